@@ -1,0 +1,36 @@
+# Developer entry points. Everything runs from the project's .venv, which
+# scripts/venv.sh creates and keeps in step with pyproject.toml.
+
+.PHONY: serve test lint fmt bench clean venv
+
+# Local server on 127.0.0.1:$(PORT) (default 8000) with a demo login and API key.
+serve:
+	scripts/serve.sh
+
+# Whole test suite against a throw-away PostgreSQL and Redis; pass pytest
+# arguments with ARGS, e.g. make test ARGS='-k funnels'.
+test:
+	scripts/test.sh $(ARGS)
+
+lint: venv
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+fmt: venv
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+# Benchmarks (placeholder until bench/run.py exists): make bench ARGS='...'
+bench:
+	scripts/venv.sh
+	@if [ -f bench/run.py ]; then \
+		.venv/bin/python bench/run.py $(ARGS); \
+	else \
+		echo "no benchmarks yet (bench/run.py does not exist)"; \
+	fi
+
+clean:
+	rm -rf .data
+
+venv:
+	scripts/venv.sh

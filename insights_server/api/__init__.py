@@ -1,0 +1,1 @@
+"""HTTP API of the core: users, organizations, projects/environments, personal API keys, login, health."""

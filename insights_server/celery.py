@@ -1,0 +1,11 @@
+"""The Celery application: broker and result backend come from REDIS_URL."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insights_server.settings")
+
+app = Celery("insights_server")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,1 @@
+"""Write operations on the core models (organizations, projects, users, personal API keys)."""

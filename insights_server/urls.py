@@ -1,0 +1,37 @@
+"""URL map: the API routers, login, health, OpenAPI, and a JSON 404 for everything else."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from insights_server.api.health import health_view
+from insights_server.api.login import LoginView, LogoutView
+from insights_server.api.organizations import OrganizationViewSet
+from insights_server.api.personal_api_keys import PersonalAPIKeyViewSet
+from insights_server.api.projects import EnvironmentViewSet, ProjectViewSet
+from insights_server.api.users import UserViewSet
+from insights_server.exceptions import not_found_view
+from insights_server.routing import OptionalSlashRouter, ProjectRouter
+
+router = OptionalSlashRouter()
+router.register("users", UserViewSet, "users")
+router.register("organizations", OrganizationViewSet, "organizations")
+router.register("projects", ProjectViewSet, "projects")
+router.register("environments", EnvironmentViewSet, "environments")
+router.register("personal_api_keys", PersonalAPIKeyViewSet, "personal_api_keys")
+
+# Project-scoped resources register here with project_router.register_project_resource(...).
+project_router = ProjectRouter()
+
+urlpatterns = [
+    re_path(r"^_health/?$", health_view, name="health"),
+    re_path(r"^api/login/?$", LoginView.as_view(), name="login"),
+    re_path(r"^api/logout/?$", LogoutView.as_view(), name="logout"),
+    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^api/schema/swagger-ui/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/", include(project_router.urls)),
+    path("api/", include(router.urls)),
+    re_path(r"^.*$", not_found_view),
+]
+
+handler404 = "insights_server.exceptions.not_found_view"
+handler500 = "insights_server.exceptions.server_error_view"

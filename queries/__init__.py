@@ -1,0 +1,1 @@
+"""Queries: schema, HogQL, runners, execution and cache, and the ClickHouse client (the only path to ClickHouse)."""
