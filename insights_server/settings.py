@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "insights_server",
+    "queries",
+    "ingestion",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +90,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CLICKHOUSE_URL = os.environ.get("CLICKHOUSE_URL") or f"chdb://{DATA_DIR / 'clickhouse'}"
 CLICKHOUSE_CLUSTER = os.environ.get("CLICKHOUSE_CLUSTER", "")
+
+# Capture acknowledges events once they are in a local spool; a background thread moves them to ClickHouse.
+INGESTION_SPOOL_DIR = Path(os.environ.get("INGESTION_SPOOL_DIR", DATA_DIR / "spool"))
+INGESTION_BACKGROUND_FLUSH = env_bool("INGESTION_BACKGROUND_FLUSH", default=not TESTING)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -3,6 +3,9 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from ingestion.api.capture import capture_view, engage_view
+from ingestion.api.events import EventViewSet
+from ingestion.api.persons import PersonViewSet
 from insights_server.api.health import health_view
 from insights_server.api.login import LoginView, LogoutView
 from insights_server.api.organizations import OrganizationViewSet
@@ -19,11 +22,17 @@ router.register("projects", ProjectViewSet, "projects")
 router.register("environments", EnvironmentViewSet, "environments")
 router.register("personal_api_keys", PersonalAPIKeyViewSet, "personal_api_keys")
 
-# Project-scoped resources register here with project_router.register_project_resource(...).
+# Project-scoped resources: each is served under /api/projects/:id/ and /api/environments/:id/.
 project_router = ProjectRouter()
+project_router.register_project_resource("events", EventViewSet, "events")
+project_router.register_project_resource("persons", PersonViewSet, "persons")
+
+CAPTURE_PATHS = r"^(?:batch|capture|e|i/v0/e|track)/?$"
 
 urlpatterns = [
     re_path(r"^_health/?$", health_view, name="health"),
+    re_path(CAPTURE_PATHS, capture_view, name="capture"),
+    re_path(r"^engage/?$", engage_view, name="engage"),
     re_path(r"^api/login/?$", LoginView.as_view(), name="login"),
     re_path(r"^api/logout/?$", LogoutView.as_view(), name="logout"),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),

@@ -23,6 +23,7 @@ def clickhouse_directory_per_worker(tmp_path_factory):
     # make test provides TEST_TMPDIR and removes it afterwards; plain pytest uses pytest's managed temp dirs.
     root = Path(os.environ["TEST_TMPDIR"]) if os.environ.get("TEST_TMPDIR") else tmp_path_factory.mktemp("clickhouse")
     settings.CLICKHOUSE_URL = f"chdb://{root / f'clickhouse-{worker_id}'}"
+    settings.INGESTION_SPOOL_DIR = root / f"spool-{worker_id}"
     yield
 
 
@@ -81,3 +82,25 @@ def member_client(world: World) -> APIClient:
 @pytest.fixture
 def outsider_client(world: World) -> APIClient:
     return session_client(world.outsider)
+
+
+CLICKHOUSE_TABLES = ("events", "person", "person_distinct_id2", "person_distinct_id_overrides")
+
+
+@pytest.fixture(scope="session")
+def clickhouse_schema(clickhouse_directory_per_worker):
+    from queries.clickhouse.migrations import migrate
+
+    migrate()
+
+
+@pytest.fixture
+def clickhouse(clickhouse_schema):
+    """Empty ClickHouse tables for one test (ClickHouse has no transactions to roll back)."""
+    from ingestion.spool import get_spool
+    from queries.clickhouse import client
+
+    for table in CLICKHOUSE_TABLES:
+        client.command(f"TRUNCATE TABLE {table}")
+    get_spool().file.clear()
+    yield client

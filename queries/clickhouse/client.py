@@ -1,13 +1,38 @@
-"""One clickhouse-connect client per thread, built from CLICKHOUSE_URL."""
+"""One clickhouse-connect client per thread, built from CLICKHOUSE_URL, and the calls the rest of the code uses.
 
+Every user-supplied value travels as a server-side parameter (`{name:Type}` in the SQL, `parameters=`);
+nothing here formats user text into SQL. Errors leave as `ClickHouseUnavailable` (cannot reach the store)
+or `ClickHouseQueryError` (the store refused the query), which the API turns into PostHog-shaped errors.
+"""
+
+import logging
 import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import clickhouse_connect
 from clickhouse_connect.driver.client import Client
+from clickhouse_connect.driver.exceptions import DatabaseError, OperationalError
 from django.conf import settings
 
+logger = logging.getLogger(__name__)
 _local = threading.local()
+
+# Applied to every read unless the caller asks otherwise.
+DEFAULT_QUERY_SETTINGS = {"max_execution_time": 60, "max_memory_usage": 4 * 1024**3}
+
+
+class ClickHouseUnavailable(Exception):
+    """ClickHouse could not be reached (server down, embedded store not openable)."""
+
+
+class ClickHouseQueryError(Exception):
+    """ClickHouse answered with an error for this statement."""
+
+    def __init__(self, message: str, code: int | None = None):
+        super().__init__(message)
+        self.code = code
 
 
 def client_kwargs(url: str) -> dict:
@@ -24,7 +49,13 @@ def client_kwargs(url: str) -> dict:
         "password": unquote(parsed.password or ""),
         "database": parsed.path.lstrip("/") or "default",
         "secure": parsed.scheme == "https",
+        "connect_timeout": 5,
+        "send_receive_timeout": 300,
     }
+
+
+def is_embedded() -> bool:
+    return settings.CLICKHOUSE_URL.startswith("chdb://")
 
 
 def get_client() -> Client:
@@ -32,11 +63,60 @@ def get_client() -> Client:
     url = settings.CLICKHOUSE_URL
     client = getattr(_local, "client", None)
     if client is None or getattr(_local, "url", None) != url:
-        client = clickhouse_connect.get_client(**client_kwargs(url))
+        try:
+            client = clickhouse_connect.get_client(**client_kwargs(url))
+        except (OperationalError, OSError) as error:
+            raise ClickHouseUnavailable(str(error)) from error
+        except DatabaseError as error:
+            raise ClickHouseUnavailable(str(error)) from error
         _local.client, _local.url = client, url
     return client
 
 
+def _error_code(error: Exception) -> int | None:
+    text = str(error)
+    marker = "Code: "
+    if marker in text:
+        digits = text.split(marker, 1)[1].split(".", 1)[0].strip()
+        if digits.isdigit():
+            return int(digits)
+    return getattr(error, "code", None)
+
+
+def _translate(error: Exception) -> Exception:
+    if isinstance(error, OperationalError | OSError):
+        return ClickHouseUnavailable(str(error))
+    return ClickHouseQueryError(str(error), _error_code(error))
+
+
+def query(sql: str, parameters: dict[str, Any] | None = None, settings: dict[str, Any] | None = None):
+    """Runs a read and returns clickhouse-connect's QueryResult (`.result_rows`, `.column_names`)."""
+    try:
+        return get_client().query(
+            sql, parameters=parameters or {}, settings={**DEFAULT_QUERY_SETTINGS, **(settings or {})}
+        )
+    except (DatabaseError, OSError) as error:
+        raise _translate(error) from error
+
+
+def command(sql: str, parameters: dict[str, Any] | None = None, settings: dict[str, Any] | None = None):
+    """Runs a statement with no result set (DDL, mutations)."""
+    try:
+        return get_client().command(sql, parameters=parameters or {}, settings=settings or {})
+    except (DatabaseError, OSError) as error:
+        raise _translate(error) from error
+
+
+def insert(table: str, rows: Sequence[Sequence[Any]] | Iterable, column_names: Sequence[str]) -> None:
+    """Inserts row-oriented data in one block."""
+    if not rows:
+        return
+    try:
+        get_client().insert(table, rows, column_names=list(column_names))
+    except (DatabaseError, OSError) as error:
+        raise _translate(error) from error
+
+
 def ping() -> None:
     """Raises when ClickHouse does not answer a trivial query."""
-    get_client().query("SELECT 1")
+    query("SELECT 1")

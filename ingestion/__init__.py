@@ -1,0 +1,1 @@
+"""Events in: PostHog-compatible capture endpoints, normalisation, the durable spool, persons, demo data."""

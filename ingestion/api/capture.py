@@ -1,0 +1,132 @@
+"""PostHog-compatible capture endpoints: /batch/, /capture/, /e/, /i/v0/e/, /track/, /engage/.
+
+Real SDKs only look at the status code: 200 means stored. A 200 is sent only after the events are in
+the durable spool. In a batch every valid event is kept; the response lists the dropped ones and why.
+"""
+
+import logging
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from ingestion.errors import (
+    BODY_TOO_LARGE,
+    INVALID_TOKEN,
+    MISSING_TOKEN,
+    NO_EVENTS,
+    CaptureError,
+    EventRejected,
+)
+from ingestion.normalize import normalize_event
+from ingestion.payloads import MAX_BODY_BYTES, decode_body, split_payload
+from ingestion.spool import get_spool
+from ingestion.teams import team_id_for_token
+
+logger = logging.getLogger(__name__)
+
+
+def cors(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Browsers send events cross-origin (posthog-js); answer like PostHog does, echoing the origin."""
+    response["Access-Control-Allow-Origin"] = request.headers.get("Origin", "*")
+    response["Access-Control-Allow-Credentials"] = "true"
+    response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response["Access-Control-Allow-Headers"] = request.headers.get(
+        "Access-Control-Request-Headers", "X-Requested-With,Content-Type"
+    )
+    return response
+
+
+def read_body(request: HttpRequest) -> bytes:
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if length.isdigit() and int(length) > MAX_BODY_BYTES:
+        raise CaptureError(413, "invalid_request", "payload_too_large", BODY_TOO_LARGE)
+    body = request.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        raise CaptureError(413, "invalid_request", "payload_too_large", BODY_TOO_LARGE)
+    return body
+
+
+def token_of(event: Any) -> str | None:
+    if not isinstance(event, dict):
+        return None
+    properties = event.get("properties") if isinstance(event.get("properties"), dict) else {}
+    for value in (event.get("api_key"), event.get("token"), event.get("$token"), properties.get("token")):
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def request_token(request: HttpRequest, batch: dict) -> str | None:
+    for value in (batch.get("api_key"), batch.get("token"), request.GET.get("api_key"), request.GET.get("token")):
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def accept_events(request: HttpRequest, engage: bool) -> tuple[list[dict], list[dict]]:
+    """(normalized events to store, descriptions of dropped ones). Raises CaptureError for the whole request."""
+    now = timezone.now()
+    document = decode_body(
+        read_body(request) if request.method == "POST" else b"",
+        request.content_type or "",
+        request.headers.get("Content-Encoding", ""),
+        (request.GET.get("compression") or "").lower(),
+        request.GET.get("data") if request.method == "GET" else None,
+    )
+    raw_events, batch = split_payload(document)
+    if not raw_events:
+        raise CaptureError(400, "validation_error", "no_data", NO_EVENTS)
+    shared_token = request_token(request, batch)
+    if shared_token is None and all(token_of(raw) is None for raw in raw_events):
+        raise CaptureError(401, "authentication_error", "missing_api_key", MISSING_TOKEN)
+    if shared_token is not None and team_id_for_token(shared_token) is None:
+        raise CaptureError(401, "authentication_error", "invalid_api_key", INVALID_TOKEN)
+    accepted, dropped = [], []
+    for index, raw in enumerate(raw_events):
+        try:
+            token = shared_token or token_of(raw)
+            team_id = team_id_for_token(token) if token else None
+            if team_id is None:
+                raise EventRejected(INVALID_TOKEN if token else MISSING_TOKEN, attr="api_key")
+            accepted.append(normalize_event(raw, team_id, batch, now, engage=engage))
+        except EventRejected as rejected:
+            dropped.append({"index": index, "code": rejected.code, "detail": rejected.detail, "attr": rejected.attr})
+    return accepted, dropped
+
+
+def capture(request: HttpRequest, engage: bool = False) -> HttpResponse:
+    if request.method == "OPTIONS":
+        return cors(request, HttpResponse(status=200))
+    if request.method not in ("GET", "POST"):
+        error = CaptureError(405, "invalid_request", "method_not_allowed", f'Method "{request.method}" not allowed.')
+        return cors(request, JsonResponse(error.body(), status=405))
+    try:
+        accepted, dropped = accept_events(request, engage)
+        if not accepted:
+            first = dropped[0]
+            raise CaptureError(400, "validation_error", first["code"], first["detail"], first["attr"])
+        get_spool().append(accepted)
+    except CaptureError as error:
+        return cors(request, JsonResponse(error.body(), status=error.status))
+    except Exception:
+        # The spool could not take the events: 503 makes SDKs retry, so nothing is lost.
+        logger.exception("capture_failed")
+        error = CaptureError(503, "server_error", "error", "Events could not be stored. Retry later.")
+        return cors(request, JsonResponse(error.body(), status=503))
+    response: dict[str, Any] = {"status": 1}
+    if dropped:
+        response["dropped"] = dropped
+    return cors(request, JsonResponse(response))
+
+
+@csrf_exempt
+def capture_view(request: HttpRequest) -> HttpResponse:
+    return capture(request)
+
+
+@csrf_exempt
+def engage_view(request: HttpRequest) -> HttpResponse:
+    """Mixpanel-style person updates (`$set` with `$distinct_id`): stored as `$identify` events."""
+    return capture(request, engage=True)

@@ -1,0 +1,152 @@
+"""`/api/projects/:id/events/`: the legacy raw events list (Airbyte and scripts use it) and one event by uuid."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from ingestion.elements import chain_to_elements
+from ingestion.models import Person
+from insights_server.routing import ProjectScopedViewSet
+from insights_server.throttling import ClickHouseBurstRateThrottle, ClickHouseSustainedRateThrottle
+from queries.events_list import EventFilter, EventRow, get_event, list_events
+from queries.property_filters_sql import UnsupportedFilter, flatten_filters
+
+MAX_LIMIT = 10_000
+DEFAULT_WINDOW = timedelta(hours=24)
+RELATIVE_DATE = re.compile(r"^-(\d+)([hdwmy])$")
+RELATIVE_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+PERSON_DISPLAY_PROPERTIES = ("email", "name", "username")
+PROPERTIES_UNPARSABLE = "Properties are unparsable!"
+
+
+def parse_bound(value: str | None, team_timezone: str, name: str) -> datetime | None:
+    """An ISO datetime (read in the project's timezone when it has no offset) or `-7d`, `-24h`, `-2w`."""
+    if not value:
+        return None
+    match = RELATIVE_DATE.match(value.strip())
+    if match:
+        amount, unit = int(match.group(1)), match.group(2)
+        delta = timedelta(days=30 * amount) if unit == "m" else timedelta(days=365 * amount) if unit == "y" else None
+        return datetime.now(UTC) - (delta or timedelta(**{RELATIVE_UNITS[unit]: amount}))
+    text = value.strip().replace("Z", "+00:00")
+    if "T" in text and " " in text:
+        text = text.replace(" ", "+")  # an unencoded "+00:00" arrives as " 00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError({name: [f"Invalid datetime: {value}"]}) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(team_timezone))
+    return parsed.astimezone(UTC)
+
+
+def render_event(row: EventRow, person: dict | None) -> dict:
+    return {
+        "id": row.uuid,
+        "distinct_id": row.distinct_id,
+        "properties": json.loads(row.properties) if row.properties else {},
+        "event": row.event,
+        "timestamp": row.timestamp.replace(tzinfo=UTC).isoformat(timespec="microseconds"),
+        "person": person,
+        "elements": chain_to_elements(row.elements_chain),
+        "elements_chain": row.elements_chain,
+    }
+
+
+def persons_for(team_id: int, rows: list[EventRow]) -> dict[str, dict]:
+    """The compact person objects the events list shows, by person uuid."""
+    uuids = {row.person_id for row in rows}
+    persons = Person.objects.filter(team_id=team_id, uuid__in=uuids).prefetch_related("distinct_id_rows")
+    return {
+        str(person.uuid): {
+            "is_identified": person.is_identified,
+            "distinct_ids": sorted(d.distinct_id for d in person.distinct_id_rows.all())[:1],
+            "properties": {k: person.properties[k] for k in PERSON_DISPLAY_PROPERTIES if k in person.properties},
+        }
+        for person in persons
+    }
+
+
+class EventViewSet(ProjectScopedViewSet):
+    scope_object = "query"
+    throttle_classes = [ClickHouseBurstRateThrottle, ClickHouseSustainedRateThrottle]
+
+    def event_filter(self) -> EventFilter:
+        params = self.request.query_params
+        try:
+            limit = int(params.get("limit", 100))
+            offset = int(params.get("offset", 0))
+        except ValueError:
+            raise ValidationError("limit and offset must be integers.") from None
+        if not 1 <= limit <= MAX_LIMIT or offset < 0:
+            raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}; offset must not be negative.")
+        try:
+            properties = flatten_filters(json.loads(params["properties"])) if params.get("properties") else []
+            order = json.loads(params["orderBy"]) if params.get("orderBy") else ["-timestamp"]
+        except (json.JSONDecodeError, UnsupportedFilter):
+            raise ValidationError(PROPERTIES_UNPARSABLE) from None
+        person_id = params.get("person_id")
+        if person_id is not None:
+            person_id = self.person_uuid(person_id)
+        team = self.team
+        before = parse_bound(params.get("before"), team.timezone, "before") or datetime.now(UTC) + timedelta(seconds=5)
+        after = parse_bound(params.get("after"), team.timezone, "after") or before - DEFAULT_WINDOW
+        return EventFilter(
+            team_id=team.id,
+            after=after,
+            before=before,
+            event=params.get("event"),
+            distinct_id=params.get("distinct_id"),
+            person_id=person_id,
+            properties=properties,
+            newest_first=order == ["-timestamp"],
+            limit=limit,
+            offset=offset,
+        )
+
+    def person_uuid(self, value: str) -> UUID | None:
+        if value.isdigit():
+            found = Person.objects.filter(team__project_id=self.project_id, pk=int(value)).values_list(
+                "uuid", flat=True
+            )
+            return found.first() or UUID(int=0)
+        try:
+            return UUID(value)
+        except ValueError:
+            raise ValidationError({"person_id": ["Invalid person id."]}) from None
+
+    def list(self, request, *args, **kwargs) -> Response:
+        spec = self.event_filter()
+        rows, more = list_events(spec)
+        include_person = request.query_params.get("include_person", "").lower() in ("1", "true")
+        persons = persons_for(spec.team_id, rows) if include_person else {}
+        results = [render_event(row, persons.get(row.person_id)) for row in rows]
+        return Response({"next": self.next_url(spec, rows) if more else None, "results": results})
+
+    def next_url(self, spec: EventFilter, rows: list[EventRow]) -> str:
+        params = self.request.query_params.dict()
+        last = rows[-1].timestamp.replace(tzinfo=UTC).isoformat(timespec="microseconds")
+        params["before" if spec.newest_first else "after"] = last
+        return self.request.build_absolute_uri(self.request.path) + "?" + urlencode(params)
+
+    def retrieve(self, request, *args, **kwargs) -> Response:
+        try:
+            event_uuid = UUID(kwargs["pk"])
+        except ValueError:
+            return Response(
+                {"type": "validation_error", "code": "invalid", "detail": "Invalid UUID", "attr": None}, status=400
+            )
+        row = get_event(self.team.id, event_uuid)
+        if row is None:
+            raise NotFound(f"No events exist for event UUID {event_uuid}")
+        include_person = request.query_params.get("include_person", "").lower() in ("1", "true")
+        person = persons_for(self.team.id, [row]).get(row.person_id) if include_person else None
+        return Response(render_event(row, person))

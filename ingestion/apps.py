@@ -1,0 +1,8 @@
+"""App config for ingestion."""
+
+from django.apps import AppConfig
+
+
+class IngestionConfig(AppConfig):
+    name = "ingestion"
+    verbose_name = "ingestion (capture, persons)"

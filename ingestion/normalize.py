@@ -1,0 +1,146 @@
+"""Turning one raw SDK event into the stored shape: uuid, corrected timestamp, person updates inside properties."""
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ingestion.elements import elements_to_chain
+from ingestion.errors import MISSING_DISTINCT_ID, MISSING_EVENT_NAME, EventRejected
+
+MAX_DISTINCT_ID_LENGTH = 200
+MAX_EVENT_NAME_LENGTH = 200
+# Timestamps further ahead than this are clock errors: PostHog stores them at ingestion time.
+MAX_FUTURE = timedelta(hours=23)
+PERSON_UPDATE_KEYS = ("$set", "$set_once", "$unset")
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """An ISO-8601 string (a missing zone means UTC) or epoch milliseconds; None when unusable."""
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            parsed = datetime.fromtimestamp(value / 1000, tz=UTC)
+        elif isinstance(value, str):
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        else:
+            return None
+    except (ValueError, OverflowError, OSError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def event_timestamp(raw: dict, batch_sent_at: Any, now: datetime) -> datetime:
+    """PostHog's rule: correct the client clock with sent_at, else apply offset, else trust timestamp, else now."""
+    properties = raw.get("properties") if isinstance(raw.get("properties"), dict) else {}
+    timestamp = parse_timestamp(raw.get("timestamp"))
+    sent_at = None if properties.get("$ignore_sent_at") else parse_timestamp(raw.get("sent_at") or batch_sent_at)
+    offset = raw.get("offset")
+    if timestamp is not None and sent_at is not None:
+        result = now + (timestamp - sent_at)
+    elif isinstance(offset, int | float) and not isinstance(offset, bool):
+        result = now - timedelta(milliseconds=offset)
+    elif timestamp is not None:
+        result = timestamp
+    else:
+        result = now
+    if result > now + MAX_FUTURE or result.year < 1970:
+        return now
+    return result
+
+
+def clean_distinct_id(raw: dict, properties: dict) -> str:
+    value = raw.get("distinct_id", properties.get("distinct_id", raw.get("$distinct_id")))
+    if value is None or value == "":
+        raise EventRejected(MISSING_DISTINCT_ID, attr="distinct_id", code="required")
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise EventRejected("`distinct_id` must be a string or a number.", attr="distinct_id")
+    value = str(value).strip()
+    if not value or value.lower() in ("null", "undefined", "none", "[object object]", "nan"):
+        raise EventRejected(f"Distinct id {value!r} is not allowed.", attr="distinct_id")
+    if len(value) > MAX_DISTINCT_ID_LENGTH:
+        raise EventRejected(f"`distinct_id` is longer than {MAX_DISTINCT_ID_LENGTH} characters.", attr="distinct_id")
+    return value
+
+
+def clean_uuid(raw: dict) -> str:
+    value = raw.get("uuid")
+    if value in (None, ""):
+        return str(uuid.uuid4())
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise EventRejected("`uuid` must be a valid UUID.", attr="uuid") from None
+
+
+def normalize_event(raw: Any, team_id: int, batch: dict, now: datetime, engage: bool = False) -> dict:
+    """The stored form of one event, as a JSON-ready dict. Raises EventRejected with the reason."""
+    if not isinstance(raw, dict):
+        raise EventRejected("Each event must be a JSON object.")
+    properties = raw.get("properties", {})
+    if properties is None:
+        properties = {}
+    if not isinstance(properties, dict):
+        raise EventRejected("`properties` must be a JSON object.", attr="properties")
+    properties = dict(properties)
+    event = "$identify" if engage else raw.get("event")
+    if event is None or event == "":
+        raise EventRejected(MISSING_EVENT_NAME, attr="event", code="required")
+    if not isinstance(event, str):
+        raise EventRejected("`event` must be a string.", attr="event")
+    if len(event) > MAX_EVENT_NAME_LENGTH:
+        raise EventRejected(f"`event` is longer than {MAX_EVENT_NAME_LENGTH} characters.", attr="event")
+    distinct_id = clean_distinct_id(raw, properties)
+    for key in PERSON_UPDATE_KEYS:
+        # SDKs put person updates at the top level (posthog-python) or inside properties (posthog-js/node).
+        top_level = raw.get(key)
+        if isinstance(top_level, dict) and isinstance(properties.get(key, {}), dict):
+            properties[key] = {**(properties.get(key) or {}), **top_level}
+        elif top_level is not None and key not in properties:
+            properties[key] = top_level
+        value = properties.get(key)
+        if value is None:
+            properties.pop(key, None)
+        elif key == "$unset":
+            if not isinstance(value, list | dict):
+                raise EventRejected("`$unset` must be a list of property names.", attr=key)
+        elif not isinstance(value, dict):
+            raise EventRejected(f"`{key}` must be a JSON object.", attr=key)
+    for key in ("token", "$token", "api_key", "distinct_id"):
+        properties.pop(key, None)
+    elements_chain = properties.pop("$elements_chain", None)
+    elements = properties.pop("$elements", None)
+    if not isinstance(elements_chain, str):
+        elements_chain = elements_to_chain(elements) if isinstance(elements, list) else ""
+    timestamp = event_timestamp(raw, batch.get("sent_at"), now)
+    return {
+        "uuid": clean_uuid(raw),
+        "event": event,
+        "distinct_id": distinct_id,
+        "properties": properties,
+        "timestamp": timestamp.isoformat(),
+        "team_id": team_id,
+        "elements_chain": elements_chain,
+        "now": now.isoformat(),
+    }
+
+
+def properties_json(properties: dict) -> str:
+    """Properties as stored: JSON text, with non-finite floats (not valid JSON) written as null."""
+    try:
+        return json.dumps(properties, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+    except ValueError:
+        return json.dumps(_without_nan(properties), separators=(",", ":"), ensure_ascii=False)
+
+
+def _without_nan(value: Any) -> Any:
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(value, dict):
+        return {key: _without_nan(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nan(item) for item in value]
+    return value

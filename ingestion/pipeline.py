@@ -1,0 +1,90 @@
+"""From normalized events to stored rows: de-duplicate, process persons, write persons and events to ClickHouse."""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from ingestion import clickhouse_writer
+from ingestion.normalize import properties_json
+from ingestion.persons import process_persons
+from insights_server.models import Team
+
+logger = logging.getLogger(__name__)
+# A retried batch is re-timed against the new receive time: look for its uuids this far around it.
+DEDUPLICATION_MARGIN = timedelta(days=1)
+
+
+@dataclass
+class IngestResult:
+    stored: int = 0
+    duplicates: int = 0
+
+
+def ingest_events(events: list[dict]) -> IngestResult:
+    """Stores normalized events (dicts from `normalize_event`), team by team, in arrival order."""
+    result = IngestResult()
+    by_team: dict[int, list[dict]] = defaultdict(list)
+    for event in events:
+        by_team[event["team_id"]].append(event)
+    for team_id, team_events in by_team.items():
+        fresh = drop_duplicates(team_id, team_events)
+        result.duplicates += len(team_events) - len(fresh)
+        if fresh:
+            store_team_events(team_id, fresh)
+            result.stored += len(fresh)
+    if by_team:
+        Team.objects.filter(pk__in=list(by_team), ingested_event=False).update(ingested_event=True)
+    return result
+
+
+def drop_duplicates(team_id: int, events: list[dict]) -> list[dict]:
+    """Events whose uuid is neither earlier in this list nor already stored for the team."""
+    seen: set[str] = set()
+    unique = []
+    for event in events:
+        if event["uuid"] not in seen:
+            seen.add(event["uuid"])
+            unique.append(event)
+    timestamps = [datetime.fromisoformat(e["timestamp"]) for e in unique]
+    stored = clickhouse_writer.existing_event_uuids(
+        team_id,
+        [UUID(e["uuid"]) for e in unique],
+        min(timestamps) - DEDUPLICATION_MARGIN,
+        max(timestamps) + DEDUPLICATION_MARGIN,
+    )
+    if not stored:
+        return unique
+    stored_text = {str(u) for u in stored}
+    return [e for e in unique if e["uuid"] not in stored_text]
+
+
+def store_team_events(team_id: int, events: list[dict]) -> None:
+    timestamps = [datetime.fromisoformat(e["timestamp"]) for e in events]
+    snapshots, changes = process_persons(team_id, events, timestamps)
+    # Persons first: an event must never point at a person the store does not know.
+    if changes.persons:
+        clickhouse_writer.insert_persons(changes.persons)
+    if changes.distinct_ids:
+        clickhouse_writer.insert_distinct_ids(changes.distinct_ids)
+    if changes.overrides:
+        clickhouse_writer.insert_distinct_ids(changes.overrides, overrides=True)
+    rows = [
+        [
+            UUID(event["uuid"]),
+            event["event"],
+            properties_json(event["properties"]),
+            timestamp,
+            team_id,
+            event["distinct_id"],
+            event["elements_chain"],
+            datetime.fromisoformat(event["now"]),
+            snapshot.person_id,
+            snapshot.created_at,
+            snapshot.properties_json,
+        ]
+        for event, timestamp, snapshot in zip(events, timestamps, snapshots, strict=True)
+    ]
+    clickhouse_writer.insert_events(rows)
+    logger.debug("events_stored team_id=%s count=%s", team_id, len(rows))
