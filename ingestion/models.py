@@ -27,7 +27,10 @@ class PersonDistinctId(models.Model):
     id = models.BigAutoField(primary_key=True)
     team = models.ForeignKey("insights_server.Team", on_delete=models.CASCADE, related_name="+")
     distinct_id = models.CharField(max_length=400)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="distinct_id_rows")
+    # Keyed by the person's uuid so ingestion can write mappings without reading person ids back.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="distinct_id_rows", to_field="uuid", db_column="person_uuid"
+    )
     version = models.BigIntegerField(default=0)
 
     class Meta:

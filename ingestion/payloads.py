@@ -7,6 +7,8 @@ import zlib
 from typing import Any
 from urllib.parse import parse_qs
 
+import orjson
+
 from ingestion.errors import BODY_TOO_LARGE, CaptureError, malformed
 
 MAX_BODY_BYTES = 20 * 1024 * 1024
@@ -77,6 +79,11 @@ def decode_body(body: bytes, content_type: str, content_encoding: str, compressi
     if not raw.strip():
         raise malformed("No data found. Make sure to use a POST request when sending the payload in the body.")
     try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        # The standard parser also accepts NaN and Infinity, which some SDKs emit.
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise malformed(f"Failed to decode JSON. {error}") from None

@@ -4,13 +4,13 @@ Works in memory over one team's events in order, then writes the final state in 
 the ClickHouse mirror rows it returns). Each event gets the snapshot of its person as of that event.
 """
 
-import json
-from collections.abc import Iterable
+import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
-from django.db import transaction
+import orjson
+from django.db import connection, transaction
 
 from ingestion.clickhouse_writer import DistinctIdRow, PersonRow
 from ingestion.models import Person, PersonDistinctId
@@ -20,9 +20,16 @@ FORCED_MERGE_EVENT = "$merge_dangerously"
 LOOKUP_CHUNK = 500
 
 
-@dataclass
+@dataclass(eq=False)
 class PersonState:
-    person: Person
+    """A person as the batch sees it; compared by identity."""
+
+    uuid: UUID
+    team_id: int
+    created_at: datetime
+    properties: dict
+    is_identified: bool = False
+    version: int = 0
     created: bool = False
     dirty: bool = False
     deleted: bool = False
@@ -34,7 +41,7 @@ class PersonState:
 
     def properties_json(self) -> str:
         if self._json is None:
-            self._json = json.dumps(self.person.properties, separators=(",", ":"), ensure_ascii=False)
+            self._json = orjson.dumps(self.properties).decode()
         return self._json
 
 
@@ -69,29 +76,29 @@ class PersonBatch:
         # Persons merged away in this batch -> the person they joined, so this batch's events carry the survivor.
         self.merged_into: dict[UUID, PersonState] = {}
 
-    def load(self, distinct_ids: Iterable[str]) -> None:
+    def load(self, distinct_ids) -> None:
         wanted = [d for d in set(distinct_ids) if d not in self.by_distinct_id]
-        persons: dict[int, PersonState] = {}
-        for start in range(0, len(wanted), LOOKUP_CHUNK):
-            rows = PersonDistinctId.objects.filter(
-                team_id=self.team_id, distinct_id__in=wanted[start : start + LOOKUP_CHUNK]
-            ).select_related("person")
-            for row in rows:
-                state = persons.get(row.person_id)
+        persons: dict[str, PersonState] = {}
+        for rows in PersonTableWriter().read_mappings(self.team_id, wanted):
+            for distinct_id, version, person_uuid, created_at, properties, is_identified, person_version in rows:
+                state = persons.get(person_uuid)
                 if state is None:
-                    state = persons[row.person_id] = PersonState(row.person)
-                self.by_distinct_id[row.distinct_id] = state
-                self.mapping_version[row.distinct_id] = row.version
+                    state = PersonState(
+                        UUID(person_uuid), self.team_id, created_at, properties, bool(is_identified), person_version
+                    )
+                    persons[person_uuid] = state
+                self.by_distinct_id[distinct_id] = state
+                self.mapping_version[distinct_id] = version
 
     def get_or_create(self, distinct_id: str, seen_at: datetime) -> PersonState:
         state = self.by_distinct_id.get(distinct_id)
         if state is None:
-            state = PersonState(Person(team_id=self.team_id, created_at=seen_at, properties={}), created=True)
+            state = PersonState(uuid.uuid4(), self.team_id, seen_at, {}, created=True)
             state.changed()
             self.by_distinct_id[distinct_id] = state
             self.new_mappings.add(distinct_id)
-        elif seen_at < state.person.created_at:
-            state.person.created_at = seen_at
+        elif seen_at < state.created_at:
+            state.created_at = seen_at
             state.changed()
         return state
 
@@ -108,29 +115,29 @@ class PersonBatch:
 
     def merge(self, source: PersonState, target: PersonState) -> None:
         """Moves every distinct id of `source` to `target`; target's properties win; source is deleted."""
-        target.person.properties = {**source.person.properties, **target.person.properties}
-        target.person.created_at = min(target.person.created_at, source.person.created_at)
-        target.person.is_identified = True
+        target.properties = {**source.properties, **target.properties}
+        target.created_at = min(target.created_at, source.created_at)
+        target.is_identified = True
         target.changed()
         for distinct_id, state in list(self.by_distinct_id.items()):
             if state is source:
                 self.link(distinct_id, target)
-        self.load_other_distinct_ids(source, target)
+        self.move_unmentioned_distinct_ids(source, target)
         source.deleted = True
         self.deleted.append(source)
-        self.merged_into[source.person.uuid] = target
+        self.merged_into[source.uuid] = target
 
-    def load_other_distinct_ids(self, source: PersonState, target: PersonState) -> None:
+    def move_unmentioned_distinct_ids(self, source: PersonState, target: PersonState) -> None:
         """Distinct ids of `source` the batch never mentioned must move too."""
-        if source.created or source.person.pk is None:
+        if source.created:
             return
-        others = PersonDistinctId.objects.filter(team_id=self.team_id, person_id=source.person.pk).exclude(
+        others = PersonDistinctId.objects.filter(team_id=self.team_id, person_id=source.uuid).exclude(
             distinct_id__in=list(self.by_distinct_id)
         )
-        for row in others:
-            self.mapping_version[row.distinct_id] = row.version
-            self.by_distinct_id[row.distinct_id] = source
-            self.link(row.distinct_id, target)
+        for distinct_id, version in others.values_list("distinct_id", "version"):
+            self.mapping_version[distinct_id] = version
+            self.by_distinct_id[distinct_id] = source
+            self.link(distinct_id, target)
 
     def identify(self, distinct_id: str, other_id: str, seen_at: datetime, forced: bool) -> None:
         """`other_id`'s person joins `distinct_id`'s (PostHog: no merge into an already identified person)."""
@@ -143,95 +150,182 @@ class PersonBatch:
             target = other
         elif other is None:
             self.link(other_id, target)
-        elif other is not target and (forced or not other.person.is_identified):
+        elif other is not target and (forced or not other.is_identified):
             self.merge(other, target)
-        if not target.person.is_identified:
-            target.person.is_identified = True
+        if not target.is_identified:
+            target.is_identified = True
             target.changed()
 
     def apply(self, event: dict, seen_at: datetime) -> Snapshot:
         properties = event["properties"]
         distinct_id = event["distinct_id"]
-        other_key = IDENTIFY_EVENTS.get(event["event"])
-        forced = event["event"] == FORCED_MERGE_EVENT
-        other_id = properties.get("alias" if forced else other_key) if (other_key or forced) else None
+        other_key = other_id_key(event["event"])
+        other_id = properties.get(other_key) if other_key else None
         if isinstance(other_id, str | int) and str(other_id) and str(other_id) != distinct_id:
-            self.identify(distinct_id, str(other_id), seen_at, forced)
+            self.identify(distinct_id, str(other_id), seen_at, forced=event["event"] == FORCED_MERGE_EVENT)
         state = self.get_or_create(distinct_id, seen_at)
         update_properties(state, properties)
-        return Snapshot(state.person.uuid, state.person.created_at, state.properties_json())
-
-    def all_states(self) -> list[PersonState]:
-        unique: dict[int, PersonState] = {}
-        for state in self.by_distinct_id.values():
-            unique[id(state)] = state
-        return list(unique.values())
+        return Snapshot(state.uuid, state.created_at, state.properties_json())
 
     def survivor(self, person_id: UUID) -> PersonState:
         """The person a merged-away person ended up as after this batch's merges."""
         state = self.merged_into[person_id]
-        while state.person.uuid in self.merged_into:
-            state = self.merged_into[state.person.uuid]
+        while state.uuid in self.merged_into:
+            state = self.merged_into[state.uuid]
         return state
+
+    def live_states(self) -> list[PersonState]:
+        unique = {id(state): state for state in self.by_distinct_id.values() if not state.deleted}
+        return list(unique.values())
 
     def save(self) -> PersonChanges:
         """Writes persons and mappings to the app DB in one transaction; returns the ClickHouse mirror rows."""
-        live = [s for s in self.all_states() if not s.deleted]
-        deleted = self.deleted
+        live = self.live_states()
+        for state in live + self.deleted:
+            if state.dirty and not state.created:
+                state.version += 1
+        moved = sorted(self.moved_mappings)
+        for distinct_id in moved:
+            self.mapping_version[distinct_id] = self.mapping_version.get(distinct_id, 0) + 1
+        writer = PersonTableWriter()
         with transaction.atomic():
-            for state in live + deleted:
-                if state.dirty and not state.created:
-                    state.person.version += 1
-            Person.objects.bulk_create([s.person for s in live if s.created])
-            Person.objects.bulk_update(
-                [s.person for s in live if s.dirty and not s.created],
-                ["properties", "is_identified", "created_at", "version"],
+            writer.insert_persons([s for s in live if s.created])
+            writer.update_persons([s for s in live if s.dirty and not s.created])
+            writer.insert_mappings(
+                [(d, self.by_distinct_id[d].uuid, 0) for d in sorted(self.new_mappings)], self.team_id
             )
-            mapping_rows = []
-            for distinct_id in self.new_mappings:
-                state = self.by_distinct_id[distinct_id]
-                mapping_rows.append(
-                    PersonDistinctId(team_id=self.team_id, distinct_id=distinct_id, person=state.person, version=0)
-                )
-            PersonDistinctId.objects.bulk_create(mapping_rows)
-            for distinct_id in self.moved_mappings:
-                self.mapping_version[distinct_id] = self.mapping_version.get(distinct_id, 0) + 1
-                PersonDistinctId.objects.filter(team_id=self.team_id, distinct_id=distinct_id).update(
-                    person=self.by_distinct_id[distinct_id].person, version=self.mapping_version[distinct_id]
-                )
-            gone = [s.person.pk for s in deleted if s.person.pk is not None and not s.created]
+            writer.move_mappings(
+                [(d, self.by_distinct_id[d].uuid, self.mapping_version[d]) for d in moved], self.team_id
+            )
+            gone = [s.uuid for s in self.deleted if not s.created]
             if gone:
-                Person.objects.filter(pk__in=gone).delete()
-        return self.changes(live, deleted)
+                Person.objects.filter(uuid__in=gone).delete()
+        return self.changes(live)
 
-    def changes(self, live: list[PersonState], deleted: list[PersonState]) -> PersonChanges:
-        persons = [person_row(s.person, deleted=False) for s in live if s.dirty]
-        persons += [person_row(s.person, deleted=True) for s in deleted if not s.created]
+    def changes(self, live: list[PersonState]) -> PersonChanges:
+        persons = [person_row(s, deleted=False) for s in live if s.dirty]
+        persons += [person_row(s, deleted=True) for s in self.deleted if not s.created]
         mappings = [
-            DistinctIdRow(self.team_id, d, self.by_distinct_id[d].person.uuid, self.mapping_version.get(d, 0))
+            DistinctIdRow(self.team_id, d, self.by_distinct_id[d].uuid, self.mapping_version.get(d, 0))
             for d in sorted(self.new_mappings | self.moved_mappings)
         ]
         overrides = [m for m in mappings if m.distinct_id in self.moved_mappings]
         return PersonChanges(persons, mappings, overrides)
 
 
-def person_row(person: Person, deleted: bool) -> PersonRow:
-    version = person.version + 1 if deleted else person.version
+class PersonTableWriter:
+    """Bulk writes with executemany: the ORM's per-object overhead dominates at ingestion volumes."""
+
+    def __init__(self):
+        self.person_table = Person._meta.db_table
+        self.mapping_table = PersonDistinctId._meta.db_table
+        self.uuid_field = Person._meta.get_field("uuid")
+        self.date_field = Person._meta.get_field("created_at")
+
+    def read_mappings(self, team_id: int, distinct_ids: list[str]):
+        """Chunks of (distinct_id, version, person uuid, created_at, properties, is_identified, person version).
+
+        Raw SQL: the ORM's per-row converters cost more than the query at ingestion volumes.
+        """
+        for start in range(0, len(distinct_ids), LOOKUP_CHUNK):
+            chunk = distinct_ids[start : start + LOOKUP_CHUNK]
+            placeholders = ", ".join(["%s"] * len(chunk))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT m.distinct_id, m.version, p.uuid, p.created_at, p.properties, p.is_identified, p.version "
+                    f"FROM {self.mapping_table} m JOIN {self.person_table} p ON p.uuid = m.person_uuid "
+                    f"WHERE m.team_id = %s AND m.distinct_id IN ({placeholders})",
+                    [team_id, *chunk],
+                )
+                yield [self.decode_row(row) for row in cursor.fetchall()]
+
+    def decode_row(self, row: tuple) -> tuple:
+        distinct_id, version, person_uuid, created_at, properties, is_identified, person_version = row
+        if isinstance(created_at, str):  # SQLite returns text
+            created_at = datetime.fromisoformat(created_at)
+        if created_at.tzinfo is None:
+            created_at = created_at.replace(tzinfo=UTC)
+        if isinstance(properties, str | bytes):  # SQLite returns text; PostgreSQL decodes jsonb itself
+            properties = orjson.loads(properties)
+        return distinct_id, version, str(UUID(str(person_uuid))), created_at, properties, is_identified, person_version
+
+    def db_uuid(self, value: UUID):
+        return self.uuid_field.get_db_prep_value(value, connection)
+
+    def db_datetime(self, value: datetime):
+        return self.date_field.get_db_prep_value(value, connection)
+
+    def insert_persons(self, states: list[PersonState]) -> None:
+        if not states:
+            return
+        rows = [
+            (self.db_uuid(s.uuid), s.team_id, self.db_datetime(s.created_at), s.properties_json(), s.is_identified, 0)
+            for s in states
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {self.person_table} (uuid, team_id, created_at, properties, is_identified, version) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                rows,
+            )
+
+    def update_persons(self, states: list[PersonState]) -> None:
+        if not states:
+            return
+        rows = [
+            (s.properties_json(), s.is_identified, self.db_datetime(s.created_at), s.version, self.db_uuid(s.uuid))
+            for s in states
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {self.person_table} SET properties = %s, is_identified = %s, created_at = %s, version = %s "
+                "WHERE uuid = %s",
+                rows,
+            )
+
+    def insert_mappings(self, mappings: list[tuple[str, UUID, int]], team_id: int) -> None:
+        if not mappings:
+            return
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {self.mapping_table} (team_id, distinct_id, person_uuid, version) "
+                "VALUES (%s, %s, %s, %s)",
+                [(team_id, d, self.db_uuid(p), v) for d, p, v in mappings],
+            )
+
+    def move_mappings(self, mappings: list[tuple[str, UUID, int]], team_id: int) -> None:
+        if not mappings:
+            return
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {self.mapping_table} SET person_uuid = %s, version = %s "
+                "WHERE team_id = %s AND distinct_id = %s",
+                [(self.db_uuid(p), v, team_id, d) for d, p, v in mappings],
+            )
+
+
+def other_id_key(event_name: str) -> str | None:
+    """The property naming the other distinct id for identify/alias/merge events."""
+    return "alias" if event_name == FORCED_MERGE_EVENT else IDENTIFY_EVENTS.get(event_name)
+
+
+def person_row(state: PersonState, deleted: bool) -> PersonRow:
+    version = state.version + 1 if deleted else state.version
     return PersonRow(
-        person.uuid, person.created_at, person.team_id, person.properties, person.is_identified, deleted, version
+        state.uuid, state.created_at, state.team_id, state.properties, state.is_identified, deleted, version
     )
 
 
 def update_properties(state: PersonState, properties: dict) -> None:
     """$set_once fills only missing keys, $set overwrites, $unset removes (in that order, as PostHog does)."""
-    current = state.person.properties
+    current = state.properties
     changed = False
     for key, value in (properties.get("$set_once") or {}).items():
         if key not in current:
             current[key] = value
             changed = True
     for key, value in (properties.get("$set") or {}).items():
-        if current.get(key, object()) != value:
+        if current.get(key, _MISSING) != value:
             current[key] = value
             changed = True
     unset = properties.get("$unset") or []
@@ -243,6 +337,9 @@ def update_properties(state: PersonState, properties: dict) -> None:
         state.changed()
 
 
+_MISSING = object()
+
+
 def process_persons(
     team_id: int, events: list[dict], timestamps: list[datetime]
 ) -> tuple[list[Snapshot], PersonChanges]:
@@ -251,7 +348,7 @@ def process_persons(
     mentioned = set()
     for event in events:
         mentioned.add(event["distinct_id"])
-        other_key = IDENTIFY_EVENTS.get(event["event"]) or ("alias" if event["event"] == FORCED_MERGE_EVENT else None)
+        other_key = other_id_key(event["event"])
         if other_key and event["properties"].get(other_key) not in (None, ""):
             mentioned.add(str(event["properties"][other_key]))
     batch.load(mentioned)
@@ -260,6 +357,6 @@ def process_persons(
         for snapshot in snapshots:
             if snapshot.person_id in batch.merged_into:
                 survivor = batch.survivor(snapshot.person_id)
-                snapshot.person_id = survivor.person.uuid
+                snapshot.person_id = survivor.uuid
                 snapshot.properties_json = survivor.properties_json()
     return snapshots, batch.save()

@@ -4,7 +4,6 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from uuid import UUID
 
 from ingestion import clickhouse_writer
 from ingestion.normalize import properties_json
@@ -50,14 +49,13 @@ def drop_duplicates(team_id: int, events: list[dict]) -> list[dict]:
     timestamps = [datetime.fromisoformat(e["timestamp"]) for e in unique]
     stored = clickhouse_writer.existing_event_uuids(
         team_id,
-        [UUID(e["uuid"]) for e in unique],
+        [e["uuid"] for e in unique],
         min(timestamps) - DEDUPLICATION_MARGIN,
         max(timestamps) + DEDUPLICATION_MARGIN,
     )
     if not stored:
         return unique
-    stored_text = {str(u) for u in stored}
-    return [e for e in unique if e["uuid"] not in stored_text]
+    return [e for e in unique if e["uuid"] not in stored]
 
 
 def store_team_events(team_id: int, events: list[dict]) -> None:
@@ -72,7 +70,7 @@ def store_team_events(team_id: int, events: list[dict]) -> None:
         clickhouse_writer.insert_distinct_ids(changes.overrides, overrides=True)
     rows = [
         [
-            UUID(event["uuid"]),
+            event["uuid"],
             event["event"],
             properties_json(event["properties"]),
             timestamp,

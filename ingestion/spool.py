@@ -7,13 +7,13 @@ file with an exclusive lock; a starting process also drains files left by proces
 """
 
 import fcntl
-import json
 import logging
 import sqlite3
 import threading
 import time
 from pathlib import Path
 
+import orjson
 from django.conf import settings
 from django.db import close_old_connections
 
@@ -58,7 +58,7 @@ class SpoolFile:
         self.connection.executescript(SCHEMA)
 
     def append(self, events: list[dict]) -> None:
-        payload = json.dumps(events, separators=(",", ":"), ensure_ascii=False)
+        payload = orjson.dumps(events).decode()
         with self.lock:
             self.connection.execute(
                 "INSERT INTO spool (created_at, event_count, payload) VALUES (?, ?, ?)",
@@ -73,7 +73,7 @@ class SpoolFile:
             for row_id, count, payload in cursor.fetchall():
                 if rows and total + count > max_events:
                     break
-                rows.append((row_id, json.loads(payload)))
+                rows.append((row_id, orjson.loads(payload)))
                 total += count
         return rows
 
@@ -94,6 +94,10 @@ class SpoolFile:
     def pending(self) -> int:
         with self.lock:
             return self.connection.execute("SELECT COALESCE(SUM(event_count), 0) FROM spool").fetchone()[0]
+
+    def dead_letters(self) -> int:
+        with self.lock:
+            return self.connection.execute("SELECT count(*) FROM dead_letter").fetchone()[0]
 
     def clear(self) -> None:
         """Drops every pending row (tests start from an empty spool)."""
@@ -227,3 +231,19 @@ def get_spool() -> Spool:
                     spool.start()
                 _spool = spool
     return _spool
+
+
+def start_background_flush() -> None:
+    """Opens this process's spool and starts its flusher (when INGESTION_BACKGROUND_FLUSH is on)."""
+    if settings.INGESTION_BACKGROUND_FLUSH:
+        get_spool()
+
+
+def stop_background_flush(timeout: float) -> None:
+    """Lets the flusher finish its current batch and stop (server shutdown)."""
+    spool = _spool
+    if spool is None or spool.thread is None:
+        return
+    spool.stopping = True
+    spool.wake.set()
+    spool.thread.join(timeout)

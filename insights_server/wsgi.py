@@ -6,3 +6,9 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insights_server.settings")
 application = get_wsgi_application()
+
+# The web server is where captured events arrive: start moving them from the spool to ClickHouse now,
+# which also drains spool files left by a process that died.
+from ingestion.spool import start_background_flush  # noqa: E402
+
+start_background_flush()

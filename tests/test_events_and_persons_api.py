@@ -50,7 +50,16 @@ def test_list_is_newest_first_with_the_legacy_shape(owner_client, world, events)
     assert set(body) == {"next", "results"}
     assert [e["event"] for e in body["results"]] == ["$autocapture", "purchase", "purchase", "$pageview", "$pageview"]
     first = body["results"][0]
-    assert set(first) == {"id", "distinct_id", "properties", "event", "timestamp", "person", "elements", "elements_chain"}
+    assert set(first) == {
+        "id",
+        "distinct_id",
+        "properties",
+        "event",
+        "timestamp",
+        "person",
+        "elements",
+        "elements_chain",
+    }
     assert first["timestamp"] == "2024-06-05T12:00:00.000123+00:00"
     assert first["elements"][0]["tag_name"] == "a" and first["elements"][0]["href"] == "/docs"
     assert first["person"] is None

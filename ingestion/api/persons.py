@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from django.db.models import Q, QuerySet, TextField
-from django.db.models.functions import Cast
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
@@ -90,12 +90,12 @@ class PersonViewSet(ProjectScopedViewSet):
                 raise ValidationError({"properties": [f"Properties are unparsable! {error}"]}) from None
         return queryset.distinct().order_by("-created_at", "-id")
 
-    def distinct_ids_by_person(self, persons: list[Person]) -> dict[int, list[str]]:
-        result: dict[int, list[str]] = {person.pk: [] for person in persons}
+    def distinct_ids_by_person(self, persons: list[Person]) -> dict[UUID, list[str]]:
+        result: dict[UUID, list[str]] = {person.uuid: [] for person in persons}
         rows = PersonDistinctId.objects.filter(person_id__in=list(result)).order_by("id")
-        for person_id, distinct_id in rows.values_list("person_id", "distinct_id"):
-            result[person_id].append(distinct_id)
-        return {pk: sorted_distinct_ids(ids)[:MAX_DISTINCT_IDS] for pk, ids in result.items()}
+        for person_uuid, distinct_id in rows.values_list("person_id", "distinct_id"):
+            result[person_uuid].append(distinct_id)
+        return {key: sorted_distinct_ids(ids)[:MAX_DISTINCT_IDS] for key, ids in result.items()}
 
     def list(self, request, *args, **kwargs) -> Response:
         try:
@@ -118,8 +118,8 @@ class PersonViewSet(ProjectScopedViewSet):
                 "last_seen_at": None,
                 "properties": person.properties,
                 "is_identified": person.is_identified,
-                "name": display_name(person, distinct_ids[person.pk], names),
-                "distinct_ids": distinct_ids[person.pk],
+                "name": display_name(person, distinct_ids[person.uuid], names),
+                "distinct_ids": distinct_ids[person.uuid],
                 "matched_recordings": [],
                 "value_at_data_point": None,
             }
@@ -150,7 +150,7 @@ class PersonViewSet(ProjectScopedViewSet):
                 raise ValidationError(NOT_A_PERSON_ID) from None
         if person is None:
             raise NotFound()
-        distinct_ids = self.distinct_ids_by_person([person])[person.pk]
+        distinct_ids = self.distinct_ids_by_person([person])[person.uuid]
         return Response(
             {
                 "id": person.pk,

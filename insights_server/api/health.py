@@ -34,6 +34,18 @@ def health_view(request: HttpRequest) -> JsonResponse:
             logger.warning("health_check_failed part=%s error=%s", name, error)
             results[name] = "error"
             reasons.append(f"{name}: {type(error).__name__}: {str(error)[:200]}")
+    body: dict = {"status": "ok", "checks": results}
+    if request.GET.get("verbose"):
+        body["ingestion"] = ingestion_status()
     if reasons:
-        return JsonResponse({"status": "unhealthy", "checks": results, "reason": "; ".join(reasons)}, status=503)
-    return JsonResponse({"status": "ok", "checks": results})
+        body.update(status="unhealthy", reason="; ".join(reasons))
+        return JsonResponse(body, status=503)
+    return JsonResponse(body)
+
+
+def ingestion_status() -> dict:
+    """Events acknowledged but not yet in ClickHouse, and requests set aside after repeated failures."""
+    from ingestion.spool import get_spool
+
+    spool = get_spool()
+    return {"pending_events": spool.file.pending(), "dead_letter_rows": spool.file.dead_letters()}
