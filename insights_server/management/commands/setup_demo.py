@@ -4,6 +4,7 @@ import json
 import os
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from insights_server.auth import personal_api_key_by_value
@@ -21,6 +22,12 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD", "demo-password-123")
         workspace = bootstrap_workspace(email, password, "Demo organization", "Demo project")
         key_value = self.demo_key(workspace.user)
+        events = int(os.environ.get("DEMO_EVENTS", "200000"))
+        if events > 0:
+            # The first start fills the demo project so its charts show something; later starts keep the data.
+            call_command(
+                "generate_demo_data", project=workspace.team.id, events=events, if_empty=True, stdout=self.stdout
+            )
         project_url = f"{settings.SITE_URL}/api/projects/{workspace.project.id}/"
         self.stdout.write(
             "\n".join(
