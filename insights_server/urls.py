@@ -14,6 +14,7 @@ from insights_server.api.projects import EnvironmentViewSet, ProjectViewSet
 from insights_server.api.users import UserViewSet
 from insights_server.exceptions import not_found_view
 from insights_server.routing import OptionalSlashRouter, ProjectRouter
+from queries.api import QueryViewSet
 
 router = OptionalSlashRouter()
 router.register("users", UserViewSet, "users")
@@ -26,6 +27,7 @@ router.register("personal_api_keys", PersonalAPIKeyViewSet, "personal_api_keys")
 project_router = ProjectRouter()
 project_router.register_project_resource("events", EventViewSet, "events")
 project_router.register_project_resource("persons", PersonViewSet, "persons")
+project_router.register_project_resource("query", QueryViewSet, "query")
 
 CAPTURE_PATHS = r"^(?:batch|capture|e|i/v0/e|track)/?$"
 

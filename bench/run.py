@@ -1,0 +1,133 @@
+"""Query benchmarks: each runner end to end against the hand-written ClickHouse SQL for the same answer.
+
+Generates (once, cached in .data/bench) a project with N demo events, then for every case prints the median
+of several runs of the runner (parse, print, execute, shape) and of the raw SQL, and their ratio.
+
+    .venv/bin/python bench/run.py [--events 10000000] [--repeat 5] [--only hogql]
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DIR = ROOT / ".data" / "bench"
+
+
+def setup_django(events: int) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insights_server.settings")
+    os.environ["DATA_DIR"] = str(BENCH_DIR)
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("CLICKHOUSE_URL", None)
+    os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 40)
+    os.environ["INGESTION_BACKGROUND_FLUSH"] = "0"
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from ingestion.demo import generate_demo_data
+    from insights_server.services.bootstrap import bootstrap_workspace
+    from queries.clickhouse.migrations import migrate
+
+    migrate()
+    team = bootstrap_workspace("bench@example.com", "bench-password-1", "Bench", f"Bench {events}").team
+    marker = BENCH_DIR / f"generated-{team.id}-{events}"
+    if not marker.exists():
+        started = time.perf_counter()
+        summary = generate_demo_data(team, events, 90, seed=7)
+        print(f"generated {summary} in {time.perf_counter() - started:.1f}s")
+        marker.touch()
+    return team.id
+
+
+def median_seconds(function, repeat: int) -> float:
+    function()  # warm-up: caches, first-touch of parts
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def cases(team_id: int) -> list[tuple[str, dict, str]]:
+    """(name, query node, raw ClickHouse SQL giving the same answer)."""
+    guard = f"team_id = {team_id}"
+    return [
+        (
+            "hogql: daily pageviews, 30 days",
+            {
+                "kind": "HogQLQuery",
+                "query": "select toStartOfDay(timestamp) as day, count() from events where event = '$pageview' "
+                "and timestamp > now() - interval 30 day group by day order by day",
+            },
+            f"SELECT toStartOfDay(timestamp) AS day, count() FROM events WHERE {guard} AND event = '$pageview' "
+            "AND timestamp > now64(6, 'UTC') - INTERVAL 30 DAY GROUP BY day ORDER BY day LIMIT 101",
+        ),
+        (
+            "hogql: unique persons by browser",
+            {
+                "kind": "HogQLQuery",
+                "query": "select properties.$browser as browser, count(distinct person_id) from events "
+                "where timestamp > now() - interval 30 day group by browser order by browser",
+            },
+            f"SELECT `mat_$browser` AS browser, uniqExact(person_id) FROM events WHERE {guard} "
+            "AND timestamp > now64(6, 'UTC') - INTERVAL 30 DAY GROUP BY browser ORDER BY browser LIMIT 101",
+        ),
+        (
+            "hogql: property filter on JSON",
+            {
+                "kind": "HogQLQuery",
+                "query": "select count() from events where properties.plan = 'pro' and event = 'purchase'",
+            },
+            f"SELECT count() FROM events WHERE {guard} AND event = 'purchase' "
+            "AND JSONExtractString(properties, 'plan') = 'pro' LIMIT 101",
+        ),
+        (
+            "events query: latest 100 pageviews",
+            {
+                "kind": "EventsQuery",
+                "select": ["*", "event", "timestamp"],
+                "event": "$pageview",
+                "after": "-7d",
+            },
+            f"SELECT uuid, event, properties, timestamp, team_id, distinct_id, elements_chain, created_at, event, "
+            f"timestamp FROM events WHERE {guard} AND event = '$pageview' AND timestamp > now64(6, 'UTC') - "
+            "INTERVAL 7 DAY AND timestamp < now64(6, 'UTC') ORDER BY timestamp DESC LIMIT 101",
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", default="", help="run only cases whose name contains this text")
+    args = parser.parse_args()
+    team_id = setup_django(args.events)
+
+    from insights_server.models import Team
+    from queries.clickhouse import client
+    from queries.runners.registry import get_runner
+    from queries.schema import parse_query
+
+    team = Team.objects.get(pk=team_id)
+    print(f"{'case':45} {'runner ms':>10} {'raw ms':>10} {'ratio':>7}")
+    for name, node, raw_sql in cases(team_id):
+        if args.only and args.only not in name:
+            continue
+        query = parse_query(node)
+        runner_seconds = median_seconds(lambda q=query: get_runner(q, team).run("force_blocking"), args.repeat)
+        raw_seconds = median_seconds(lambda s=raw_sql: client.query(s), args.repeat)
+        print(f"{name:45} {runner_seconds * 1000:10.1f} {raw_seconds * 1000:10.1f} {runner_seconds / raw_seconds:7.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Printing a HogQL SELECT for a project and running it read-only on ClickHouse."""
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from queries.clickhouse import client
+from queries.hogql import ast
+from queries.hogql.hogql_printer import to_hogql
+from queries.hogql.printer import DEFAULT_LIMIT, MAX_LIMIT, ClickHousePrinter, PrintContext
+
+# Every HogQL query runs read-only with bounded time and memory (PostHog's settings, trimmed to what applies).
+QUERY_SETTINGS = {
+    "readonly": 2,
+    "max_execution_time": 60,
+    "max_memory_usage": 8 * 1024**3,
+    "max_ast_elements": 4_000_000,
+    "max_expanded_ast_elements": 4_000_000,
+    "max_result_rows": MAX_LIMIT + 1,
+    "result_overflow_mode": "break",
+}
+
+
+@dataclass
+class HogQLResult:
+    results: list[list[Any]]
+    columns: list[str]
+    types: list[tuple[str, str]]
+    hogql: str
+    clickhouse: str
+    timings: list[dict] = field(default_factory=list)
+
+
+def column_names(node: ast.SelectQuery | ast.SelectSetQuery) -> list[str]:
+    """Result column names: aliases, a field's last name, else the expression as HogQL."""
+    while isinstance(node, ast.SelectSetQuery):
+        node = node.initial_select_query
+    names = []
+    for expr in node.select:
+        if isinstance(expr, ast.Alias):
+            names.append(expr.alias)
+        elif isinstance(expr, ast.Field) and expr.chain != ["*"]:
+            names.append(str(expr.chain[-1]))
+        else:
+            names.append(to_hogql(expr))
+    return names
+
+
+def with_column_aliases(node: ast.SelectQuery | ast.SelectSetQuery) -> ast.SelectQuery | ast.SelectSetQuery:
+    """The top SELECT with each column aliased to its result name, so ClickHouse returns those names."""
+    if isinstance(node, ast.SelectSetQuery):
+        first = with_column_aliases(node.initial_select_query)
+        return ast.SelectSetQuery(first, node.subsequent_select_queries, start=node.start, end=node.end)
+    taken: set[str] = {e.alias for e in node.select if isinstance(e, ast.Alias)}
+    select = []
+    for expr, name in zip(node.select, column_names(node), strict=True):
+        if isinstance(expr, ast.Alias) or (isinstance(expr, ast.Field) and expr.chain[-1] == "*") or name in taken:
+            select.append(expr)
+        else:
+            taken.add(name)
+            select.append(ast.Alias(name, expr, hidden=True))
+    copy = ast.SelectQuery(**{**node.__dict__, "select": select})
+    return copy
+
+
+def print_select(node, context: PrintContext, default_limit: int = DEFAULT_LIMIT, max_limit: int = MAX_LIMIT) -> str:
+    return ClickHousePrinter(context).print_top(with_column_aliases(node), default_limit, max_limit)
+
+
+def execute_select(
+    node: ast.SelectQuery | ast.SelectSetQuery,
+    context: PrintContext,
+    default_limit: int = DEFAULT_LIMIT,
+    max_limit: int = MAX_LIMIT,
+) -> HogQLResult:
+    started = time.perf_counter()
+    sql = print_select(node, context, default_limit, max_limit)
+    printed = time.perf_counter()
+    result = client.query(sql, parameters=context.parameters, settings=QUERY_SETTINGS)
+    finished = time.perf_counter()
+    columns = list(result.column_names)
+    types = [(name, column_type.name) for name, column_type in zip(columns, result.column_types, strict=True)]
+    return HogQLResult(
+        results=[list(row) for row in result.result_rows],
+        columns=columns,
+        types=types,
+        hogql=to_hogql(node),
+        clickhouse=sql,
+        timings=[
+            {"k": "./print", "t": round(printed - started, 6)},
+            {"k": "./clickhouse_execute", "t": round(finished - printed, 6)},
+            {"k": ".", "t": round(finished - started, 6)},
+        ],
+    )

@@ -1,0 +1,592 @@
+"""Printing resolved HogQL as ClickHouse SQL: the one place where the team guard, the function allow-list,
+string parameters and row limits are applied. Every SELECT, at any depth, gets its own guards.
+"""
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from queries.hogql import ast
+from queries.hogql.database import EVENTS, OVERRIDES_SUBQUERY, TABLE_FUNCTIONS, TABLES
+from queries.hogql.errors import QueryError
+from queries.hogql.functions import find_function
+from queries.hogql.hogql_printer import to_hogql
+from queries.hogql.scope import Scope, TableRef, output_columns
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 50_000
+RESERVED_ALIASES = {"team_id"}
+JOIN_TYPES = {
+    "JOIN",
+    "INNER JOIN",
+    "LEFT JOIN",
+    "LEFT OUTER JOIN",
+    "RIGHT JOIN",
+    "RIGHT OUTER JOIN",
+    "FULL JOIN",
+    "FULL OUTER JOIN",
+    "CROSS JOIN",
+    "LEFT ANY JOIN",
+    "LEFT SEMI JOIN",
+    "LEFT ANTI JOIN",
+    "INNER ANY JOIN",
+    "ANY LEFT JOIN",
+    "ANY INNER JOIN",
+    "ASOF JOIN",
+    "LEFT ASOF JOIN",
+    ",",
+}
+# Comparisons print null-safe, as PostHog's do: a missing property never equals a value, and is "not equal".
+COMPARISONS = {
+    "==": ("equals", "0"),
+    "!=": ("notEquals", "1"),
+    "<": ("less", "0"),
+    ">": ("greater", "0"),
+    "<=": ("lessOrEquals", "0"),
+    ">=": ("greaterOrEquals", "0"),
+    "like": ("like", "0"),
+    "ilike": ("ilike", "0"),
+    "not like": ("notLike", "1"),
+    "not ilike": ("notILike", "1"),
+    "in": ("in", "0"),
+    "not in": ("notIn", "1"),
+}
+CLICKHOUSE_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def identifier(name: str) -> str:
+    """A ClickHouse identifier, backquoted unless it is plain letters, digits and underscores."""
+    if CLICKHOUSE_IDENTIFIER.match(name):
+        return name
+    return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"
+
+
+ARITHMETIC = {"+": "plus", "-": "minus", "*": "multiply", "/": "divide", "%": "modulo"}
+
+
+@dataclass
+class PrintContext:
+    """Everything a query is printed against; collects the parameters the SQL refers to."""
+
+    team_id: int
+    timezone: str = "UTC"
+    values: dict[str, Any] = field(default_factory=dict)
+    # Builds the `{filters}` expression for a scope (set by the runner that knows the filters).
+    filters: Callable[[], ast.Expr] | None = None
+    filter_bounds: dict[str, Any] = field(default_factory=dict)
+    variables: dict[str, Any] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def parameter(self, value: Any, type_: str = "String") -> str:
+        name = f"hogql_val_{len(self.parameters)}"
+        self.parameters[name] = value
+        return f"{{{name}:{type_}}}"
+
+
+def json_read(column: str, keys: list[str | int], context: PrintContext) -> str:
+    """A JSON value as PostHog reads properties: text without surrounding quotes, NULL when absent or null."""
+    path = ", ".join(str(k) if isinstance(k, int) else context.parameter(k) for k in keys)
+    raw = f"JSONExtractRaw({column}, {path})"
+    return f"replaceRegexpAll(nullIf(nullIf({raw}, ''), 'null'), '^\"|\"$', '')"
+
+
+class ClickHousePrinter:
+    def __init__(self, context: PrintContext):
+        self.context = context
+
+    # ---- queries -------------------------------------------------------------------------------------
+
+    def print_top(self, node: ast.SelectQuery | ast.SelectSetQuery, default_limit: int = DEFAULT_LIMIT,
+                  max_limit: int = MAX_LIMIT) -> str:  # fmt: skip
+        """The outermost query: its SELECTs get the default LIMIT when none is given, and at most `max_limit`."""
+        return self.print_query(node, Scope(), limits=(default_limit, max_limit))
+
+    def print_query(self, node: ast.Expr, parent: Scope, limits: tuple[int, int] | None = None) -> str:
+        if isinstance(node, ast.SelectSetQuery):
+            parts = [self.print_query(node.initial_select_query, parent, limits)]
+            for item in node.subsequent_select_queries:
+                operator = item.set_operator.upper()
+                if operator not in ("UNION ALL", "UNION DISTINCT", "INTERSECT", "EXCEPT", "INTERSECT DISTINCT"):
+                    raise QueryError(f"Unsupported set operator: {item.set_operator}")
+                parts.append(f"{operator} {self.print_query(item.select_query, parent, limits)}")
+            return " ".join(parts)
+        if not isinstance(node, ast.SelectQuery):
+            raise QueryError("Expected a SELECT query")
+        return self.print_select(node, parent, limits)
+
+    def print_select(self, node: ast.SelectQuery, parent: Scope, limits: tuple[int, int] | None) -> str:
+        scope = parent.child(node.ctes)
+        from_pieces, where_guards = self.print_from(node.select_from, scope)
+        scope.select_aliases = {e.alias for e in node.select if isinstance(e, ast.Alias)}
+        for expr in node.select:
+            if isinstance(expr, ast.Alias) and expr.alias in RESERVED_ALIASES:
+                raise QueryError(f'Alias "{expr.alias}" is reserved')
+        array_join = ""
+        if node.array_join_list:
+            array_join = f" {node.array_join_op or 'ARRAY JOIN'} " + ", ".join(
+                self.visit(e, scope) for e in node.array_join_list
+            )
+            scope.select_aliases |= {e.alias for e in node.array_join_list if isinstance(e, ast.Alias)}
+        columns = ", ".join(self.visit(e, scope) for e in node.select)
+        clauses = []
+        if node.prewhere is not None:
+            clauses.append(f"PREWHERE {self.visit(node.prewhere, scope)}")
+        conditions = list(where_guards)
+        if node.where is not None:
+            conditions.append(self.visit(node.where, scope))
+        if conditions:
+            clauses.append("WHERE " + (conditions[0] if len(conditions) == 1 else f"and({', '.join(conditions)})"))
+        if node.group_by:
+            clauses.append("GROUP BY " + ", ".join(self.visit(e, scope) for e in node.group_by))
+        if node.having is not None:
+            clauses.append(f"HAVING {self.visit(node.having, scope)}")
+        if node.qualify is not None:
+            clauses.append(f"QUALIFY {self.visit(node.qualify, scope)}")
+        if node.order_by:
+            clauses.append("ORDER BY " + ", ".join(self.visit(e, scope) for e in node.order_by))
+        if node.limit_by is not None:
+            by = ", ".join(self.visit(e, scope) for e in node.limit_by.exprs)
+            clauses.append(f"LIMIT {self.limit_value(node.limit_by.n, scope)} BY {by}")
+        clauses += self.print_limit(node, scope, limits)
+        sql = "SELECT " + ("DISTINCT " if node.distinct else "") + columns
+        if from_pieces:
+            sql += " FROM " + self.assemble_from(from_pieces, scope)
+        sql += array_join
+        return " ".join([sql, *clauses])
+
+    def print_limit(self, node: ast.SelectQuery, scope: Scope, limits: tuple[int, int] | None) -> list[str]:
+        clauses = []
+        limit = self.limit_value(node.limit, scope) if node.limit is not None else None
+        if limits is not None:
+            default_limit, max_limit = limits
+            limit = default_limit if limit is None else min(limit, max_limit)
+        if limit is not None:
+            clauses.append(f"LIMIT {limit}")
+        if node.offset is not None:
+            clauses.append(f"OFFSET {self.limit_value(node.offset, scope)}")
+        return clauses
+
+    def limit_value(self, node: ast.Expr, scope: Scope) -> int:
+        value = node
+        if isinstance(node, ast.Placeholder):
+            value = ast.Constant(self.placeholder_value(node))
+        if not isinstance(value, ast.Constant) or isinstance(value.value, bool) or not isinstance(value.value, int):
+            raise QueryError("LIMIT, OFFSET and LIMIT BY take a whole number")
+        if value.value < 0:
+            raise QueryError("LIMIT and OFFSET cannot be negative")
+        return value.value
+
+    # ---- FROM ----------------------------------------------------------------------------------------
+
+    def print_from(self, join: ast.JoinExpr | None, scope: Scope) -> tuple[list[tuple[str, TableRef]], list[str]]:
+        """The FROM pieces (each with the table it introduces) and the team guards for the WHERE."""
+        pieces: list[tuple[str, TableRef]] = []
+        guards: list[str] = []
+        first = True
+        while join is not None:
+            sql, ref = self.print_table(join, scope, first)
+            if ref.alias in scope.tables:
+                raise QueryError(f'Duplicate table alias "{ref.alias}"')
+            scope.tables[ref.alias] = ref
+            if first and ref.table is not None and ref.table.physical:
+                guards.append(f"equals({identifier(ref.alias)}.team_id, {int(self.context.team_id)})")
+            if not first:
+                join_type = (join.join_type or "JOIN").upper()
+                if join_type not in JOIN_TYPES:
+                    raise QueryError(f"Unsupported join type: {join.join_type}")
+                sql = f", {sql}" if join_type == "," else f"{join_type} {sql}"
+                if join.constraint is not None:
+                    keyword = join.constraint.constraint_type.upper()
+                    if keyword not in ("ON", "USING"):
+                        raise QueryError(f"Unsupported join constraint: {keyword}")
+                    sql += f" {keyword} {self.visit(join.constraint.expr, scope)}"
+            pieces.append((sql, ref))
+            first = False
+            join = join.next_join
+        return pieces, guards
+
+    def print_table(self, join: ast.JoinExpr, scope: Scope, first: bool) -> tuple[str, TableRef]:
+        table = join.table
+        if isinstance(table, ast.SelectQuery | ast.SelectSetQuery):
+            alias = join.alias
+            sql = f"({self.print_query(table, scope)})"
+            ref = TableRef(alias or "", columns=output_columns(table))
+            return (f"{sql} AS {identifier(alias)}" if alias else sql), ref
+        if not isinstance(table, ast.Field):
+            raise QueryError("Unsupported table expression")
+        name = ".".join(str(part) for part in table.chain)
+        alias = join.alias or name
+        if join.table_args is not None:
+            return self.print_table_function(name, join.table_args, alias, scope), TableRef(alias, columns=["number"])
+        cte = self.find_cte(name, scope)
+        if cte is not None:
+            sql = f"({self.print_query(cte.expr, scope.parent or scope)}) AS {identifier(alias)}"
+            return sql, TableRef(alias, columns=output_columns(cte.expr))
+        definition = TABLES.get(name)
+        if definition is None:
+            known = ", ".join(sorted(TABLES))
+            raise QueryError(f"Unknown table `{name}`. Tables you can query: {known}.")
+        if join.table_final:
+            raise QueryError("FINAL is not supported")
+        if definition.subquery:
+            sql = definition.subquery.format(team_id=int(self.context.team_id))
+            return f"{sql} AS {identifier(alias)}", TableRef(alias, table=definition)
+        if first:
+            sql = f"{definition.physical} AS {identifier(alias)}"
+            if join.sample is not None:
+                sql += " SAMPLE " + self.print_ratio(join.sample.sample_value)
+                if join.sample.offset_value is not None:
+                    sql += " OFFSET " + self.print_ratio(join.sample.offset_value)
+            return sql, TableRef(alias, table=definition)
+        return f"{self.wrapped_events()} AS {identifier(alias)}", TableRef(alias, table=definition, wrapped=True)
+
+    def wrapped_events(self) -> str:
+        """Events joined to something else: a guarded subquery whose person_id already follows merges."""
+        columns = [f"events.{identifier(c)} AS {identifier(name)}" for name, c in EVENTS.fields.items()]
+        columns += [f"events.{identifier(c)} AS {identifier(c)}" for c in EVENTS.materialized.values()]
+        columns += [
+            "if(notEmpty(overrides.distinct_id), overrides.person_id, events.person_id) AS person_id",
+            "events.person_id AS poe_person_id",
+            "events.person_properties AS person_properties",
+            "events.person_created_at AS person_created_at",
+        ]
+        overrides = OVERRIDES_SUBQUERY.format(team_id=int(self.context.team_id))
+        return (
+            f"(SELECT {', '.join(columns)} FROM events LEFT JOIN {overrides} AS overrides "
+            f"ON equals(events.distinct_id, overrides.distinct_id) "
+            f"WHERE equals(events.team_id, {int(self.context.team_id)}))"
+        )
+
+    def print_table_function(self, name: str, args: list[ast.Expr], alias: str, scope: Scope) -> str:
+        if name not in TABLE_FUNCTIONS:
+            raise QueryError(f"Table function `{name}` is not available.")
+        low, high = TABLE_FUNCTIONS[name]
+        if not low <= len(args) <= high:
+            raise QueryError(f"Table function '{name}' expects {low} to {high} arguments, found {len(args)}")
+        values = []
+        for arg in args:
+            if not isinstance(arg, ast.Constant) or not isinstance(arg.value, int) or isinstance(arg.value, bool):
+                raise QueryError(f"Table function '{name}' takes whole numbers")
+            values.append(str(min(arg.value, 10_000_000)))
+        return f"{name}({', '.join(values)}) AS {identifier(alias)}"
+
+    def print_ratio(self, ratio: ast.RatioExpr) -> str:
+        parts = [ratio.left] + ([ratio.right] if ratio.right is not None else [])
+        for part in parts:
+            if not isinstance(part, ast.Constant) or not isinstance(part.value, int | float):
+                raise QueryError("SAMPLE takes numbers")
+        return "/".join(repr(p.value) for p in parts)
+
+    def find_cte(self, name: str, scope: Scope) -> ast.CTE | None:
+        cte = scope.ctes.get(name)
+        return cte if cte is not None and cte.cte_type == "subquery" else None
+
+    def assemble_from(self, pieces: list[tuple[str, TableRef]], scope: Scope) -> str:
+        parts = []
+        for sql, ref in pieces:
+            parts.append(sql)
+            if ref.needs_override:
+                overrides = OVERRIDES_SUBQUERY.format(team_id=int(self.context.team_id))
+                alias = identifier(f"{ref.alias}__override")
+                condition = f"equals({identifier(ref.alias)}.distinct_id, {alias}.distinct_id)"
+                parts.append(f"LEFT JOIN {overrides} AS {alias} ON {condition}")
+        return " ".join(parts)
+
+    # ---- expressions ---------------------------------------------------------------------------------
+
+    def visit(self, node: ast.Node, scope: Scope) -> str:
+        method = getattr(self, f"visit_{type(node).__name__}", None)
+        if method is None:
+            raise QueryError(f"Unsupported syntax: {type(node).__name__}")
+        return method(node, scope)
+
+    def visit_Constant(self, node: ast.Constant, scope: Scope) -> str:
+        return self.constant(node.value)
+
+    def constant(self, value: Any) -> str:
+        if value is None:
+            return "NULL"
+        if value is True:
+            return "true"
+        if value is False:
+            return "false"
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, float):
+            if math.isnan(value) or math.isinf(value):
+                return f"toFloat64({self.context.parameter(str(value))})"
+            return repr(value)
+        if isinstance(value, str):
+            return self.context.parameter(value)
+        if isinstance(value, list | tuple):
+            return "[" + ", ".join(self.constant(v) for v in value) + "]"
+        raise QueryError(f"Unsupported constant: {type(value).__name__}")
+
+    def visit_Alias(self, node: ast.Alias, scope: Scope) -> str:
+        if node.alias in RESERVED_ALIASES:
+            raise QueryError(f'Alias "{node.alias}" is reserved')
+        previous, scope.printing_alias = scope.printing_alias, node.alias
+        try:
+            inner = self.visit(node.expr, scope)
+        finally:
+            scope.printing_alias = previous
+        return f"{inner} AS {identifier(node.alias)}"
+
+    def visit_Field(self, node: ast.Field, scope: Scope) -> str:
+        chain = node.chain
+        if chain == ["*"]:
+            return self.star(list(scope.tables.values()), scope)
+        head = chain[0]
+        if not isinstance(head, str):
+            raise QueryError(f"Unable to resolve field: {to_hogql(node)}")
+        if len(chain) == 1 and head in scope.lambda_args:
+            return identifier(head)
+        ref = scope.tables.get(head)
+        if ref is not None and len(chain) > 1:
+            if chain[1:] == ["*"]:
+                return self.star([ref], scope)
+            return self.field_in_table(ref, chain[1:], node)
+        if head in scope.select_aliases and head != scope.printing_alias:
+            if len(chain) == 1:
+                return identifier(head)
+            return json_read(identifier(head), chain[1:], self.context)
+        column_cte = scope.ctes.get(head)
+        if column_cte is not None and column_cte.cte_type == "column" and len(chain) == 1:
+            return self.visit(column_cte.expr, scope)
+        for candidate in scope.tables.values():
+            if candidate.has_field(head):
+                return self.field_in_table(candidate, chain, node)
+        raise QueryError(f"Unable to resolve field: {to_hogql(node)}", node.start, node.end)
+
+    def star(self, refs: list[TableRef], scope: Scope) -> str:
+        if not refs:
+            raise QueryError("Cannot select * without a FROM clause")
+        columns = []
+        for ref in refs:
+            if ref.table is not None:
+                columns += [
+                    self.field_in_table(ref, [name], None) + f" AS {identifier(name)}" for name in ref.table.star
+                ]
+            else:
+                columns.append(f"{identifier(ref.alias)}.*" if ref.alias else "*")
+        return ", ".join(columns)
+
+    def field_in_table(self, ref: TableRef, chain: list[str | int], node: ast.Field | None) -> str:
+        alias = identifier(ref.alias)
+        head = chain[0]
+        table = ref.table
+        if table is None:
+            column = f"{alias}.{identifier(head)}" if ref.alias else identifier(head)
+            return column if len(chain) == 1 else json_read(column, chain[1:], self.context)
+        if table.physical == "events" and head in ("person_id", "person", "poe", "pdi"):
+            return self.events_person_field(ref, chain, node)
+        if head in table.json_fields:
+            keys = chain[1:]
+            column = f"{alias}.{identifier(table.fields[head])}"
+            if not keys:
+                return column
+            if len(keys) == 1 and keys[0] in table.materialized:
+                return f"nullIf(nullIf({alias}.{identifier(table.materialized[keys[0]])}, ''), 'null')"
+            return json_read(column, keys, self.context)
+        if head in table.fields and len(chain) == 1:
+            return f"{alias}.{identifier(table.fields[head])}"
+        text = ".".join(str(part) for part in chain)
+        raise QueryError(f"Unable to resolve field: {text}", node.start if node else None, node.end if node else None)
+
+    def events_person_field(self, ref: TableRef, chain: list[str | int], node: ast.Field | None) -> str:
+        alias = identifier(ref.alias)
+        head, rest = chain[0], chain[1:]
+        if head == "person_id" and not rest:
+            return self.person_id(ref)
+        if head == "pdi" and len(rest) == 1 and rest[0] in ("distinct_id", "person_id"):
+            return f"{alias}.distinct_id" if rest[0] == "distinct_id" else self.person_id(ref)
+        if head in ("person", "poe") and rest:
+            if rest == ["id"]:
+                if head == "person":
+                    return self.person_id(ref)
+                return f"{alias}.poe_person_id" if ref.wrapped else f"{alias}.person_id"
+            if rest == ["created_at"]:
+                return f"{alias}.person_created_at"
+            if rest[0] == "properties":
+                column = f"{alias}.person_properties"
+                return json_read(column, rest[1:], self.context) if len(rest) > 1 else column
+        text = ".".join(str(part) for part in chain)
+        raise QueryError(f"Unable to resolve field: {text}", node.start if node else None, node.end if node else None)
+
+    def person_id(self, ref: TableRef) -> str:
+        alias = identifier(ref.alias)
+        if ref.wrapped:
+            return f"{alias}.person_id"
+        ref.needs_override = True
+        override = identifier(f"{ref.alias}__override")
+        return f"if(notEmpty({override}.distinct_id), {override}.person_id, {alias}.person_id)"
+
+    def visit_ArrayAccess(self, node: ast.ArrayAccess, scope: Scope) -> str:
+        # properties['a b'] and properties.a['b'] read JSON keys like properties.a.b does.
+        if isinstance(node.array, ast.Field) and isinstance(node.property, ast.Constant):
+            key = node.property.value
+            if isinstance(key, str) and self.is_json_chain(node.array, scope):
+                return self.visit_Field(ast.Field([*node.array.chain, key], start=node.start, end=node.end), scope)
+        return f"arrayElement({self.visit(node.array, scope)}, {self.visit(node.property, scope)})"
+
+    def is_json_chain(self, field: ast.Field, scope: Scope) -> bool:
+        chain = field.chain
+        for ref in scope.tables.values():
+            tail = chain[1:] if chain[0] == ref.alias and len(chain) > 1 else chain
+            if (
+                ref.table is not None
+                and tail
+                and (tail[0] in ref.table.json_fields or (tail[0] in ("person", "poe") and "properties" in tail))
+            ):
+                return True
+        return False
+
+    def visit_TupleAccess(self, node: ast.TupleAccess, scope: Scope) -> str:
+        return f"tupleElement({self.visit(node.tuple, scope)}, {int(node.index)})"
+
+    def visit_Tuple(self, node: ast.Tuple, scope: Scope) -> str:
+        inner = ", ".join(self.visit(e, scope) for e in node.exprs)
+        return f"tuple({inner})"
+
+    def visit_Array(self, node: ast.Array, scope: Scope) -> str:
+        return "[" + ", ".join(self.visit(e, scope) for e in node.exprs) + "]"
+
+    def visit_Lambda(self, node: ast.Lambda, scope: Scope) -> str:
+        inner = scope.with_lambda(node.args)
+        args = ", ".join(identifier(a) for a in node.args)
+        return f"({args}) -> {self.visit(node.expr, inner)}"
+
+    def visit_And(self, node: ast.And, scope: Scope) -> str:
+        return "and(" + ", ".join(self.visit(e, scope) for e in node.exprs) + ")"
+
+    def visit_Or(self, node: ast.Or, scope: Scope) -> str:
+        return "or(" + ", ".join(self.visit(e, scope) for e in node.exprs) + ")"
+
+    def visit_Not(self, node: ast.Not, scope: Scope) -> str:
+        return f"not({self.visit(node.expr, scope)})"
+
+    def visit_BetweenExpr(self, node: ast.BetweenExpr, scope: Scope) -> str:
+        expr, low, high = (self.visit(e, scope) for e in (node.expr, node.low, node.high))
+        inside = f"and(greaterOrEquals({expr}, {low}), lessOrEquals({expr}, {high}))"
+        return f"not({inside})" if node.negated else inside
+
+    def visit_ArithmeticOperation(self, node: ast.ArithmeticOperation, scope: Scope) -> str:
+        function = ARITHMETIC.get(node.op)
+        if function is None:
+            raise QueryError(f"Unsupported operator: {node.op}")
+        return f"{function}({self.visit(node.left, scope)}, {self.visit(node.right, scope)})"
+
+    def visit_CompareOperation(self, node: ast.CompareOperation, scope: Scope) -> str:
+        op = node.op
+        left = self.visit(node.left, scope)
+        if isinstance(node.right, ast.Constant) and node.right.value is None and op in ("==", "!="):
+            return f"isNull({left})" if op == "==" else f"isNotNull({left})"
+        if op in ("in", "not in") and isinstance(node.right, ast.SelectQuery | ast.SelectSetQuery):
+            right = f"({self.print_query(node.right, scope)})"
+        else:
+            right = self.visit(node.right, scope)
+        if op in COMPARISONS:
+            function, default = COMPARISONS[op]
+            return f"ifNull({function}({left}, {right}), {default})"
+        if op in ("=~", "=~*", "!~", "!~*"):
+            pattern = f"concat('(?i)', {right})" if op.endswith("*") else right
+            matched = f"match({left}, {pattern})"
+            return f"ifNull({matched}, 0)" if op.startswith("=") else f"ifNull(not({matched}), 1)"
+        raise QueryError(f"Unsupported comparison: {op}")
+
+    def visit_Placeholder(self, node: ast.Placeholder, scope: Scope) -> str:
+        chain = node.expr.chain if isinstance(node.expr, ast.Field) else None
+        if chain == ["filters"]:
+            if self.context.filters is None:
+                return "true"
+            if not scope.selects_from("events"):
+                raise QueryError(
+                    "Cannot use 'filters' placeholder in a SELECT clause that does not select from the events table."
+                )
+            return self.visit(self.context.filters(), scope)
+        if chain and chain[0] == "filters":
+            key = ".".join(str(c) for c in chain[1:])
+            if key not in ("dateRange.from", "dateRange.to"):
+                raise QueryError(f"Unsupported filters placeholder: {{filters.{key}}}")
+            value = self.context.filter_bounds.get(key)
+            return "NULL" if value is None else f"toDateTime64({self.context.parameter(value.isoformat())}, 6, 'UTC')"
+        if chain and chain[0] == "variables" and len(chain) == 2:
+            if chain[1] not in self.context.variables:
+                raise QueryError(f"Variable {chain[1]} is missing from query")
+            return self.constant(self.context.variables[chain[1]])
+        return self.constant(self.placeholder_value(node))
+
+    def placeholder_value(self, node: ast.Placeholder) -> Any:
+        name = to_hogql(node.expr)
+        if not self.context.values:
+            raise QueryError(f"Unresolved placeholder: {{{name}}}")
+        if name not in self.context.values:
+            available = ", ".join(sorted(self.context.values))
+            raise QueryError(
+                f"Placeholder {{{name}}} is not available in this context. You can use the following: {available}"
+            )
+        return self.context.values[name]
+
+    def visit_OrderExpr(self, node: ast.OrderExpr, scope: Scope) -> str:
+        order = (node.order or "ASC").upper()
+        if order not in ("ASC", "DESC"):
+            raise QueryError(f"Unsupported order: {node.order}")
+        return f"{self.visit(node.expr, scope)} {order}"
+
+    def visit_SelectQuery(self, node: ast.SelectQuery, scope: Scope) -> str:
+        return f"({self.print_query(node, scope)})"
+
+    def visit_SelectSetQuery(self, node: ast.SelectSetQuery, scope: Scope) -> str:
+        return f"({self.print_query(node, scope)})"
+
+    def visit_Call(self, node: ast.Call, scope: Scope) -> str:
+        name = node.name
+        args = node.args or []
+        if name == "_caseWithExpression":
+            name = "caseWithExpression"
+            return f"caseWithExpression({', '.join(self.visit(a, scope) for a in args)})"
+        function, _ = find_function(name, len(args), len(node.params or []))
+        printed = [self.visit(a, scope) for a in args]
+        if name == "now":
+            return "now64(6, 'UTC')"
+        if name == "toDateTime" and len(printed) == 1:
+            return f"toDateTime64({printed[0]}, 6, {self.context.parameter(self.context.timezone)})"
+        if name == "toDateTime":
+            return f"toDateTime64({printed[0]}, 6, {printed[1]})"
+        params = f"({', '.join(self.visit(p, scope) for p in node.params)})" if node.params else ""
+        distinct = "DISTINCT " if node.distinct else ""
+        return f"{function.clickhouse}{params}({distinct}{', '.join(printed)})"
+
+    def visit_WindowFunction(self, node: ast.WindowFunction, scope: Scope) -> str:
+        args = node.exprs or node.args or []
+        function, _ = find_function(node.name, len(args), 0, in_window=True)
+        printed = ", ".join(self.visit(a, scope) for a in args)
+        over = node.over_expr
+        parts = []
+        if over is not None:
+            if over.partition_by:
+                parts.append("PARTITION BY " + ", ".join(self.visit(e, scope) for e in over.partition_by))
+            if over.order_by:
+                parts.append("ORDER BY " + ", ".join(self.visit(e, scope) for e in over.order_by))
+            if over.frame_method:
+                frame = self.frame(over.frame_start)
+                if over.frame_end is not None:
+                    frame = f"BETWEEN {frame} AND {self.frame(over.frame_end)}"
+                method = over.frame_method.upper()
+                if method not in ("ROWS", "RANGE"):
+                    raise QueryError(f"Unsupported window frame: {over.frame_method}")
+                parts.append(f"{method} {frame}")
+        return f"{function.clickhouse}({printed}) OVER ({' '.join(parts)})"
+
+    def frame(self, frame: ast.WindowFrameExpr | None) -> str:
+        if frame is None:
+            return "UNBOUNDED PRECEDING"
+        kind = (frame.frame_type or "").upper()
+        if kind == "CURRENT ROW":
+            return "CURRENT ROW"
+        if kind not in ("PRECEDING", "FOLLOWING"):
+            raise QueryError(f"Unsupported window frame: {frame.frame_type}")
+        value = "UNBOUNDED" if frame.frame_value is None else str(int(frame.frame_value))
+        return f"{value} {kind}"

@@ -1,0 +1,39 @@
+"""HogQLMetadata: is a HogQL query (or expression) valid, and where are its errors."""
+
+from queries.hogql import ast
+from queries.hogql.errors import ExposedHogQLError
+from queries.hogql.execute import print_select
+from queries.hogql.parser import parse_expr, parse_select
+from queries.hogql.visitor import table_names
+from queries.runners.base import QueryRunner
+
+DEFAULT_SOURCE = "select * from events"
+
+
+class HogQLMetadataRunner(QueryRunner):
+    kind = "HogQLMetadata"
+
+    def calculate(self) -> dict:
+        query = self.query
+        response = {"isValid": True, "errors": [], "warnings": [], "notices": [], "query": query.query}
+        try:
+            if query.language == "hogQL":
+                node = parse_select(query.query)
+                response["table_names"] = table_names(node)
+            elif query.language == "hogQLExpr":
+                expr = parse_expr(query.query)
+                source = getattr(query.sourceQuery, "query", None) or DEFAULT_SOURCE
+                node = parse_select(source)
+                node = ast.SelectQuery(**{**node.__dict__, "select": [expr]})
+            else:
+                response["isValid"] = False
+                response["errors"].append(
+                    {"message": f"Language {query.language} is not supported here.", "start": None, "end": None}
+                )
+                return response
+            print_select(node, self.print_context(values=dict(getattr(query, "values", None) or {})))
+            response["isUsingIndices"] = "unknown"
+        except ExposedHogQLError as error:
+            response["isValid"] = False
+            response["errors"].append({"message": error.message, "start": error.start, "end": error.end, "fix": None})
+        return response

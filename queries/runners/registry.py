@@ -1,0 +1,32 @@
+"""Which runner answers which query kind; interface nodes are unwrapped to their source first."""
+
+from insights_server.models import Team
+from queries.hogql.errors import QueryError
+from queries.runners.base import QueryRunner
+from queries.runners.events_query import EventsQueryRunner
+from queries.runners.hogql_query import HogQLQueryRunner
+from queries.runners.metadata import HogQLMetadataRunner
+
+RUNNERS: dict[str, type[QueryRunner]] = {
+    runner.kind: runner for runner in (HogQLQueryRunner, EventsQueryRunner, HogQLMetadataRunner)
+}
+INTERFACE_NODES = {"InsightVizNode", "DataTableNode", "DataVisualizationNode"}
+
+
+class UnsupportedQueryKind(QueryError):
+    pass
+
+
+def runnable(query):
+    """The node that actually runs: the `source` of interface nodes."""
+    while getattr(query, "kind", None) in INTERFACE_NODES:
+        query = query.source
+    return query
+
+
+def get_runner(query, team: Team) -> QueryRunner:
+    query = runnable(query)
+    runner = RUNNERS.get(query.kind)
+    if runner is None:
+        raise UnsupportedQueryKind(f"Query kind {query.kind} is not supported yet.")
+    return runner(query, team)
