@@ -157,3 +157,16 @@ def test_query_scope_and_tenancy(world, data, outsider_client):
     assert denied.json()["detail"] == "API key missing required scope 'query:read'"
     assert hogql(outsider_client, world.team.id, "select 1").status_code == 403
     assert hogql(key_client(world.owner, ["query:read"]), world.team.id, "select 1").json()["results"] == [[1]]
+
+
+def test_merged_person_counts_once_in_hogql(owner_client, client, world):
+    capture_events(client, world.team, [("$pageview", "anon-1", {}, "2024-06-01T10:00:00Z")])
+    capture_events(client, world.team, [("$pageview", "user-1", {}, "2024-06-01T11:00:00Z")])
+    sql = "select count(distinct person_id), count(distinct person.id) from events"
+    assert hogql(owner_client, world.team.id, sql).json()["results"] == [[2, 2]]
+    capture_events(
+        client, world.team, [("$identify", "user-1", {"$anon_distinct_id": "anon-1"}, "2024-06-01T12:00:00Z")]
+    )
+    body = hogql(owner_client, world.team.id, sql).json()
+    assert body["results"] == [[1, 1]]
+    assert "person_distinct_id_overrides" in body["clickhouse"]

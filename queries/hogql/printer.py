@@ -77,6 +77,8 @@ class PrintContext:
     filters: Callable[[], ast.Expr] | None = None
     filter_bounds: dict[str, Any] = field(default_factory=dict)
     variables: dict[str, Any] = field(default_factory=dict)
+    # False when the project has no merged persons: person_id then needs no overrides join (the common case).
+    person_overrides: bool = True
     parameters: dict[str, Any] = field(default_factory=dict)
 
     def parameter(self, value: Any, type_: str = "String") -> str:
@@ -417,7 +419,7 @@ class ClickHousePrinter:
 
     def person_id(self, ref: TableRef) -> str:
         alias = identifier(ref.alias)
-        if ref.wrapped:
+        if ref.wrapped or not self.context.person_overrides:
             return f"{alias}.person_id"
         ref.needs_override = True
         override = identifier(f"{ref.alias}__override")

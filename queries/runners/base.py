@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from insights_server.models import Team
 from queries.hogql.printer import PrintContext
+from queries.person_overrides import has_person_overrides
 from queries.modifiers import default_modifiers
 
 # Fields that change how a result is shown, not what it is: they never change the cache key.
@@ -34,7 +35,12 @@ class QueryRunner:
         return {**default_modifiers(self.team.modifiers), **own}
 
     def print_context(self, **kwargs) -> PrintContext:
-        return PrintContext(team_id=self.team.id, timezone=self.team.timezone, **kwargs)
+        return PrintContext(
+            team_id=self.team.id,
+            timezone=self.team.timezone,
+            person_overrides=has_person_overrides(self.team.id),
+            **kwargs,
+        )
 
     def calculate(self) -> dict:
         """The response body of the query kind (results and the kind's own fields)."""
