@@ -168,6 +168,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {},
 }
 
+# Async queries: Celery workers when Redis is there; otherwise threads of the process that owns chDB.
+QUERY_ASYNC_BACKEND = os.environ.get("QUERY_ASYNC_BACKEND", "celery" if REDIS_URL else "thread")
+QUERY_ASYNC_THREADS = int(os.environ.get("QUERY_ASYNC_THREADS", "4"))
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_SERIALIZER = "json"

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
+from django.test.signals import clear_cache_handlers
 from rest_framework.test import APIClient
 
 from insights_server.models import Organization, OrganizationMembership, Team, User
@@ -24,6 +26,14 @@ def clickhouse_directory_per_worker(tmp_path_factory):
     root = Path(os.environ["TEST_TMPDIR"]) if os.environ.get("TEST_TMPDIR") else tmp_path_factory.mktemp("clickhouse")
     settings.CLICKHOUSE_URL = f"chdb://{root / f'clickhouse-{worker_id}'}"
     settings.INGESTION_SPOOL_DIR = root / f"spool-{worker_id}"
+    # One Redis database per pytest-xdist worker: a test may clear its cache without touching the other's.
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url:
+        number = int(worker_id[2:]) + 1 if worker_id.startswith("gw") else 1
+        base = redis_url.rsplit("/", 1)[0]
+        settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": f"{base}/{number}"}}
+        settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = f"{base}/{number}"
+        clear_cache_handlers(setting="CACHES")
     yield
 
 
@@ -103,4 +113,5 @@ def clickhouse(clickhouse_schema):
     for table in CLICKHOUSE_TABLES:
         client.command(f"TRUNCATE TABLE {table}")
     get_spool().file.clear()
+    cache.clear()
     yield client

@@ -14,5 +14,6 @@ def run_query(api_client, team_id: int, query: dict, **body):
     return api_client.post(f"/api/projects/{team_id}/query/", {"query": query, **body}, format="json")
 
 
-def hogql(api_client, team_id: int, sql: str, **fields):
-    return run_query(api_client, team_id, {"kind": "HogQLQuery", "query": sql, **fields})
+def hogql(api_client, team_id: int, sql: str, refresh: str | None = None, **fields):
+    body = {"refresh": refresh} if refresh else {}
+    return run_query(api_client, team_id, {"kind": "HogQLQuery", "query": sql, **fields}, **body)

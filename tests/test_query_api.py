@@ -167,6 +167,6 @@ def test_merged_person_counts_once_in_hogql(owner_client, client, world):
     capture_events(
         client, world.team, [("$identify", "user-1", {"$anon_distinct_id": "anon-1"}, "2024-06-01T12:00:00Z")]
     )
-    body = hogql(owner_client, world.team.id, sql).json()
+    body = hogql(owner_client, world.team.id, sql, refresh="force_blocking").json()
     assert body["results"] == [[1, 1]]
     assert "person_distinct_id_overrides" in body["clickhouse"]

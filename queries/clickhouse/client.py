@@ -117,6 +117,30 @@ def insert(table: str, rows: Sequence[Sequence[Any]] | Iterable, column_names: S
         raise _translate(error) from error
 
 
+def tagged(sql: str, tag: str | None) -> str:
+    """Prefixes a statement with a comment naming our query id, so it can be found and killed."""
+    return f"/* insights_query_id:{tag} */ {sql}" if tag else sql
+
+
+def kill_tagged_query(tag: str) -> bool:
+    """Kills running statements carrying this query id (tags are sanitized ids: no quoting issues)."""
+    try:
+        result = query(
+            "SELECT count() FROM system.processes WHERE startsWith(query, {prefix:String})",
+            parameters={"prefix": f"/* insights_query_id:{tag} */"},
+        )
+        if not result.result_rows[0][0]:
+            return False
+        command(
+            "KILL QUERY WHERE startsWith(query, {prefix:String}) ASYNC",
+            parameters={"prefix": f"/* insights_query_id:{tag} */"},
+        )
+        return True
+    except (ClickHouseQueryError, ClickHouseUnavailable) as error:
+        logger.warning("kill_query_failed tag=%s error=%s", tag, error)
+        return False
+
+
 def ping() -> None:
     """Raises when ClickHouse does not answer a trivial query."""
     query("SELECT 1")

@@ -72,11 +72,12 @@ def execute_select(
     context: PrintContext,
     default_limit: int = DEFAULT_LIMIT,
     max_limit: int = MAX_LIMIT,
+    query_tag: str | None = None,
 ) -> HogQLResult:
     started = time.perf_counter()
     sql = print_select(node, context, default_limit, max_limit)
     printed = time.perf_counter()
-    result = client.query(sql, parameters=context.parameters, settings=QUERY_SETTINGS)
+    result = client.query(client.tagged(sql, query_tag), parameters=context.parameters, settings=QUERY_SETTINGS)
     finished = time.perf_counter()
     columns = list(result.column_names)
     types = [(name, column_type.name) for name, column_type in zip(columns, result.column_types, strict=True)]

@@ -1,17 +1,25 @@
-"""The runner contract: a validated query in, a typed response out; run() owns the envelope (and later, caching)."""
+"""The runner contract: a validated query in, a response out. run() owns caching, staleness, async and coalescing,
+so /query/, insights, dashboards, shared views and alerts all behave alike.
+"""
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from insights_server.models import Team
+from queries.async_queries import enqueue_query
+from queries.cache import get_cached_response, set_cached_response
+from queries.coalescing import coalesced
 from queries.hogql.printer import PrintContext
-from queries.person_overrides import has_person_overrides
 from queries.modifiers import default_modifiers
+from queries.person_overrides import has_person_overrides
+from queries.query_status import incomplete_status
+from queries.staleness import cache_target_age, is_stale
 
 # Fields that change how a result is shown, not what it is: they never change the cache key.
-PRESENTATION_KEYS = {"tags", "name", "showHeader", "showTable", "full", "embedded"}
+PRESENTATION_KEYS = {"tags", "name", "custom_name", "showHeader", "showTable", "full", "embedded", "response"}
+REFRESH_FREQUENCY = timedelta(minutes=1)
 
 
 def _without_presentation(value: Any) -> Any:
@@ -22,12 +30,41 @@ def _without_presentation(value: Any) -> Any:
     return value
 
 
+def _parse_time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 class QueryRunner:
     kind: ClassVar[str]
+    # Tags the ClickHouse statements of this run (the async query id), so a cancel can find them.
+    query_tag: str | None = None
 
     def __init__(self, query, team: Team):
         self.query = query
         self.team = team
+
+    # ---- what subclasses provide -------------------------------------------------------------------
+
+    def calculate(self) -> dict:
+        """The response body of the query kind (results and the kind's own fields)."""
+        raise NotImplementedError
+
+    def interval(self) -> str | None:
+        """The query's time bucket, which sets how long results stay fresh; `minute` for raw queries."""
+        return "minute"
+
+    def date_to(self) -> datetime | None:
+        """The end of the queried window when fixed (a window over before the result was computed is never stale)."""
+        return None
+
+    # ---- shared -------------------------------------------------------------------------------------
 
     @property
     def modifiers(self) -> dict:
@@ -42,36 +79,76 @@ class QueryRunner:
             **kwargs,
         )
 
-    def calculate(self) -> dict:
-        """The response body of the query kind (results and the kind's own fields)."""
-        raise NotImplementedError
+    def query_dict(self) -> dict:
+        return self.query.model_dump(exclude_none=True, by_alias=True)
 
     def cache_key(self) -> str:
         payload = {
+            "runner": type(self).__name__,
             "team_id": self.team.id,
             "timezone": self.team.timezone,
             "week_start_day": self.team.week_start_day,
             "modifiers": self.modifiers,
-            "query": _without_presentation(self.query.model_dump(exclude_none=True, by_alias=True)),
+            "query": _without_presentation(self.query_dict()),
+            "version": 2,
         }
-        digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-        return f"cache_{digest[:40]}"
+        digest = hashlib.md5(("query_" + json.dumps(payload, sort_keys=True, default=str)).encode()).hexdigest()
+        return f"cache_{self.team.id}_{digest}"
 
-    def run(self, refresh: str | bool | None = "blocking") -> dict:
-        """Computes the response now. (Cache reads, staleness and async modes plug in here.)"""
+    def run(self, mode: str = "blocking", query_id: str | None = None) -> dict:
+        """Answers in the execution mode (spec insights-api §5.4): from cache, computed now, or in the background."""
+        key = self.cache_key()
+        status_id = query_id or key
+        if mode == "force_async":
+            return {"query_status": self.enqueue(status_id, force=True)}
+        if mode != "force_blocking":
+            cached = get_cached_response(key)
+            if cached is not None:
+                answer = self.from_cache(cached, mode, status_id)
+                if answer is not None:
+                    return answer
+            elif mode == "force_cache":
+                return {"cache_key": key, "query_status": incomplete_status(self.team.id, status_id)}
+            elif mode in ("async", "lazy_async"):
+                return {"cache_key": key, "is_cached": False, "query_status": self.enqueue(status_id)}
+        return coalesced(key, self.compute)
+
+    def from_cache(self, cached: dict, mode: str, status_id: str) -> dict | None:
+        """The cached answer for this mode, or None when the mode wants a fresh computation now."""
+        now = datetime.now(UTC)
+        last_refresh = _parse_time(cached.get("last_refresh")) or now
+        stale = is_stale(last_refresh, now, self.interval(), self.date_to())
+        status = incomplete_status(self.team.id, status_id)
+        if stale:
+            if mode in ("blocking",):
+                return None
+            if mode in ("async", "async_except_on_cache_miss"):
+                status = self.enqueue(status_id, force=True)
+            elif mode == "lazy_async" and is_stale(last_refresh, now, self.interval(), self.date_to(), lazy=True):
+                status = self.enqueue(status_id)
+        return {**cached, "is_cached": True, "query_status": status}
+
+    def enqueue(self, status_id: str, force: bool = False) -> dict:
+        return enqueue_query(self.team.id, status_id, self.query_dict(), force=force)
+
+    def compute(self) -> dict:
+        """Calculates now and stores the answer in the cache."""
         response = self.calculate()
         now = datetime.now(UTC)
+        target_age = cache_target_age(now, self.interval())
         response.update(
             {
                 "is_cached": False,
                 "last_refresh": now.isoformat(),
-                "next_allowed_client_refresh": now.isoformat(),
+                "next_allowed_client_refresh": (now + REFRESH_FREQUENCY).isoformat(),
                 "cache_key": self.cache_key(),
-                "cache_target_age": None,
+                "cache_target_age": target_age.isoformat() if target_age else None,
                 "calculation_trigger": None,
                 "timezone": self.team.timezone,
                 "query_status": None,
                 "modifiers": self.modifiers,
             }
         )
+        if not response.get("error"):
+            set_cached_response(response["cache_key"], response)
         return response

@@ -104,7 +104,9 @@ class EventsQueryRunner(QueryRunner):
             limit=ast.Constant(limit + 1),
             offset=ast.Constant(offset) if offset else None,
         )
-        result = execute_select(node, self.print_context(), default_limit=limit + 1, max_limit=MAX_LIMIT + 1)
+        result = execute_select(
+            node, self.print_context(), default_limit=limit + 1, max_limit=MAX_LIMIT + 1, query_tag=self.query_tag
+        )
         rows = result.results[:limit]
         persons = self.persons_for(rows, columns)
         results = [self.shape_row(row, columns, persons) for row in rows]

@@ -55,7 +55,8 @@ class HogQLQueryRunner(QueryRunner):
             values=values, filters=self.filters_expr, filter_bounds=self.filters_bounds(), variables=variables
         )
         paginate = isinstance(node, ast.SelectQuery) and node.limit is None
-        result = execute_select(node, context, default_limit=DEFAULT_LIMIT + 1 if paginate else DEFAULT_LIMIT)
+        default_limit = DEFAULT_LIMIT + 1 if paginate else DEFAULT_LIMIT
+        result = execute_select(node, context, default_limit=default_limit, query_tag=self.query_tag)
         response = {
             "results": result.results,
             "columns": result.columns,

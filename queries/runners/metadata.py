@@ -13,6 +13,10 @@ DEFAULT_SOURCE = "select * from events"
 class HogQLMetadataRunner(QueryRunner):
     kind = "HogQLMetadata"
 
+    def run(self, mode: str = "blocking", query_id: str | None = None) -> dict:
+        # Validation is cheap and depends on the schema, not on data: never cached.
+        return self.calculate()
+
     def calculate(self) -> dict:
         query = self.query
         response = {"isValid": True, "errors": [], "warnings": [], "notices": [], "query": query.query}
