@@ -1,0 +1,77 @@
+"""Starting a throw-away server the way `make serve` runs it, for benchmarks that go through HTTP."""
+
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def manage(env: dict, *args: str) -> str:
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+@contextmanager
+def bench_server(demo_events: int = 0):
+    """Yields (port, bootstrap JSON: project id, token, personal API key). Cleans up everything afterwards."""
+    data_dir = Path(tempfile.mkdtemp(prefix="insights-bench-"))
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "insights_server.settings",
+        "DATA_DIR": str(data_dir),
+        "SECRET_KEY": "bench-" + "x" * 40,
+        "PORT": str(port),
+    }
+    for name in ("DATABASE_URL", "CLICKHOUSE_URL", "REDIS_URL"):
+        env.pop(name, None)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "migrate_clickhouse")
+    created = json.loads(
+        manage(env, "bootstrap", "--email", "b@example.com", "--password", "bench-pass-1", "--organization", "B",
+               "--project", "Bench").strip().splitlines()[-1]
+    )  # fmt: skip
+    if demo_events:
+        manage(env, "generate_demo_data", "--project", str(created["project_id"]), "--events", str(demo_events))
+    server = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "insights_server.wsgi:application", "--worker-class", "gthread", "--workers", "1",
+         "--threads", "8", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        for _ in range(150):
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+                connection.request("GET", "/_health")
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        yield port, created
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
