@@ -10,32 +10,16 @@ until the spool has been drained into ClickHouse so the figure is events stored,
 import argparse
 import http.client
 import json
-import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def manage(env: dict, *args: str) -> str:
-    return subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout
+from bench.server import bench_server, percentile  # noqa: E402
 
 
 def make_batch(token: str, size: int, sequence: int) -> bytes:
@@ -58,11 +42,6 @@ def make_batch(token: str, size: int, sequence: int) -> bytes:
         for i in range(size)
     ]
     return json.dumps({"api_key": token, "sent_at": now, "batch": events}).encode()
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def drive(port: int, bodies: list[bytes], path: str, deadline: float, latencies: list[float], counts: list[int]):
@@ -88,38 +67,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--single-requests-seconds", type=float, default=5)
     args = parser.parse_args()
-
-    data_dir = Path(tempfile.mkdtemp(prefix="insights-bench-capture-"))
-    port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "insights_server.settings",
-        "DATA_DIR": str(data_dir),
-        "SECRET_KEY": "bench-" + "x" * 40,
-        "PORT": str(port),
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("CLICKHOUSE_URL", None)
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "migrate_clickhouse")
-    created = json.loads(
-        manage(env, "bootstrap", "--email", "b@example.com", "--password", "bench-pass-1", "--organization", "B",
-               "--project", "Bench").strip().splitlines()[-1]
-    )  # fmt: skip
-    token = created["project_api_token"]
-    server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "insights_server.wsgi:application", "--worker-class", "gthread", "--workers", "1",
-         "--threads", "8", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/_health")
-                break
-            except OSError:
-                time.sleep(0.2)
-        time.sleep(1)
+    with bench_server() as (port, created):
+        token = created["project_api_token"]
         bodies = [make_batch(token, args.batch, n) for n in range(20)]
         latencies: list[float] = []
         counts: list[int] = []
@@ -155,10 +104,6 @@ def main() -> None:
         print(f"/capture/ single events, one client: {len(counts)} requests")
         p50, p99, mean = (percentile(latencies, 0.5), percentile(latencies, 0.99), statistics.mean(latencies))
         print(f"  round trip p50 {p50 * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms, mean {mean * 1000:.2f} ms")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def ingestion_status(port: int) -> dict:
