@@ -20,14 +20,12 @@ fmt: venv
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
 
-# Benchmarks (placeholder until bench/run.py exists): make bench ARGS='...'
+# Benchmarks on generated data (10M events, generated once into .data/bench): make bench ARGS='--only hogql'
 bench:
 	scripts/venv.sh
-	@if [ -f bench/run.py ]; then \
-		.venv/bin/python bench/run.py $(ARGS); \
-	else \
-		echo "no benchmarks yet (bench/run.py does not exist)"; \
-	fi
+	.venv/bin/python bench/run.py $(ARGS)
+	.venv/bin/python bench/query_cache.py
+	.venv/bin/python bench/capture.py
 
 clean:
 	rm -rf .data
