@@ -1,20 +1,20 @@
-"""Reading raw events for `/api/projects/:id/events/`: filters, newest-first paging, one event by uuid."""
+"""Reading raw events for `/api/projects/:id/events/`: filters, newest-first paging, one event by uuid.
+
+Built as HogQL and printed by the same printer as every other query, so the team guard, property filters
+and merged-person handling are the engine's.
+"""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
-from queries.clickhouse import client
-from queries.property_filters_sql import Conditions, property_condition
+from queries.hogql import ast
+from queries.hogql.execute import execute_select
+from queries.hogql.printer import PrintContext
+from queries.hogql.property import property_to_expr
+from queries.person_overrides import has_person_overrides
 
-DATETIME = "DateTime64(6, 'UTC')"
-# Events of a merged person keep their old person_id; the override says who they belong to now.
-PERSON_ID_EXPR = "if(notEmpty(overrides.distinct_id), overrides.person_id, events.person_id)"
-OVERRIDES_JOIN = """
-LEFT JOIN (
-    SELECT distinct_id, argMax(person_id, version) AS person_id
-    FROM person_distinct_id_overrides WHERE team_id = {team_id:Int64} GROUP BY distinct_id
-) AS overrides ON events.distinct_id = overrides.distinct_id"""
+FIELDS = ("uuid", "event", "distinct_id", "properties", "timestamp", "elements_chain", "person_id")
 
 
 @dataclass
@@ -42,39 +42,50 @@ class EventRow:
     person_id: str
 
 
+def _datetime(value: datetime) -> ast.Expr:
+    return ast.Call("toDateTime", [ast.Constant(value.astimezone(UTC).isoformat())])
+
+
+def _compare(op: str, field: str, value: ast.Expr) -> ast.Expr:
+    return ast.CompareOperation(op, ast.Field([field]), value)
+
+
+def _select(team_id: int, conditions: list[ast.Expr], order: str, limit: int, offset: int) -> list[EventRow]:
+    node = ast.SelectQuery(
+        # uuids as text; no aliases, which would shadow the columns the WHERE reads.
+        select=[ast.Call("toString", [ast.Field([name])]) if name in ("uuid", "person_id") else ast.Field([name])
+                for name in FIELDS],
+        select_from=ast.JoinExpr(table=ast.Field(["events"])),
+        where=ast.And(conditions) if len(conditions) > 1 else conditions[0],
+        order_by=[ast.OrderExpr(ast.Field(["timestamp"]), order)],
+        limit=ast.Constant(limit),
+        offset=ast.Constant(offset) if offset else None,
+    )  # fmt: skip
+    context = PrintContext(team_id=team_id, person_overrides=has_person_overrides(team_id))
+    result = execute_select(node, context, default_limit=limit, max_limit=limit)
+    return [EventRow(*row) for row in result.results]
+
+
 def list_events(spec: EventFilter) -> tuple[list[EventRow], bool]:
-    """A page of events and whether more rows matched beyond it."""
-    conditions = Conditions()
-    conditions.parameters["team_id"] = spec.team_id
-    conditions.sql.append("events.team_id = {team_id:Int64}")
+    """A page of events and whether more rows matched beyond it. Raises QueryError for unusable filters."""
+    conditions: list[ast.Expr] = [ast.Constant(True)]
     if spec.after is not None:
-        conditions.sql.append(f"events.timestamp > {conditions.parameter(spec.after, DATETIME)}")
+        conditions.append(_compare(">", "timestamp", _datetime(spec.after)))
     if spec.before is not None:
-        conditions.sql.append(f"events.timestamp < {conditions.parameter(spec.before, DATETIME)}")
+        conditions.append(_compare("<", "timestamp", _datetime(spec.before)))
     if spec.event:
-        conditions.sql.append(f"events.event = {conditions.parameter(spec.event)}")
+        conditions.append(_compare("==", "event", ast.Constant(spec.event)))
     if spec.distinct_id:
-        conditions.sql.append(f"events.distinct_id = {conditions.parameter(spec.distinct_id)}")
+        conditions.append(_compare("==", "distinct_id", ast.Constant(spec.distinct_id)))
     if spec.person_id is not None:
-        conditions.sql.append(f"{PERSON_ID_EXPR} = {conditions.parameter(spec.person_id, 'UUID')}")
-    for item in spec.properties or []:
-        conditions.sql.append(property_condition(conditions, item))
-    direction = "DESC" if spec.newest_first else "ASC"
-    sql = (
-        f"SELECT toString(events.uuid), events.event, events.distinct_id, events.properties, events.timestamp, "
-        f"events.elements_chain, toString({PERSON_ID_EXPR}) FROM events {OVERRIDES_JOIN} "
-        f"WHERE {' AND '.join(conditions.sql)} ORDER BY events.timestamp {direction} "
-        f"LIMIT {int(spec.limit) + 1} OFFSET {int(spec.offset)}"
-    )
-    rows = [EventRow(*row) for row in client.query(sql, parameters=conditions.parameters).result_rows]
+        conditions.append(_compare("==", "person_id", ast.Call("toUUID", [ast.Constant(str(spec.person_id))])))
+    if spec.properties:
+        conditions.append(property_to_expr(spec.properties))
+    rows = _select(spec.team_id, conditions, "DESC" if spec.newest_first else "ASC", spec.limit + 1, spec.offset)
     return rows[: spec.limit], len(rows) > spec.limit
 
 
 def get_event(team_id: int, event_uuid: UUID) -> EventRow | None:
-    sql = (
-        f"SELECT toString(events.uuid), events.event, events.distinct_id, events.properties, events.timestamp, "
-        f"events.elements_chain, toString({PERSON_ID_EXPR}) FROM events {OVERRIDES_JOIN} "
-        "WHERE events.team_id = {team_id:Int64} AND events.uuid = {uuid:UUID} LIMIT 1"
-    )
-    rows = client.query(sql, parameters={"team_id": team_id, "uuid": event_uuid}).result_rows
-    return EventRow(*rows[0]) if rows else None
+    condition = _compare("==", "uuid", ast.Call("toUUID", [ast.Constant(str(event_uuid))]))
+    rows = _select(team_id, [condition], "DESC", 1, 0)
+    return rows[0] if rows else None

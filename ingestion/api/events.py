@@ -17,7 +17,7 @@ from ingestion.models import Person
 from insights_server.routing import ProjectScopedViewSet
 from insights_server.throttling import ClickHouseBurstRateThrottle, ClickHouseSustainedRateThrottle
 from queries.events_list import EventFilter, EventRow, get_event, list_events
-from queries.property_filters_sql import UnsupportedFilter, flatten_filters
+from queries.hogql.errors import QueryError
 
 MAX_LIMIT = 10_000
 DEFAULT_WINDOW = timedelta(hours=24)
@@ -89,10 +89,12 @@ class EventViewSet(ProjectScopedViewSet):
         if not 1 <= limit <= MAX_LIMIT or offset < 0:
             raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}; offset must not be negative.")
         try:
-            properties = flatten_filters(json.loads(params["properties"])) if params.get("properties") else []
+            properties = json.loads(params["properties"]) if params.get("properties") else []
             order = json.loads(params["orderBy"]) if params.get("orderBy") else ["-timestamp"]
-        except (json.JSONDecodeError, UnsupportedFilter):
+        except json.JSONDecodeError:
             raise ValidationError(PROPERTIES_UNPARSABLE) from None
+        if not isinstance(properties, list | dict):
+            raise ValidationError(PROPERTIES_UNPARSABLE)
         person_id = params.get("person_id")
         if person_id is not None:
             person_id = self.person_uuid(person_id)
@@ -125,7 +127,10 @@ class EventViewSet(ProjectScopedViewSet):
 
     def list(self, request, *args, **kwargs) -> Response:
         spec = self.event_filter()
-        rows, more = list_events(spec)
+        try:
+            rows, more = list_events(spec)
+        except QueryError as error:
+            raise ValidationError(f"{PROPERTIES_UNPARSABLE} {error.message}") from None
         include_person = request.query_params.get("include_person", "").lower() in ("1", "true")
         persons = persons_for(spec.team_id, rows) if include_person else {}
         results = [render_event(row, persons.get(row.person_id)) for row in rows]

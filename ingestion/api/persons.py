@@ -14,7 +14,6 @@ from rest_framework.response import Response
 
 from ingestion.models import Person, PersonDistinctId
 from insights_server.routing import ProjectScopedViewSet
-from queries.property_filters_sql import UnsupportedFilter, flatten_filters
 
 NOT_A_PERSON_ID = (
     "The ID provided does not look like a personID. If you are using a distinctId, please use "
@@ -36,6 +35,21 @@ def display_name(person: Person, distinct_ids: list[str], name_properties) -> st
         if value:
             return str(value)
     return distinct_ids[0] if distinct_ids else str(person.pk)
+
+
+class UnsupportedFilter(ValueError):
+    pass
+
+
+def flatten_filters(value) -> list[dict]:
+    """A list of filters, or a `{"type": "AND", "values": [...]}` group (nested groups flattened)."""
+    if isinstance(value, dict) and "values" in value:
+        return [leaf for item in value["values"] for leaf in flatten_filters(item)]
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in flatten_filters(item)]
+    raise UnsupportedFilter("Properties must be a list of filters.")
 
 
 def person_filter(item: dict, index: int) -> tuple[str, Cast, Q]:
