@@ -6,9 +6,10 @@ from queries.runners.base import QueryRunner
 from queries.runners.events_query import EventsQueryRunner
 from queries.runners.hogql_query import HogQLQueryRunner
 from queries.runners.metadata import HogQLMetadataRunner
+from queries.runners.trends.runner import TrendsQueryRunner
 
 RUNNERS: dict[str, type[QueryRunner]] = {
-    runner.kind: runner for runner in (HogQLQueryRunner, EventsQueryRunner, HogQLMetadataRunner)
+    runner.kind: runner for runner in (HogQLQueryRunner, EventsQueryRunner, HogQLMetadataRunner, TrendsQueryRunner)
 }
 INTERFACE_NODES = {"InsightVizNode", "DataTableNode", "DataVisualizationNode"}
 

@@ -1,0 +1,239 @@
+"""The date range of an insight (spec §3.1-3.3): parsing date strings, rounding, interval alignment, buckets."""
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.parser import isoparse
+from dateutil.relativedelta import relativedelta
+
+DEFAULT_DATE_FROM_DAYS = 7
+INTERVALS = ("minute", "hour", "day", "week", "month")
+RELATIVE = re.compile(r"-?(?P<number>[0-9]+)?(?P<kind>[a-zA-Z])(?P<position>Start|End)?")
+DAY_START = {"hour": 0, "minute": 0, "second": 0, "microsecond": 0}
+DAY_END = {"hour": 23, "minute": 59, "second": 59, "microsecond": 999999}
+
+
+def parse_date_with_delta(
+    text: str, timezone: str, now: datetime, always_truncate: bool = False
+) -> tuple[datetime, dict[str, int], bool]:
+    """(the moment in `timezone`, the relativedelta mapping applied, whether the string was relative).
+
+    1. ISO dates (or non-padded `%Y-%m-%d`) are absolute: naive ones are taken in the team's timezone.
+    2. Otherwise `-N<kind>[Start|End]` is subtracted from now; Start/End set absolute fields.
+    3. `always_truncate` cuts to the hour when the delta has hours, else to midnight.
+    """
+    zone = ZoneInfo(timezone)
+    parsed = _absolute(text)
+    if parsed is not None:
+        parsed = parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed.astimezone(zone)
+        return parsed, {}, False
+    moment = now.astimezone(zone)
+    delta: dict[str, int] = {}
+    match = RELATIVE.search(text)
+    if match:
+        delta = _delta(match.group("kind"), int(match.group("number") or 0), match.group("position"))
+    moment = moment - relativedelta(**delta)
+    if always_truncate:
+        truncated = {"minute": 0, "second": 0, "microsecond": 0} if "hours" in delta else DAY_START
+        moment = moment.replace(**truncated)
+    return moment, delta, True
+
+
+def _absolute(text: str) -> datetime | None:
+    try:
+        return isoparse(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        return None
+
+
+def _delta(kind: str, number: int, position: str | None) -> dict[str, int]:
+    delta: dict[str, int] = {}
+    if kind == "h":
+        delta["hours"] = number
+        if position == "Start":
+            delta.update(minute=0, second=0, microsecond=0)
+        elif position == "End":
+            delta.update(minute=59, second=59, microsecond=999999)
+    elif kind == "d":
+        delta["days"] = number
+        if position == "Start":
+            delta.update(DAY_START)
+        elif position == "End":
+            delta.update(DAY_END)
+    elif kind == "w":
+        delta["weeks"] = number
+    elif kind == "q":
+        delta["weeks"] = 13 * number
+    elif kind == "m":
+        delta["months"] = number
+        if position == "Start":
+            delta["day"] = 1
+        elif position == "End":
+            delta["day"] = 31
+    elif kind == "y":
+        delta["years"] = number
+        if position == "Start":
+            delta.update(month=1, day=1)
+        elif position == "End":
+            delta["day"] = 31
+    elif kind == "M":
+        delta["minutes"] = number
+    elif kind == "s":
+        delta["seconds"] = number
+    return {key: value for key, value in delta.items() if value or key not in ("hours", "days", "weeks", "months")}
+
+
+def start_of_interval(moment: datetime, interval: str, week_start_day: int = 0) -> datetime:
+    """The start of the bucket holding `moment`, as ClickHouse's toStartOf<Interval> computes it in the same zone."""
+    if interval == "minute":
+        return moment.replace(second=0, microsecond=0)
+    if interval == "hour":
+        return moment.replace(minute=0, second=0, microsecond=0)
+    day = moment.replace(**DAY_START)
+    if interval == "week":
+        # isoweekday: Monday 1 .. Sunday 7; Sunday-based weeks go back to the last Sunday.
+        back = day.weekday() if week_start_day == 1 else day.isoweekday() % 7
+        return day - timedelta(days=back)
+    if interval == "month":
+        return day.replace(day=1)
+    return day
+
+
+def add_interval(moment: datetime, interval: str, count: int = 1) -> datetime:
+    """Steps in wall-clock time of the team's zone, as ClickHouse's dateAdd on a zoned DateTime does."""
+    naive = moment.replace(tzinfo=None)
+    if interval == "month":
+        stepped = naive + relativedelta(months=count)
+    else:
+        stepped = naive + timedelta(**{f"{interval}s": count})
+    return stepped.replace(tzinfo=moment.tzinfo)
+
+
+class QueryDateRange:
+    """Resolves `dateRange` against `now` in the team's timezone (spec §3.2)."""
+
+    def __init__(
+        self,
+        date_range,
+        timezone: str,
+        interval: str,
+        now: datetime,
+        week_start_day: int = 0,
+        exact_timerange: bool = False,
+        earliest: datetime | None = None,
+    ):
+        self.date_from_text = getattr(date_range, "date_from", None) if date_range else None
+        self.date_to_text = getattr(date_range, "date_to", None) if date_range else None
+        self.explicit = bool(getattr(date_range, "explicitDate", False)) if date_range else False
+        self.timezone = timezone
+        self.interval = interval if interval in INTERVALS else "day"
+        self.now = now.astimezone(ZoneInfo(timezone))
+        self.week_start_day = week_start_day or 0
+        self.exact_timerange = exact_timerange
+        self.earliest = earliest
+
+    def date_from_parsed(self) -> tuple[datetime, dict[str, int], bool]:
+        text = self.date_from_text
+        if text == "all":
+            earliest = self.earliest or self.now.replace(**DAY_START) - timedelta(days=DEFAULT_DATE_FROM_DAYS)
+            return earliest.astimezone(ZoneInfo(self.timezone)), {}, False
+        if not text:
+            moment = self.now.replace(**DAY_START) - timedelta(days=DEFAULT_DATE_FROM_DAYS)
+            return moment, {"days": DEFAULT_DATE_FROM_DAYS}, True
+        truncate = self.interval != "minute" and not self.exact_timerange
+        return parse_date_with_delta(text, self.timezone, self.now, always_truncate=truncate)
+
+    def date_from(self) -> datetime:
+        return self.date_from_parsed()[0]
+
+    def date_to(self) -> datetime:
+        if self.date_to_text:
+            moment, _, relative = parse_date_with_delta(self.date_to_text, self.timezone, self.now)
+        else:
+            if self.exact_timerange:
+                return self.now
+            moment, relative = self.now, True
+        if self.explicit:
+            return moment
+        if self.interval in ("day", "week", "month"):
+            return moment.replace(**DAY_END)
+        if relative and self.interval == "hour":
+            return moment.replace(minute=59, second=59, microsecond=999999)
+        if relative and self.interval == "minute":
+            return moment.replace(second=59, microsecond=999999)
+        return moment
+
+    def is_date_to_fixed(self) -> bool:
+        """True when date_to does not move with the clock (an absolute date_to)."""
+        if not self.date_to_text:
+            return False
+        return not parse_date_with_delta(self.date_to_text, self.timezone, self.now)[2]
+
+    def date_from_lower_bound(self) -> datetime:
+        """`date_from_with_adjusted_start_of_interval`: the SQL lower bound."""
+        moment, delta, relative = self.date_from_parsed()
+        if self.explicit or self.exact_timerange:
+            return moment
+        if self.interval in ("hour", "minute") and relative:
+            return moment
+        if self.interval == "day" and "hours" in delta:
+            return moment
+        if self.interval == "week":
+            return moment.replace(**DAY_START)
+        return start_of_interval(moment, self.interval, self.week_start_day)
+
+    def buckets(self) -> list[datetime]:
+        """`all_values()`: every bucket start from the aligned date_from up to date_to."""
+        current = start_of_interval(self.date_from(), self.interval, self.week_start_day)
+        end = self.date_to()
+        values = []
+        while current <= end:
+            values.append(current)
+            current = add_interval(current, self.interval)
+        return values
+
+    def previous_period(self, compare_to: str | None = None) -> "FixedDateRange":
+        """The range compared against (spec §3.2, `get_compare_period_dates` or `compare_to`)."""
+        date_from, date_to = self.date_from(), self.date_to()
+        diff = date_to - date_from
+        if compare_to:
+            prev_from, _, _ = parse_date_with_delta(compare_to, self.timezone, date_from)
+            return FixedDateRange(self, prev_from, prev_from + diff)
+        prev_from = date_from - diff
+        if self.interval not in ("hour", "minute"):
+            prev_from = prev_from.replace(**DAY_START)
+            _, delta, relative = self.date_from_parsed()
+            days = delta.get("days", 0)
+            if relative and not self.date_to_text and days and days % 7 == 0 and set(delta) == {"days"}:
+                prev_from += timedelta(days=1)
+        prev_to = prev_from + diff
+        if self.interval not in ("hour", "minute"):
+            prev_to = prev_to.replace(
+                hour=date_to.hour, minute=date_to.minute, second=date_to.second, microsecond=date_to.microsecond
+            )
+        return FixedDateRange(self, prev_from, prev_to)
+
+
+class FixedDateRange(QueryDateRange):
+    """A range with resolved ends (the previous period of a compare), aligned like the current one."""
+
+    def __init__(self, base: QueryDateRange, date_from: datetime, date_to: datetime):
+        super().__init__(None, base.timezone, base.interval, base.now, base.week_start_day)
+        self._from, self._to = date_from, date_to
+        self.explicit = base.explicit
+        self.exact_timerange = base.exact_timerange
+        self._base_delta = base.date_from_parsed()[1:]
+
+    def date_from_parsed(self) -> tuple[datetime, dict[str, int], bool]:
+        return self._from, *self._base_delta
+
+    def date_to(self) -> datetime:
+        return self._to
+
+    def is_date_to_fixed(self) -> bool:
+        return True

@@ -1,0 +1,33 @@
+"""Bucket labels and day strings of a trends result (spec §2.2, §3.4)."""
+
+from datetime import date, datetime, timedelta
+
+
+def format_day(moment: datetime, interval: str) -> str:
+    """The `days` entry of a bucket: `%Y-%m-%d`, with the time for hour and minute intervals."""
+    if interval in ("hour", "minute"):
+        return moment.strftime("%Y-%m-%d %H:%M:%S")
+    return moment.strftime("%Y-%m-%d")
+
+
+def _day_label(moment: datetime | date) -> str:
+    return f"{moment.day}-{moment.strftime('%b-%Y')}"
+
+
+def format_label_date(moment: datetime, interval: str, date_from: datetime, date_to: datetime) -> str:
+    """`format_label_date`: one bucket's label; week labels are ranges clipped to [date_from, date_to]."""
+    if interval in ("hour", "minute"):
+        return f"{moment.day}-{moment.strftime('%b %H:%M')}"
+    if interval == "month":
+        return moment.strftime("%b %Y")
+    if interval != "week":
+        return _day_label(moment)
+    start = max(moment.date(), date_from.date())
+    end = min(moment.date() + timedelta(days=6), date_to.date())
+    if start == end:
+        return _day_label(start)
+    if start.year != end.year:
+        return f"{_day_label(start)} – {_day_label(end)}"
+    if start.month != end.month:
+        return f"{start.day}-{start.strftime('%b')} – {end.day}-{end.strftime('%b')}"
+    return f"{start.day}–{end.day} {start.strftime('%b')}"

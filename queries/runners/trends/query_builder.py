@@ -1,0 +1,199 @@
+"""The HogQL SELECT of one trends series over one date range (spec §3.3, §3.5, §3.6)."""
+
+from datetime import UTC
+
+from insights_server.models import Team
+from queries.hogql import ast
+from queries.hogql.errors import QueryError
+from queries.hogql.parser import parse_expr
+from queries.hogql.printer import MAX_LIMIT
+from queries.hogql.property import property_to_expr
+from queries.runners.trends.date_range import QueryDateRange
+
+BREAKDOWN_OTHER_STRING_LABEL = "$$_posthog_breakdown_other_$$"
+BREAKDOWN_NULL_STRING_LABEL = "$$_posthog_breakdown_null_$$"
+PROPERTY_MATHS = {"sum": "sum", "avg": "avg", "min": "min", "max": "max"}
+QUANTILE_MATHS = {"median": 0.5, "p75": 0.75, "p90": 0.9, "p95": 0.95, "p99": 0.99}
+TRUNCATE_FUNCTIONS = {
+    "minute": "toStartOfMinute",
+    "hour": "toStartOfHour",
+    "day": "toStartOfDay",
+    "week": "toStartOfWeek",
+    "month": "toStartOfMonth",
+}
+
+
+def _constant_datetime(moment) -> ast.Expr:
+    """A bound as a DateTime64 in UTC; the value travels as a query parameter, never inside the SQL text."""
+    text = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return ast.Call("toDateTime", [ast.Constant(text), ast.Constant("UTC")])
+
+
+def _and(exprs: list[ast.Expr]) -> ast.Expr:
+    return exprs[0] if len(exprs) == 1 else ast.And(exprs)
+
+
+class TrendsQueryBuilder:
+    """Builds the query of `series` over `date_range`: one row per bucket (and breakdown value), or per value."""
+
+    def __init__(self, query, team: Team, series, date_range: QueryDateRange, total_value: bool):
+        self.query = query
+        self.team = team
+        self.series = series
+        self.date_range = date_range
+        self.total_value = total_value
+        display = query.trendsFilter.display if query.trendsFilter else None
+        # Cumulative unique users count each person once, in the first bucket they appear in.
+        self.first_bucket_per_person = (
+            not total_value and display == "ActionsLineGraphCumulative" and (series.math or "total") == "dau"
+        )
+
+    @property
+    def breakdown_enabled(self) -> bool:
+        breakdown = self.query.breakdownFilter
+        return breakdown is not None and breakdown.breakdown not in (None, "", [])
+
+    def build(self) -> ast.SelectQuery:
+        if self.first_bucket_per_person:
+            return self.build_first_bucket_per_person()
+        select: list[ast.Expr] = [ast.Alias("total", self.aggregation())]
+        group_by: list[ast.Expr] = []
+        if not self.total_value:
+            select.append(ast.Alias("day_start", ast.Call("toString", [self.bucket()])))
+            group_by.append(ast.Field(["day_start"]))
+        if self.breakdown_enabled:
+            select.append(ast.Alias("breakdown_value", self.breakdown_expr()))
+            group_by.append(ast.Field(["breakdown_value"]))
+        return ast.SelectQuery(
+            select=select,
+            select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
+            where=self.where(),
+            group_by=group_by or None,
+            limit=ast.Constant(MAX_LIMIT),
+        )
+
+    def build_first_bucket_per_person(self) -> ast.SelectQuery:
+        inner_select: list[ast.Expr] = [
+            ast.Field(["person_id"]),
+            ast.Alias("day_start", ast.Call("min", [ast.Call("toString", [self.bucket()])])),
+        ]
+        group_by: list[ast.Expr] = [ast.Field(["person_id"])]
+        if self.breakdown_enabled:
+            inner_select.append(ast.Alias("breakdown_value", self.breakdown_expr()))
+            group_by.append(ast.Field(["breakdown_value"]))
+        inner = ast.SelectQuery(
+            select=inner_select,
+            select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
+            where=self.where(),
+            group_by=group_by,
+        )
+        outer_select: list[ast.Expr] = [ast.Alias("total", ast.Call("count", [])), ast.Field(["day_start"])]
+        outer_group: list[ast.Expr] = [ast.Field(["day_start"])]
+        if self.breakdown_enabled:
+            outer_select.append(ast.Field(["breakdown_value"]))
+            outer_group.append(ast.Field(["breakdown_value"]))
+        return ast.SelectQuery(
+            select=outer_select,
+            select_from=ast.JoinExpr(table=inner, alias="first_seen"),
+            group_by=outer_group,
+            limit=ast.Constant(MAX_LIMIT),
+        )
+
+    def timestamp(self) -> ast.Expr:
+        return ast.Call("toTimeZone", [ast.Field(["timestamp"]), ast.Constant(self.team.timezone)])
+
+    def bucket(self) -> ast.Expr:
+        interval = self.date_range.interval
+        args = [self.timestamp()]
+        if interval == "week":
+            args.append(ast.Constant(3 if self.date_range.week_start_day == 1 else 0))
+        return ast.Call(TRUNCATE_FUNCTIONS[interval], args)
+
+    def where(self) -> ast.Expr:
+        parts: list[ast.Expr] = [
+            ast.CompareOperation(
+                ">=", ast.Field(["timestamp"]), _constant_datetime(self.date_range.date_from_lower_bound())
+            ),
+            ast.CompareOperation("<=", ast.Field(["timestamp"]), _constant_datetime(self.date_range.date_to())),
+        ]
+        event = getattr(self.series, "event", None)
+        if self.series.kind != "EventsNode":
+            raise QueryError(f"Trends series of kind {self.series.kind} are not supported yet.")
+        if event is not None:
+            parts.append(ast.CompareOperation("==", ast.Field(["event"]), ast.Constant(event)))
+        if self.series.math == "unique_group" and self.series.math_group_type_index is not None:
+            group = ast.Field([f"$group_{int(self.series.math_group_type_index)}"])
+            parts.append(ast.CompareOperation("!=", group, ast.Constant("")))
+        if self.series.properties:
+            parts.append(property_to_expr(self.series.properties))
+        if self.query.properties:
+            parts.append(property_to_expr(self.query.properties))
+        if self.query.filterTestAccounts and self.team.test_account_filters:
+            parts.append(property_to_expr(self.team.test_account_filters))
+        return _and(parts)
+
+    def math_property_field(self) -> ast.Expr:
+        prop = self.series.math_property
+        if not prop:
+            raise QueryError(f"Math '{self.series.math}' needs a math_property")
+        if self.series.math_property_type == "person_properties":
+            return ast.Field(["person", "properties", prop])
+        if prop == "$time":
+            return ast.Call("toUnixTimestamp", [ast.Field(["properties", prop])])
+        return ast.Field(["properties", prop])
+
+    def aggregation(self) -> ast.Expr:
+        math = self.series.math or "total"
+        if math == "total":
+            return ast.Call("count", [])
+        group_index = self.series.math_group_type_index
+        if math == "dau" and group_index is None:
+            return ast.Call("count", [ast.Field(["person_id"])], distinct=True)
+        if math in ("dau", "unique_group"):
+            if group_index is None:
+                raise QueryError("Math 'unique_group' needs math_group_type_index")
+            return ast.Call("count", [ast.Field([f"$group_{int(group_index)}"])], distinct=True)
+        if math == "unique_session":
+            return ast.Call("count", [ast.Field(["$session_id"])], distinct=True)
+        if math == "hogql":
+            if not self.series.math_hogql:
+                raise QueryError("Math 'hogql' needs math_hogql")
+            return parse_expr(self.series.math_hogql)
+        if math in PROPERTY_MATHS or math in QUANTILE_MATHS:
+            value: ast.Expr = ast.Call("toFloat", [self.math_property_field()])
+            if self.series.math_multiplier is not None:
+                value = ast.ArithmeticOperation("*", value, ast.Constant(float(self.series.math_multiplier)))
+            if math in PROPERTY_MATHS:
+                aggregate = ast.Call(PROPERTY_MATHS[math], [value])
+            else:
+                aggregate = ast.Call("quantile", [value], params=[ast.Constant(QUANTILE_MATHS[math])])
+            return ast.Call("ifNull", [aggregate, ast.Constant(0)])
+        raise QueryError(f"Math '{math}' is not supported in trends yet.")
+
+    def breakdown_expr(self) -> ast.Expr:
+        """`ifNull(nullIf(toString(<property>), ''), <null sentinel>)`: missing and empty values share one bucket."""
+        breakdown_filter = self.query.breakdownFilter
+        prop = breakdown_filter.breakdown
+        kind = breakdown_filter.breakdown_type or "event"
+        if not isinstance(prop, str):
+            raise QueryError("Only a single property name is supported as a trends breakdown yet.")
+        if kind == "event":
+            field = ast.Field(["properties", prop])
+        elif kind == "person":
+            field = ast.Field(["person", "properties", prop])
+        else:
+            raise QueryError(f"Breakdowns of type '{kind}' are not supported in trends yet.")
+        value = ast.Call("nullIf", [ast.Call("toString", [field]), ast.Constant("")])
+        return ast.Call("ifNull", [value, ast.Constant(BREAKDOWN_NULL_STRING_LABEL)])
+
+    def earliest_query(self) -> ast.SelectQuery:
+        """The earliest event of the series, for `date_from: "all"`."""
+        parts: list[ast.Expr] = [ast.Constant(True)]
+        event = getattr(self.series, "event", None)
+        if event is not None:
+            parts = [ast.CompareOperation("==", ast.Field(["event"]), ast.Constant(event))]
+        return ast.SelectQuery(
+            select=[ast.Call("toString", [ast.Call("min", [ast.Field(["timestamp"])])])],
+            select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
+            where=_and(parts),
+        )

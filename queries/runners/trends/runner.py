@@ -1,0 +1,252 @@
+"""TrendsQueryRunner: one HogQL query per series and period, zero-filled and labelled in Python (spec §2.2)."""
+
+import itertools
+import math
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from queries.hogql.execute import execute_select
+from queries.hogql.printer import MAX_LIMIT
+from queries.runners.base import QueryRunner
+from queries.runners.trends.date_range import QueryDateRange
+from queries.runners.trends.labels import format_day, format_label_date
+from queries.runners.trends.query_builder import (
+    BREAKDOWN_NULL_STRING_LABEL,
+    BREAKDOWN_OTHER_STRING_LABEL,
+    TrendsQueryBuilder,
+)
+
+TOTAL_VALUE_DISPLAYS = {"BoldNumber", "ActionsPie", "ActionsBarValue", "ActionsTable", "WorldMap", "CalendarHeatmap"}
+DEFAULT_BREAKDOWN_LIMIT = 25
+WORLD_MAP_BREAKDOWN_LIMIT = 250
+
+
+def _sentinel_rank(value: str) -> int:
+    return 2 if value == BREAKDOWN_OTHER_STRING_LABEL else 1 if value == BREAKDOWN_NULL_STRING_LABEL else 0
+
+
+def _parse_bucket(text: str, zone: ZoneInfo) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=zone)
+
+
+def smooth(data: list, intervals: int) -> list:
+    """Trailing moving average over `intervals` buckets, floored (PostHog's smoothing)."""
+    smoothed = []
+    for index in range(len(data)):
+        window = data[max(0, index - intervals + 1) : index + 1]
+        smoothed.append(math.floor(sum(window) / len(window)))
+    return smoothed
+
+
+class TrendsQueryRunner(QueryRunner):
+    kind = "TrendsQuery"
+    now: datetime | None = None
+
+    # ---- hooks ------------------------------------------------------------------------------------
+
+    def interval(self) -> str | None:
+        """The bucket size: the query's interval, or `day` for total-value displays."""
+        return "day" if self.total_value else (self.query.interval or "day")
+
+    def date_to(self) -> datetime | None:
+        """The resolved end of the range when it is absolute (such a result never goes stale once past)."""
+        date_range = self.query_date_range()
+        return date_range.date_to() if date_range.is_date_to_fixed() else None
+
+    # ---- settings ---------------------------------------------------------------------------------
+
+    @property
+    def display(self) -> str:
+        trends_filter = self.query.trendsFilter
+        return (trends_filter.display if trends_filter else None) or "ActionsLineGraph"
+
+    @property
+    def total_value(self) -> bool:
+        return self.display in TOTAL_VALUE_DISPLAYS
+
+    @property
+    def breakdown_limit(self) -> int:
+        breakdown = self.query.breakdownFilter
+        if breakdown is not None and breakdown.breakdown_limit:
+            return breakdown.breakdown_limit
+        return WORLD_MAP_BREAKDOWN_LIMIT if self.display == "WorldMap" else DEFAULT_BREAKDOWN_LIMIT
+
+    def query_date_range(self, earliest: datetime | None = None) -> QueryDateRange:
+        return QueryDateRange(
+            self.query.dateRange,
+            self.team.timezone,
+            self.interval(),
+            self.now or datetime.now(UTC),
+            week_start_day=self.team.week_start_day or 0,
+            exact_timerange=self.display == "BoldNumber",
+            earliest=earliest,
+        )
+
+    # ---- calculation ------------------------------------------------------------------------------
+
+    def calculate(self) -> dict:
+        compare = self.query.compareFilter
+        comparing = bool(compare and compare.compare)
+        results: list[dict] = []
+        hogql, timings = [], []
+        current_range = previous_range = None
+        for order, series in enumerate(self.query.series):
+            current_range = self.series_date_range(series)
+            periods = [("current", current_range)]
+            if comparing:
+                previous_range = current_range.previous_period(compare.compare_to)
+                periods.append(("previous", previous_range))
+            for compare_label, date_range in periods:
+                builder = TrendsQueryBuilder(self.query, self.team, series, date_range, self.total_value)
+                result = execute_select(
+                    builder.build(), self.print_context(), default_limit=MAX_LIMIT, query_tag=self.query_tag
+                )
+                hogql.append(result.hogql)
+                timings += result.timings
+                rows = self.series_rows(builder, result.results, date_range, order)
+                for row in rows:
+                    if comparing:
+                        row.update({"compare": True, "compare_label": compare_label})
+                results += rows
+        has_more = any(row.get("breakdown_value") == BREAKDOWN_OTHER_STRING_LABEL for row in results)
+        breakdown = self.query.breakdownFilter
+        if breakdown is not None and breakdown.breakdown_hide_other_aggregation:
+            results = [row for row in results if row.get("breakdown_value") != BREAKDOWN_OTHER_STRING_LABEL]
+        response = {"results": results, "hasMore": has_more, "timings": timings, "hogql": "\n\n".join(hogql)}
+        if current_range is not None:
+            response["resolved_date_range"] = {
+                "date_from": current_range.date_from().isoformat(),
+                "date_to": current_range.date_to().isoformat(),
+            }
+        if previous_range is not None:
+            response["resolved_compare_date_range"] = {
+                "date_from": previous_range.date_from().isoformat(),
+                "date_to": previous_range.date_to().isoformat(),
+            }
+        return response
+
+    def series_date_range(self, series) -> QueryDateRange:
+        """The range of one series: `date_from: "all"` starts at that series' earliest event."""
+        date_range = self.query.dateRange
+        if date_range is None or date_range.date_from != "all":
+            return self.query_date_range()
+        builder = TrendsQueryBuilder(self.query, self.team, series, self.query_date_range(), self.total_value)
+        rows = execute_select(builder.earliest_query(), self.print_context()).results
+        earliest = None
+        if rows and rows[0][0] and not rows[0][0].startswith("1970-01-01"):
+            earliest = datetime.fromisoformat(rows[0][0]).replace(tzinfo=UTC)
+        return self.query_date_range(earliest=earliest)
+
+    def series_rows(self, builder: TrendsQueryBuilder, rows: list, date_range: QueryDateRange, order: int) -> list:
+        """Result objects of one series and period, breakdown values ranked and cut at the limit."""
+        breakdown = builder.breakdown_enabled
+        if self.total_value:
+            totals = {(row[1] if breakdown else None): row[0] for row in rows}
+            values = self.limited({key: [value] for key, value in totals.items()}) if breakdown else totals
+            if breakdown:
+                values = {key: value[0] for key, value in values.items()}
+            return [
+                self.series_object(builder.series, order, date_range, key, breakdown, aggregated_value=value)
+                for key, value in values.items()
+            ]
+        zone = ZoneInfo(self.team.timezone)
+        buckets = date_range.buckets()
+        index = {bucket: position for position, bucket in enumerate(buckets)}
+        data_by_value: dict = {}
+        for row in rows:
+            key = row[2] if breakdown else None
+            data = data_by_value.setdefault(key, [0] * len(buckets))
+            position = index.get(_parse_bucket(row[1], zone))
+            if position is not None:
+                data[position] += row[0]
+        if not breakdown and not data_by_value:
+            data_by_value[None] = [0] * len(buckets)
+        if breakdown:
+            data_by_value = self.limited(data_by_value)
+        return [
+            self.series_object(builder.series, order, date_range, key, breakdown, data=data, buckets=buckets)
+            for key, data in data_by_value.items()
+        ]
+
+    def limited(self, data_by_value: dict) -> dict:
+        """Top `breakdown_limit` values by total (null sentinel ranked last); the rest summed into "Other".
+
+        Returned in response order: real values by total DESC then value ASC, then null, then Other.
+        """
+
+        def rank(item):
+            value, data = item
+            return _sentinel_rank(value), -sum(data), value
+
+        ranked = sorted(data_by_value.items(), key=rank)
+        kept = dict(ranked[: self.breakdown_limit])
+        rest = ranked[self.breakdown_limit :]
+        if rest:
+            other = [0] * len(rest[0][1])
+            for _, data in rest:
+                other = [a + b for a, b in zip(other, data, strict=True)]
+            kept[BREAKDOWN_OTHER_STRING_LABEL] = other
+        return dict(sorted(kept.items(), key=rank))
+
+    def series_object(self, series, order, date_range, breakdown_value, breakdown, data=None, buckets=None,
+                      aggregated_value=None) -> dict:  # fmt: skip
+        interval = date_range.interval
+        series_label = series.event if series.event is not None else "All events"
+        label = series_label
+        if breakdown:
+            value_label = "none" if breakdown_value in (None, "") else str(breakdown_value)
+            label = f"{series_label} - {value_label}" if len(self.query.series) > 1 else value_label
+        action = {
+            "days": [bucket.isoformat() for bucket in buckets or []],
+            "id": series.event,
+            "type": "events",
+            "order": order,
+            "name": series_label,
+            "custom_name": series.custom_name,
+            "math": series.math or "total",
+            "math_property": series.math_property,
+            "math_hogql": series.math_hogql,
+            "math_group_type_index": series.math_group_type_index,
+            "properties": {},
+        }
+        result: dict = {}
+        if self.total_value:
+            result.update({"data": [], "days": [], "count": 0, "aggregated_value": aggregated_value})
+        else:
+            smoothing = (self.query.trendsFilter.smoothingIntervals if self.query.trendsFilter else None) or 1
+            if smoothing > 1:
+                data = smooth(data, smoothing)
+            count = float(sum(data))
+            if self.display == "ActionsLineGraphCumulative":
+                data = list(itertools.accumulate(data))
+                count = float(data[-1]) if data else 0.0
+            start, end = date_range.date_from(), date_range.date_to()
+            result.update(
+                {
+                    "data": data,
+                    "labels": [format_label_date(bucket, interval, start, end) for bucket in buckets],
+                    "days": [format_day(bucket, interval) for bucket in buckets],
+                    "count": count,
+                }
+            )
+        result.update({"label": label, "filter": self.filter_dict(date_range), "action": action, "order": order})
+        if breakdown:
+            result["breakdown_value"] = breakdown_value
+        return result
+
+    def filter_dict(self, date_range: QueryDateRange) -> dict:
+        """The legacy `filter` of each result: range and interval with the trends and breakdown filters merged in."""
+        values = {
+            "insight": "TRENDS",
+            "properties": self.query.model_dump(mode="json", exclude_none=True).get("properties"),
+            "filter_test_accounts": self.query.filterTestAccounts,
+            "date_from": date_range.date_from().isoformat(),
+            "date_to": date_range.date_to().isoformat(),
+            "entity_type": "events",
+            "sampling_factor": self.query.samplingFactor,
+            "interval": self.query.interval or "day",
+        }
+        for extra in (self.query.trendsFilter, self.query.breakdownFilter):
+            if extra is not None:
+                values.update(extra.model_dump(mode="json", exclude_none=True))
+        return {key: value for key, value in values.items() if value is not None}
