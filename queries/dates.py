@@ -1,73 +1,93 @@
-"""Parsing PostHog's date strings: absolute ISO dates and relative ones like `-7d`, `-24h`, `-2w`, `-3m`, `-1y`,
-`dStart`, `mStart`, `yStart`, and `all`, in the project's timezone.
+"""Parsing PostHog's date strings (spec query-engine §3.1): ISO dates, and relative ones like `-7d`, `-24h`,
+`-1mStart`, `dStart`, `yStart`, in the project's timezone. One parser for every query kind.
 """
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-RELATIVE = re.compile(r"^(?P<sign>[-+]?)(?P<number>\d+)(?P<unit>[hdwmyqMHs])(?P<position>Start|End)?$")
-START_OF = re.compile(r"^(?P<unit>[hdwmyq])(?P<position>Start|End)$")
+from dateutil.parser import isoparse
+from dateutil.relativedelta import relativedelta
+
+RELATIVE = re.compile(r"-?(?P<number>[0-9]+)?(?P<kind>[a-zA-Z])(?P<position>Start|End)?")
+DAY_START = {"hour": 0, "minute": 0, "second": 0, "microsecond": 0}
+DAY_END = {"hour": 23, "minute": 59, "second": 59, "microsecond": 999999}
 
 
-class DateParseError(ValueError):
-    pass
+def parse_date_with_delta(
+    text: str, timezone: str, now: datetime, always_truncate: bool = False
+) -> tuple[datetime, dict[str, int], bool]:
+    """(the moment in `timezone`, the relativedelta mapping applied, whether the string was relative).
+
+    1. ISO dates (or non-padded `%Y-%m-%d`) are absolute: naive ones are taken in the team's timezone.
+    2. Otherwise `-N<kind>[Start|End]` is subtracted from now; Start/End set absolute fields.
+    3. `always_truncate` cuts to the hour when the delta has hours, else to midnight.
+    """
+    zone = ZoneInfo(timezone)
+    parsed = _absolute(text)
+    if parsed is not None:
+        parsed = parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed.astimezone(zone)
+        return parsed, {}, False
+    moment = now.astimezone(zone)
+    delta: dict[str, int] = {}
+    match = RELATIVE.search(text)
+    if match:
+        delta = _delta(match.group("kind"), int(match.group("number") or 0), match.group("position"))
+    moment = moment - relativedelta(**delta)
+    if always_truncate:
+        truncated = {"minute": 0, "second": 0, "microsecond": 0} if "hours" in delta else DAY_START
+        moment = moment.replace(**truncated)
+    return moment, delta, True
 
 
-def _start_of(moment: datetime, unit: str) -> datetime:
-    if unit in ("s",):
-        return moment.replace(microsecond=0)
-    if unit in ("M",):
-        return moment.replace(second=0, microsecond=0)
-    if unit == "h" or unit == "H":
-        return moment.replace(minute=0, second=0, microsecond=0)
-    day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
-    if unit == "d":
-        return day
-    if unit == "w":
-        return day - timedelta(days=day.weekday())
-    if unit == "m":
-        return day.replace(day=1)
-    if unit == "q":
-        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
-    return day.replace(month=1, day=1)
+def _absolute(text: str) -> datetime | None:
+    try:
+        return isoparse(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        return None
 
 
-def _shift_months(moment: datetime, months: int) -> datetime:
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    last_day = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31,
-                30, 31][month - 1]  # fmt: skip
-    return moment.replace(year=year, month=month, day=min(moment.day, last_day))
+def _delta(kind: str, number: int, position: str | None) -> dict[str, int]:
+    delta: dict[str, int] = {}
+    if kind == "h":
+        delta["hours"] = number
+        if position == "Start":
+            delta.update(minute=0, second=0, microsecond=0)
+        elif position == "End":
+            delta.update(minute=59, second=59, microsecond=999999)
+    elif kind == "d":
+        delta["days"] = number
+        if position == "Start":
+            delta.update(DAY_START)
+        elif position == "End":
+            delta.update(DAY_END)
+    elif kind == "w":
+        delta["weeks"] = number
+    elif kind == "q":
+        delta["weeks"] = 13 * number
+    elif kind == "m":
+        delta["months"] = number
+        if position == "Start":
+            delta["day"] = 1
+        elif position == "End":
+            delta["day"] = 31
+    elif kind == "y":
+        delta["years"] = number
+        if position == "Start":
+            delta.update(month=1, day=1)
+        elif position == "End":
+            delta["day"] = 31
+    elif kind == "M":
+        delta["minutes"] = number
+    elif kind == "s":
+        delta["seconds"] = number
+    return {key: value for key, value in delta.items() if value or key not in ("hours", "days", "weeks", "months")}
 
 
 def relative_date_parse(text: str, timezone: str = "UTC", now: datetime | None = None) -> datetime:
-    """A datetime (timezone-aware, in `timezone`) for a PostHog date string. Raises DateParseError."""
-    zone = ZoneInfo(timezone)
-    now = (now or datetime.now(UTC)).astimezone(zone)
-    value = text.strip()
-    match = RELATIVE.match(value)
-    if match:
-        amount = int(match.group("number")) * (-1 if match.group("sign") == "-" else 1)
-        unit = match.group("unit")
-        if unit in ("m", "q", "y"):
-            moment = _shift_months(now, amount * {"m": 1, "q": 3, "y": 12}[unit])
-        else:
-            seconds = {"s": 1, "M": 60, "h": 3600, "H": 3600, "d": 86400, "w": 604800}[unit]
-            moment = now + timedelta(seconds=amount * seconds)
-        if match.group("position") == "Start":
-            moment = _start_of(moment, unit)
-        elif match.group("position") == "End":
-            moment = _start_of(moment, unit) + timedelta(days=1) - timedelta(microseconds=1)
-        return moment
-    match = START_OF.match(value)
-    if match:
-        moment = _start_of(now, match.group("unit"))
-        return moment if match.group("position") == "Start" else moment
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise DateParseError(f"Unrecognised date: {text}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone)
-    return parsed.astimezone(zone)
+    """The moment a date string names, in `timezone`, without truncation (`-7d` is exactly 7 days ago)."""
+    return parse_date_with_delta(text.strip(), timezone, now or datetime.now(UTC))[0]

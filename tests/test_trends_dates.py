@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from insights_server.models import Team
-from queries.runners.trends.date_range import QueryDateRange, parse_date_with_delta
+from queries.dates import parse_date_with_delta
+from queries.runners.trends.date_range import QueryDateRange
 from queries.runners.trends.labels import format_label_date
 from queries.runners.trends.runner import TrendsQueryRunner, smooth
 from queries.schema.base import DateRange

@@ -5,9 +5,8 @@ from datetime import UTC, datetime, timedelta
 import orjson
 
 from ingestion.elements import chain_to_elements
-from queries.dates import DateParseError, relative_date_parse
+from queries.dates import relative_date_parse
 from queries.hogql import ast
-from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.parser import parse_expr
 from queries.hogql.printer import DEFAULT_LIMIT, MAX_LIMIT
@@ -37,10 +36,7 @@ class EventsQueryRunner(QueryRunner):
         text = value or default
         if text is None or text == "all":
             return None
-        try:
-            return relative_date_parse(text, self.team.timezone)
-        except DateParseError as error:
-            raise QueryError(str(error)) from None
+        return relative_date_parse(text, self.team.timezone)
 
     def where(self) -> list[ast.Expr]:
         query = self.query

@@ -1,8 +1,7 @@
 """HogQLQuery: the user's SQL, parsed, guarded to the project, run read-only."""
 
-from queries.dates import DateParseError, relative_date_parse
+from queries.dates import relative_date_parse
 from queries.hogql import ast
-from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.parser import parse_select
 from queries.hogql.printer import DEFAULT_LIMIT
@@ -22,10 +21,7 @@ class HogQLQueryRunner(QueryRunner):
         if date_range is not None:
             for key, value in (("dateRange.from", date_range.date_from), ("dateRange.to", date_range.date_to)):
                 if value and value != "all":
-                    try:
-                        bounds[key] = relative_date_parse(value, self.team.timezone)
-                    except DateParseError as error:
-                        raise QueryError(str(error)) from None
+                    bounds[key] = relative_date_parse(value, self.team.timezone)
         return bounds
 
     def filters_expr(self) -> ast.Expr:

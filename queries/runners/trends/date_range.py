@@ -1,91 +1,14 @@
 """The date range of an insight (spec §3.1-3.3): parsing date strings, rounding, interval alignment, buckets."""
 
-import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
+
+from queries.dates import DAY_END, DAY_START, parse_date_with_delta
 
 DEFAULT_DATE_FROM_DAYS = 7
 INTERVALS = ("minute", "hour", "day", "week", "month")
-RELATIVE = re.compile(r"-?(?P<number>[0-9]+)?(?P<kind>[a-zA-Z])(?P<position>Start|End)?")
-DAY_START = {"hour": 0, "minute": 0, "second": 0, "microsecond": 0}
-DAY_END = {"hour": 23, "minute": 59, "second": 59, "microsecond": 999999}
-
-
-def parse_date_with_delta(
-    text: str, timezone: str, now: datetime, always_truncate: bool = False
-) -> tuple[datetime, dict[str, int], bool]:
-    """(the moment in `timezone`, the relativedelta mapping applied, whether the string was relative).
-
-    1. ISO dates (or non-padded `%Y-%m-%d`) are absolute: naive ones are taken in the team's timezone.
-    2. Otherwise `-N<kind>[Start|End]` is subtracted from now; Start/End set absolute fields.
-    3. `always_truncate` cuts to the hour when the delta has hours, else to midnight.
-    """
-    zone = ZoneInfo(timezone)
-    parsed = _absolute(text)
-    if parsed is not None:
-        parsed = parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed.astimezone(zone)
-        return parsed, {}, False
-    moment = now.astimezone(zone)
-    delta: dict[str, int] = {}
-    match = RELATIVE.search(text)
-    if match:
-        delta = _delta(match.group("kind"), int(match.group("number") or 0), match.group("position"))
-    moment = moment - relativedelta(**delta)
-    if always_truncate:
-        truncated = {"minute": 0, "second": 0, "microsecond": 0} if "hours" in delta else DAY_START
-        moment = moment.replace(**truncated)
-    return moment, delta, True
-
-
-def _absolute(text: str) -> datetime | None:
-    try:
-        return isoparse(text)
-    except ValueError:
-        pass
-    try:
-        return datetime.strptime(text, "%Y-%m-%d")
-    except ValueError:
-        return None
-
-
-def _delta(kind: str, number: int, position: str | None) -> dict[str, int]:
-    delta: dict[str, int] = {}
-    if kind == "h":
-        delta["hours"] = number
-        if position == "Start":
-            delta.update(minute=0, second=0, microsecond=0)
-        elif position == "End":
-            delta.update(minute=59, second=59, microsecond=999999)
-    elif kind == "d":
-        delta["days"] = number
-        if position == "Start":
-            delta.update(DAY_START)
-        elif position == "End":
-            delta.update(DAY_END)
-    elif kind == "w":
-        delta["weeks"] = number
-    elif kind == "q":
-        delta["weeks"] = 13 * number
-    elif kind == "m":
-        delta["months"] = number
-        if position == "Start":
-            delta["day"] = 1
-        elif position == "End":
-            delta["day"] = 31
-    elif kind == "y":
-        delta["years"] = number
-        if position == "Start":
-            delta.update(month=1, day=1)
-        elif position == "End":
-            delta["day"] = 31
-    elif kind == "M":
-        delta["minutes"] = number
-    elif kind == "s":
-        delta["seconds"] = number
-    return {key: value for key, value in delta.items() if value or key not in ("hours", "days", "weeks", "months")}
 
 
 def start_of_interval(moment: datetime, interval: str, week_start_day: int = 0) -> datetime:
