@@ -345,8 +345,8 @@ def test_trends_event_names_are_parameters_in_the_sql(world, db):
     sql = print_select(builder.build(), context)
     assert "OR 1=1" not in sql
     assert "x') OR 1=1 --" in context.parameters.values()
-    assert f"equals(e.team_id, {world.team.id})" in sql
-    assert "toStartOfDay(toTimeZone(e.timestamp" in sql
+    assert f"equals(__t1.team_id, {world.team.id})" in sql
+    assert "toStartOfDay(toTimeZone(__t1.timestamp" in sql
 
 
 def test_trends_cumulative_counts_each_person_once(owner_client, world, data):

@@ -18,6 +18,17 @@ from queries.hogql.scope import Scope, TableRef, output_columns
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 50_000
 RESERVED_ALIASES = {"team_id"}
+RESERVED_PREFIX = "__"
+
+
+def check_user_name(name: str | None, what: str = "Alias") -> None:
+    """Names users choose may not be reserved: `team_id`, or anything starting with `__` (our own aliases)."""
+    if name is None:
+        return
+    if name in RESERVED_ALIASES:
+        raise QueryError(f'{what} "{name}" is reserved')
+    if name.startswith(RESERVED_PREFIX):
+        raise QueryError(f'{what} "{name}" is reserved: names may not start with "{RESERVED_PREFIX}"')
 JOIN_TYPES = {
     "JOIN",
     "INNER JOIN",
@@ -80,6 +91,13 @@ class PrintContext:
     # False when the project has no merged persons: person_id then needs no overrides join (the common case).
     person_overrides: bool = True
     parameters: dict[str, Any] = field(default_factory=dict)
+    table_aliases: int = 0
+
+    def table_alias(self) -> str:
+        """A fresh alias for a table in the printed SQL. Users cannot name anything `__...`, so no alias of
+        theirs can shadow it (and with it the team guard, which refers to the table by this alias)."""
+        self.table_aliases += 1
+        return f"__t{self.table_aliases}"
 
     def parameter(self, value: Any, type_: str = "String") -> str:
         name = f"hogql_val_{len(self.parameters)}"
@@ -123,8 +141,10 @@ class ClickHousePrinter:
         from_pieces, where_guards = self.print_from(node.select_from, scope)
         scope.select_aliases = {e.alias for e in node.select if isinstance(e, ast.Alias)}
         for expr in node.select:
-            if isinstance(expr, ast.Alias) and expr.alias in RESERVED_ALIASES:
-                raise QueryError(f'Alias "{expr.alias}" is reserved')
+            if isinstance(expr, ast.Alias) and not expr.hidden:
+                check_user_name(expr.alias)
+        for name in (node.ctes or {}):
+            check_user_name(name, "CTE name")
         array_join = ""
         if node.array_join_list:
             array_join = f" {node.array_join_op or 'ARRAY JOIN'} " + ", ".join(
@@ -193,7 +213,7 @@ class ClickHousePrinter:
                 raise QueryError(f'Duplicate table alias "{ref.alias}"')
             scope.tables[ref.alias] = ref
             if first and ref.table is not None and ref.table.physical:
-                guards.append(f"equals({identifier(ref.alias)}.team_id, {int(self.context.team_id)})")
+                guards.append(f"equals({ref.sql_alias}.team_id, {int(self.context.team_id)})")
             if not first:
                 join_type = (join.join_type or "JOIN").upper()
                 if join_type not in JOIN_TYPES:
@@ -211,21 +231,23 @@ class ClickHousePrinter:
 
     def print_table(self, join: ast.JoinExpr, scope: Scope, first: bool) -> tuple[str, TableRef]:
         table = join.table
+        check_user_name(join.alias, "Table alias")
+        sql_alias = self.context.table_alias()
         if isinstance(table, ast.SelectQuery | ast.SelectSetQuery):
-            alias = join.alias
             sql = f"({self.print_query(table, scope)})"
-            ref = TableRef(alias or "", columns=output_columns(table))
-            return (f"{sql} AS {identifier(alias)}" if alias else sql), ref
+            ref = TableRef(join.alias or "", columns=output_columns(table), sql_alias=sql_alias)
+            return f"{sql} AS {sql_alias}", ref
         if not isinstance(table, ast.Field):
             raise QueryError("Unsupported table expression")
         name = ".".join(str(part) for part in table.chain)
         alias = join.alias or name
         if join.table_args is not None:
-            return self.print_table_function(name, join.table_args, alias, scope), TableRef(alias, columns=["number"])
+            sql = self.print_table_function(name, join.table_args, sql_alias, scope)
+            return sql, TableRef(alias, columns=["number"], sql_alias=sql_alias)
         cte = self.find_cte(name, scope)
         if cte is not None:
-            sql = f"({self.print_query(cte.expr, scope.parent or scope)}) AS {identifier(alias)}"
-            return sql, TableRef(alias, columns=output_columns(cte.expr))
+            sql = f"({self.print_query(cte.expr, scope.parent or scope)}) AS {sql_alias}"
+            return sql, TableRef(alias, columns=output_columns(cte.expr), sql_alias=sql_alias)
         definition = TABLES.get(name)
         if definition is None:
             known = ", ".join(sorted(TABLES))
@@ -234,15 +256,16 @@ class ClickHousePrinter:
             raise QueryError("FINAL is not supported")
         if definition.subquery:
             sql = definition.subquery.format(team_id=int(self.context.team_id))
-            return f"{sql} AS {identifier(alias)}", TableRef(alias, table=definition)
+            return f"{sql} AS {sql_alias}", TableRef(alias, table=definition, sql_alias=sql_alias)
         if first:
-            sql = f"{definition.physical} AS {identifier(alias)}"
+            sql = f"{definition.physical} AS {sql_alias}"
             if join.sample is not None:
                 sql += " SAMPLE " + self.print_ratio(join.sample.sample_value)
                 if join.sample.offset_value is not None:
                     sql += " OFFSET " + self.print_ratio(join.sample.offset_value)
-            return sql, TableRef(alias, table=definition)
-        return f"{self.wrapped_events()} AS {identifier(alias)}", TableRef(alias, table=definition, wrapped=True)
+            return sql, TableRef(alias, table=definition, sql_alias=sql_alias)
+        ref = TableRef(alias, table=definition, wrapped=True, sql_alias=sql_alias)
+        return f"{self.wrapped_events()} AS {sql_alias}", ref
 
     def wrapped_events(self) -> str:
         """Events joined to something else: a guarded subquery whose person_id already follows merges."""
@@ -272,7 +295,7 @@ class ClickHousePrinter:
             if not isinstance(arg, ast.Constant) or not isinstance(arg.value, int) or isinstance(arg.value, bool):
                 raise QueryError(f"Table function '{name}' takes whole numbers")
             values.append(str(min(arg.value, 10_000_000)))
-        return f"{name}({', '.join(values)}) AS {identifier(alias)}"
+        return f"{name}({', '.join(values)}) AS {alias}"
 
     def print_ratio(self, ratio: ast.RatioExpr) -> str:
         parts = [ratio.left] + ([ratio.right] if ratio.right is not None else [])
@@ -291,8 +314,8 @@ class ClickHousePrinter:
             parts.append(sql)
             if ref.needs_override:
                 overrides = OVERRIDES_SUBQUERY.format(team_id=int(self.context.team_id))
-                alias = identifier(f"{ref.alias}__override")
-                condition = f"equals({identifier(ref.alias)}.distinct_id, {alias}.distinct_id)"
+                alias = f"{ref.sql_alias}_override"
+                condition = f"equals({ref.sql_alias}.distinct_id, {alias}.distinct_id)"
                 parts.append(f"LEFT JOIN {overrides} AS {alias} ON {condition}")
         return " ".join(parts)
 
@@ -327,8 +350,8 @@ class ClickHousePrinter:
         raise QueryError(f"Unsupported constant: {type(value).__name__}")
 
     def visit_Alias(self, node: ast.Alias, scope: Scope) -> str:
-        if node.alias in RESERVED_ALIASES:
-            raise QueryError(f'Alias "{node.alias}" is reserved')
+        if not node.hidden:
+            check_user_name(node.alias)
         previous, scope.printing_alias = scope.printing_alias, node.alias
         try:
             inner = self.visit(node.expr, scope)
@@ -372,15 +395,15 @@ class ClickHousePrinter:
                     self.field_in_table(ref, [name], None) + f" AS {identifier(name)}" for name in ref.table.star
                 ]
             else:
-                columns.append(f"{identifier(ref.alias)}.*" if ref.alias else "*")
+                columns.append(f"{ref.sql_alias}.*")
         return ", ".join(columns)
 
     def field_in_table(self, ref: TableRef, chain: list[str | int], node: ast.Field | None) -> str:
-        alias = identifier(ref.alias)
+        alias = ref.sql_alias
         head = chain[0]
         table = ref.table
         if table is None:
-            column = f"{alias}.{identifier(head)}" if ref.alias else identifier(head)
+            column = f"{alias}.{identifier(head)}"
             return column if len(chain) == 1 else json_read(column, chain[1:], self.context)
         if table.physical == "events" and head in ("person_id", "person", "poe", "pdi"):
             return self.events_person_field(ref, chain, node)
@@ -398,7 +421,7 @@ class ClickHousePrinter:
         raise QueryError(f"Unable to resolve field: {text}", node.start if node else None, node.end if node else None)
 
     def events_person_field(self, ref: TableRef, chain: list[str | int], node: ast.Field | None) -> str:
-        alias = identifier(ref.alias)
+        alias = ref.sql_alias
         head, rest = chain[0], chain[1:]
         if head == "person_id" and not rest:
             return self.person_id(ref)
@@ -418,11 +441,11 @@ class ClickHousePrinter:
         raise QueryError(f"Unable to resolve field: {text}", node.start if node else None, node.end if node else None)
 
     def person_id(self, ref: TableRef) -> str:
-        alias = identifier(ref.alias)
+        alias = ref.sql_alias
         if ref.wrapped or not self.context.person_overrides:
             return f"{alias}.person_id"
         ref.needs_override = True
-        override = identifier(f"{ref.alias}__override")
+        override = f"{ref.sql_alias}_override"
         return f"if(notEmpty({override}.distinct_id), {override}.person_id, {alias}.person_id)"
 
     def visit_ArrayAccess(self, node: ast.ArrayAccess, scope: Scope) -> str:
@@ -456,6 +479,8 @@ class ClickHousePrinter:
         return "[" + ", ".join(self.visit(e, scope) for e in node.exprs) + "]"
 
     def visit_Lambda(self, node: ast.Lambda, scope: Scope) -> str:
+        for name in node.args:
+            check_user_name(name, "Lambda argument")
         inner = scope.with_lambda(node.args)
         args = ", ".join(identifier(a) for a in node.args)
         return f"({args}) -> {self.visit(node.expr, inner)}"

@@ -12,6 +12,8 @@ class TableRef:
 
     alias: str
     table: Table | None = None
+    # The alias in the printed SQL: always one of ours, so user aliases can never shadow it.
+    sql_alias: str = ""
     columns: list[str] | None = None
     # The first-position events table resolves merged persons through a lazily added LEFT JOIN.
     needs_override: bool = False
