@@ -10,10 +10,13 @@ import types
 from functools import lru_cache
 from typing import Any
 
-from queries.hogql import ast
+from queries.hogql import ast, parse_worker
 from queries.hogql.errors import HogQLSyntaxError
+from queries.hogql.parse_worker import ParseTimeout
 
 MAX_QUERY_LENGTH = 65_536
+# The C++ parser's time grows much faster than linearly with nesting: refuse deep input before it starts.
+MAX_NESTING = 64
 
 
 def _load_parser():
@@ -111,21 +114,66 @@ def _check(raw: str) -> dict:
     return data
 
 
+def _parse_raw(kind: str, text: str) -> str:
+    """Runs in the parse worker process: the parser's JSON text."""
+    function = _parser.parse_select_json if kind == "select" else _parser.parse_expr_json
+    return function(text, is_internal=False)
+
+
+def _run_parser(kind: str, text: str) -> dict:
+    if max_nesting(text) > MAX_NESTING:
+        raise HogQLSyntaxError(f"The query is nested more than {MAX_NESTING} levels deep.")
+    try:
+        raw = parse_worker.parse(kind, text)
+    except ParseTimeout:
+        raise HogQLSyntaxError("The query is too complex to parse in time. Simplify it.") from None
+    try:
+        return _check(raw)
+    except RecursionError:
+        raise HogQLSyntaxError("The query is nested too deeply.") from None
+
+
 @lru_cache(maxsize=2048)
 def _parse_select_json(text: str) -> dict:
-    return _check(_parser.parse_select_json(text, is_internal=False))
+    return _run_parser("select", text)
 
 
 @lru_cache(maxsize=4096)
 def _parse_expr_json(text: str) -> dict:
-    return _check(_parser.parse_expr_json(text, is_internal=False))
+    return _run_parser("expr", text)
+
+
+def max_nesting(text: str) -> int:
+    """The deepest bracket nesting outside string literals (a cheap guard before the real parser)."""
+    depth = deepest = 0
+    quote = None
+    escaped = False
+    for char in text:
+        if quote:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == quote:
+                quote = None
+        elif char in "'`\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    return deepest
 
 
 def parse_select(text: str) -> ast.SelectQuery | ast.SelectSetQuery:
     """A SELECT (or UNION/INTERSECT/EXCEPT of SELECTs). Raises HogQLSyntaxError with positions."""
     if len(text.encode()) > MAX_QUERY_LENGTH:
         raise HogQLSyntaxError(f"Query is longer than {MAX_QUERY_LENGTH} bytes")
-    node = _convert(_parse_select_json(text))
+    try:
+        node = _convert(_parse_select_json(text))
+    except RecursionError:
+        raise HogQLSyntaxError("The query is nested too deeply.") from None
     if not isinstance(node, ast.SelectQuery | ast.SelectSetQuery):
         raise HogQLSyntaxError("Expected a SELECT query")
     return node
@@ -133,4 +181,7 @@ def parse_select(text: str) -> ast.SelectQuery | ast.SelectSetQuery:
 
 def parse_expr(text: str) -> ast.Expr:
     """One expression, e.g. `properties.$browser` or `count()`."""
-    return _convert(_parse_expr_json(text))
+    try:
+        return _convert(_parse_expr_json(text))
+    except RecursionError:
+        raise HogQLSyntaxError("The expression is nested too deeply.") from None

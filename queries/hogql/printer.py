@@ -29,6 +29,8 @@ def check_user_name(name: str | None, what: str = "Alias") -> None:
         raise QueryError(f'{what} "{name}" is reserved')
     if name.startswith(RESERVED_PREFIX):
         raise QueryError(f'{what} "{name}" is reserved: names may not start with "{RESERVED_PREFIX}"')
+
+
 JOIN_TYPES = {
     "JOIN",
     "INNER JOIN",
@@ -115,13 +117,21 @@ def json_read(column: str, keys: list[str | int], context: PrintContext) -> str:
 class ClickHousePrinter:
     def __init__(self, context: PrintContext):
         self.context = context
+        # CTEs being printed right now: one that reaches itself again is a cycle.
+        self.expanding_ctes: set[str] = set()
 
     # ---- queries -------------------------------------------------------------------------------------
 
     def print_top(self, node: ast.SelectQuery | ast.SelectSetQuery, default_limit: int = DEFAULT_LIMIT,
                   max_limit: int = MAX_LIMIT) -> str:  # fmt: skip
-        """The outermost query: its SELECTs get the default LIMIT when none is given, and at most `max_limit`."""
-        return self.print_query(node, Scope(), limits=(default_limit, max_limit))
+        """The outermost query: its SELECTs get the default LIMIT when none is given, and at most `max_limit`.
+
+        A UNION/INTERSECT/EXCEPT is capped as a whole too, not only each of its SELECTs.
+        """
+        sql = self.print_query(node, Scope(), limits=(default_limit, max_limit))
+        if isinstance(node, ast.SelectSetQuery):
+            sql = f"SELECT * FROM ({sql}) LIMIT {int(max_limit)}"
+        return sql
 
     def print_query(self, node: ast.Expr, parent: Scope, limits: tuple[int, int] | None = None) -> str:
         if isinstance(node, ast.SelectSetQuery):
@@ -143,7 +153,7 @@ class ClickHousePrinter:
         for expr in node.select:
             if isinstance(expr, ast.Alias) and not expr.hidden:
                 check_user_name(expr.alias)
-        for name in (node.ctes or {}):
+        for name in node.ctes or {}:
             check_user_name(name, "CTE name")
         array_join = ""
         if node.array_join_list:
@@ -246,8 +256,17 @@ class ClickHousePrinter:
             return sql, TableRef(alias, columns=["number"], sql_alias=sql_alias)
         cte = self.find_cte(name, scope)
         if cte is not None:
-            sql = f"({self.print_query(cte.expr, scope.parent or scope)}) AS {sql_alias}"
-            return sql, TableRef(alias, columns=output_columns(cte.expr), sql_alias=sql_alias)
+            if name in self.expanding_ctes:
+                raise QueryError(f"CTE `{name}` refers to itself")
+            self.expanding_ctes.add(name)
+            try:
+                # A CTE body sees the other CTEs of its WITH (and outer ones), but none of this SELECT's tables.
+                # Its own name inside its body means the table of that name (WITH is not recursive).
+                visible = {key: value for key, value in scope.ctes.items() if key != name}
+                body = self.print_query(cte.expr, Scope(parent=scope.parent, ctes=visible))
+            finally:
+                self.expanding_ctes.discard(name)
+            return f"({body}) AS {sql_alias}", TableRef(alias, columns=output_columns(cte.expr), sql_alias=sql_alias)
         definition = TABLES.get(name)
         if definition is None:
             known = ", ".join(sorted(TABLES))
