@@ -1,63 +1,78 @@
 """Parsing in a separate process with a time limit.
 
 Some inputs make the C++ parser take seconds to minutes while holding the GIL, which would stall every
-thread of the server. A small pool of spawned processes does the parsing; one that overruns is killed and
-replaced. Parse results are cached by the caller, so only new query texts pay the round trip (~1 ms).
+thread of the server. A child process (`python -m queries.hogql.parse_server`, one JSON line per request)
+does the parsing; one that overruns is killed and replaced. Parse results are cached by the caller, so only
+new query texts pay the round trip (well under a millisecond).
 """
 
-import multiprocessing
+import json
+import os
+import select
+import subprocess
+import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
 
 PARSE_TIMEOUT_SECONDS = 1.0
-_lock = threading.Lock()
-_executor: ProcessPoolExecutor | None = None
+START_TIMEOUT_SECONDS = 60.0
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class ParseTimeout(Exception):
     pass
 
 
-WARM_UP_TIMEOUT_SECONDS = 60.0
+class ParseServer:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> subprocess.Popen:
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "queries.hogql.parse_server"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=PROJECT_ROOT,
+            env=env,
+        )
+        # Start-up (importing the parser) must not count against a query's parse time.
+        if self.read_line(process, START_TIMEOUT_SECONDS) != b"ready\n":
+            process.kill()
+            raise RuntimeError("the HogQL parse server did not start")
+        return process
+
+    @staticmethod
+    def read_line(process: subprocess.Popen, timeout: float) -> bytes | None:
+        ready, _, _ = select.select([process.stdout], [], [], timeout)
+        return process.stdout.readline() if ready else None
+
+    def parse(self, kind: str, text: str) -> str:
+        with self.lock:
+            if self.process is None or self.process.poll() is not None:
+                self.process = self.start()
+            process = self.process
+            process.stdin.write(json.dumps({"kind": kind, "text": text}).encode() + b"\n")
+            process.stdin.flush()
+            line = self.read_line(process, PARSE_TIMEOUT_SECONDS)
+            if not line:
+                process.kill()
+                process.wait()
+                self.process = None
+                raise ParseTimeout()
+            reply = json.loads(line)
+        if "error" in reply:
+            raise RuntimeError(reply["error"])
+        return reply["json"]
 
 
-def _warm_up() -> bool:
-    from queries.hogql import parser  # noqa: F401 - loads the C++ extension in the worker
-
-    return True
-
-
-def _pool() -> ProcessPoolExecutor:
-    global _executor
-    with _lock:
-        if _executor is None:
-            # spawn: never fork a process that has the embedded ClickHouse engine loaded.
-            pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-            # Start-up (importing the parser) must not count against a query's parse time.
-            pool.submit(_warm_up).result(timeout=WARM_UP_TIMEOUT_SECONDS)
-            _executor = pool
-        return _executor
-
-
-def _reset(pool: ProcessPoolExecutor) -> None:
-    global _executor
-    with _lock:
-        if _executor is pool:
-            _executor = None
-    for process in list(getattr(pool, "_processes", {}).values()):
-        process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
+_server = ParseServer()
 
 
 def parse(kind: str, text: str) -> str:
     """The parser's JSON for `text`; raises ParseTimeout when parsing takes longer than the limit."""
-    from queries.hogql.parser import _parse_raw
-
-    pool = _pool()
-    future = pool.submit(_parse_raw, kind, text)
-    try:
-        return future.result(timeout=PARSE_TIMEOUT_SECONDS)
-    except FutureTimeout:
-        _reset(pool)
-        raise ParseTimeout() from None
+    return _server.parse(kind, text)
