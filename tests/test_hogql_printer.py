@@ -168,28 +168,28 @@ CORPUS = [
     ),
     pytest.param(
         "select e.event, p.properties.email from events e join persons p on p.id = e.person_id",
-        "SELECT __t1.event AS event, replaceRegexpAll(nullIf(nullIf(JSONExtractRaw(__t2.properties, {hogql_val_0:String}), ''), 'null'), '^\"|\"$', '') AS email FROM events AS __t1 LEFT JOIN (SELECT distinct_id, argMax(person_id, version) AS person_id FROM person_distinct_id_overrides WHERE equals(team_id, 42) GROUP BY distinct_id HAVING equals(argMax(is_deleted, version), 0)) AS __t1_override ON equals(__t1.distinct_id, __t1_override.distinct_id) JOIN (SELECT id, argMax(created_at, version) AS created_at, argMax(properties, version) AS properties, argMax(is_identified, version) AS is_identified FROM person WHERE equals(team_id, 42) GROUP BY id HAVING equals(argMax(is_deleted, version), 0)) AS __t2 ON ifNull(equals(__t2.id, if(notEmpty(__t1_override.distinct_id), __t1_override.person_id, __t1.person_id)), 0) WHERE equals(__t1.team_id, 42) LIMIT 100",
+        "SELECT __t1.event AS event, replaceRegexpAll(nullIf(nullIf(JSONExtractRaw(__t2.properties, {hogql_val_0:String}), ''), 'null'), '^\"|\"$', '') AS email FROM events AS __t1 LEFT JOIN (SELECT distinct_id, argMax(person_id, version) AS person_id FROM person_distinct_id_overrides WHERE equals(team_id, 42) GROUP BY distinct_id HAVING equals(argMax(is_deleted, version), 0)) AS __t1_override ON equals(__t1.distinct_id, __t1_override.distinct_id) JOIN (SELECT id, argMax(created_at, version) AS created_at, argMax(properties, version) AS properties, argMax(is_identified, version) AS is_identified FROM person WHERE equals(team_id, 42) GROUP BY id HAVING equals(argMax(is_deleted, version), 0)) AS __t2 ON equals(__t2.id, if(notEmpty(__t1_override.distinct_id), __t1_override.person_id, __t1.person_id)) WHERE equals(__t1.team_id, 42) LIMIT 100",
         {"hogql_val_0": "email"},
         {},
         id="join-events-persons",
     ),
     pytest.param(
         "select count() from events e1 join events e2 on e1.uuid = e2.uuid",
-        "SELECT count() AS `count()` FROM events AS __t1 JOIN (SELECT events.uuid AS uuid, events.event AS event, events.properties AS properties, events.timestamp AS timestamp, events.team_id AS team_id, events.distinct_id AS distinct_id, events.elements_chain AS elements_chain, events.created_at AS created_at, events.`$session_id` AS `$session_id`, events.`$window_id` AS `$window_id`, events.`$group_0` AS `$group_0`, events.`$group_1` AS `$group_1`, events.`$group_2` AS `$group_2`, events.`$group_3` AS `$group_3`, events.`$group_4` AS `$group_4`, events.`mat_$current_url` AS `mat_$current_url`, events.`mat_$pathname` AS `mat_$pathname`, events.`mat_$host` AS `mat_$host`, events.`mat_$browser` AS `mat_$browser`, events.`mat_$os` AS `mat_$os`, events.`mat_$device_type` AS `mat_$device_type`, events.`mat_$referring_domain` AS `mat_$referring_domain`, events.`mat_$screen_name` AS `mat_$screen_name`, if(notEmpty(overrides.distinct_id), overrides.person_id, events.person_id) AS person_id, events.person_id AS poe_person_id, events.person_properties AS person_properties, events.person_created_at AS person_created_at FROM events LEFT JOIN (SELECT distinct_id, argMax(person_id, version) AS person_id FROM person_distinct_id_overrides WHERE equals(team_id, 42) GROUP BY distinct_id HAVING equals(argMax(is_deleted, version), 0)) AS overrides ON equals(events.distinct_id, overrides.distinct_id) WHERE equals(events.team_id, 42)) AS __t2 ON ifNull(equals(__t1.uuid, __t2.uuid), 0) WHERE equals(__t1.team_id, 42) LIMIT 100",
+        "SELECT count() AS `count()` FROM events AS __t1 JOIN (SELECT events.uuid AS uuid, events.event AS event, events.properties AS properties, events.timestamp AS timestamp, events.team_id AS team_id, events.distinct_id AS distinct_id, events.elements_chain AS elements_chain, events.created_at AS created_at, events.`$session_id` AS `$session_id`, events.`$window_id` AS `$window_id`, events.`$group_0` AS `$group_0`, events.`$group_1` AS `$group_1`, events.`$group_2` AS `$group_2`, events.`$group_3` AS `$group_3`, events.`$group_4` AS `$group_4`, events.`mat_$current_url` AS `mat_$current_url`, events.`mat_$pathname` AS `mat_$pathname`, events.`mat_$host` AS `mat_$host`, events.`mat_$browser` AS `mat_$browser`, events.`mat_$os` AS `mat_$os`, events.`mat_$device_type` AS `mat_$device_type`, events.`mat_$referring_domain` AS `mat_$referring_domain`, events.`mat_$screen_name` AS `mat_$screen_name`, if(notEmpty(overrides.distinct_id), overrides.person_id, events.person_id) AS person_id, events.person_id AS poe_person_id, events.person_properties AS person_properties, events.person_created_at AS person_created_at FROM events LEFT JOIN (SELECT distinct_id, argMax(person_id, version) AS person_id FROM person_distinct_id_overrides WHERE equals(team_id, 42) GROUP BY distinct_id HAVING equals(argMax(is_deleted, version), 0)) AS overrides ON equals(events.distinct_id, overrides.distinct_id) WHERE equals(events.team_id, 42)) AS __t2 ON equals(__t1.uuid, __t2.uuid) WHERE equals(__t1.team_id, 42) LIMIT 100",
         {},
         {},
         id="join-wraps-the-second-events",
     ),
     pytest.param(
         "select 1 from events e1 full join events e2 on e1.uuid = e2.uuid",
-        "SELECT 1 AS `1` FROM events AS __t1 FULL JOIN (SELECT events.uuid AS uuid, events.event AS event, events.properties AS properties, events.timestamp AS timestamp, events.team_id AS team_id, events.distinct_id AS distinct_id, events.elements_chain AS elements_chain, events.created_at AS created_at, events.`$session_id` AS `$session_id`, events.`$window_id` AS `$window_id`, events.`$group_0` AS `$group_0`, events.`$group_1` AS `$group_1`, events.`$group_2` AS `$group_2`, events.`$group_3` AS `$group_3`, events.`$group_4` AS `$group_4`, events.`mat_$current_url` AS `mat_$current_url`, events.`mat_$pathname` AS `mat_$pathname`, events.`mat_$host` AS `mat_$host`, events.`mat_$browser` AS `mat_$browser`, events.`mat_$os` AS `mat_$os`, events.`mat_$device_type` AS `mat_$device_type`, events.`mat_$referring_domain` AS `mat_$referring_domain`, events.`mat_$screen_name` AS `mat_$screen_name`, if(notEmpty(overrides.distinct_id), overrides.person_id, events.person_id) AS person_id, events.person_id AS poe_person_id, events.person_properties AS person_properties, events.person_created_at AS person_created_at FROM events LEFT JOIN (SELECT distinct_id, argMax(person_id, version) AS person_id FROM person_distinct_id_overrides WHERE equals(team_id, 42) GROUP BY distinct_id HAVING equals(argMax(is_deleted, version), 0)) AS overrides ON equals(events.distinct_id, overrides.distinct_id) WHERE equals(events.team_id, 42)) AS __t2 ON ifNull(equals(__t1.uuid, __t2.uuid), 0) WHERE equals(__t1.team_id, 42) LIMIT 100",
+        "SELECT 1 AS `1` FROM events AS __t1 FULL JOIN (SELECT events.uuid AS uuid, events.event AS event, events.properties AS properties, events.timestamp AS timestamp, events.team_id AS team_id, events.distinct_id AS distinct_id, events.elements_chain AS elements_chain, events.created_at AS created_at, events.`$session_id` AS `$session_id`, events.`$window_id` AS `$window_id`, events.`$group_0` AS `$group_0`, events.`$group_1` AS `$group_1`, events.`$group_2` AS `$group_2`, events.`$group_3` AS `$group_3`, events.`$group_4` AS `$group_4`, events.`mat_$current_url` AS `mat_$current_url`, events.`mat_$pathname` AS `mat_$pathname`, events.`mat_$host` AS `mat_$host`, events.`mat_$browser` AS `mat_$browser`, events.`mat_$os` AS `mat_$os`, events.`mat_$device_type` AS `mat_$device_type`, events.`mat_$referring_domain` AS `mat_$referring_domain`, events.`mat_$screen_name` AS `mat_$screen_name`, if(notEmpty(overrides.distinct_id), overrides.person_id, events.person_id) AS person_id, events.person_id AS poe_person_id, events.person_properties AS person_properties, events.person_created_at AS person_created_at FROM events LEFT JOIN (SELECT distinct_id, argMax(person_id, version) AS person_id FROM person_distinct_id_overrides WHERE equals(team_id, 42) GROUP BY distinct_id HAVING equals(argMax(is_deleted, version), 0)) AS overrides ON equals(events.distinct_id, overrides.distinct_id) WHERE equals(events.team_id, 42)) AS __t2 ON equals(__t1.uuid, __t2.uuid) WHERE equals(__t1.team_id, 42) LIMIT 100",
         {},
         {},
         id="full-join",
     ),
     pytest.param(
         "select x.distinct_id from (select distinct_id from events where event = 'a') as x join persons p on 1 = 1",
-        "SELECT __t1.distinct_id AS distinct_id FROM (SELECT __t2.distinct_id FROM events AS __t2 WHERE and(equals(__t2.team_id, 42), ifNull(equals(__t2.event, {hogql_val_0:String}), 0))) AS __t1 JOIN (SELECT id, argMax(created_at, version) AS created_at, argMax(properties, version) AS properties, argMax(is_identified, version) AS is_identified FROM person WHERE equals(team_id, 42) GROUP BY id HAVING equals(argMax(is_deleted, version), 0)) AS __t3 ON ifNull(equals(1, 1), 0) LIMIT 100",
+        "SELECT __t1.distinct_id AS distinct_id FROM (SELECT __t2.distinct_id FROM events AS __t2 WHERE and(equals(__t2.team_id, 42), ifNull(equals(__t2.event, {hogql_val_0:String}), 0))) AS __t1 JOIN (SELECT id, argMax(created_at, version) AS created_at, argMax(properties, version) AS properties, argMax(is_identified, version) AS is_identified FROM person WHERE equals(team_id, 42) GROUP BY id HAVING equals(argMax(is_deleted, version), 0)) AS __t3 ON equals(1, 1) LIMIT 100",
         {"hogql_val_0": "a"},
         {},
         id="subquery-joined-to-persons",
@@ -308,7 +308,7 @@ CORPUS = [
     ),
     pytest.param(
         "select 'it''s', 1.5, true, null",
-        "SELECT {hogql_val_0:String} AS `'it\\\\'s'`, 1.5 AS `1.5`, true AS true, NULL AS NULL LIMIT 100",
+        "SELECT {hogql_val_0:String} AS `'it\\\\'s'`, 1.5 AS `1.5`, true, NULL LIMIT 100",
         {"hogql_val_0": "it's"},
         {},
         id="constants",
@@ -447,42 +447,31 @@ def test_selecting_team_id_prints_the_column():
     assert sql == "SELECT __t1.team_id AS team_id FROM events AS __t1 WHERE equals(__t1.team_id, 42) LIMIT 100"
 
 
-@pytest.mark.xfail(strict=True, reason="count(*) expands * into every column inside count(...)")
 def test_count_star_prints_count():
     sql, _ = printed("select count(*) from events")
     assert sql.startswith(("SELECT count() AS `count(*)` FROM events", "SELECT count(*) AS `count(*)` FROM events"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The hidden alias of an ARRAY JOIN alias in SELECT is the field itself, so it resolves to neither "
-    "('Unable to resolve field: x')",
-)
 def test_array_join_alias_can_be_selected():
     sql, _ = printed("select x from events array join [1, 2] as x")
-    assert sql.startswith("SELECT x") and sql.endswith(f"ARRAY JOIN [1, 2] AS x WHERE {GUARD} LIMIT 100")
+    assert sql == "SELECT x FROM events AS __t1 ARRAY JOIN [1, 2] AS x WHERE equals(__t1.team_id, 42) LIMIT 100"
 
 
-@pytest.mark.xfail(strict=True, reason="USING (uuid) prints as `USING e1.uuid`, which ClickHouse cannot resolve")
 def test_join_using_prints_column_names():
     sql, _ = printed("select 1 from events e1 join events e2 using (uuid)")
-    assert sql.endswith((" AS e2 USING (uuid) WHERE equals(e1.team_id, 42) LIMIT 100",
-                         " AS e2 USING uuid WHERE equals(e1.team_id, 42) LIMIT 100"))  # fmt: skip
+    assert sql.endswith(" AS __t2 USING (uuid) WHERE equals(__t1.team_id, 42) LIMIT 100")
 
 
-@pytest.mark.xfail(strict=True, reason="LimitByExpr.offset_value is ignored: `LIMIT 1 OFFSET 2 BY x` loses its OFFSET")
 def test_limit_by_keeps_its_offset():
     sql, _ = printed("select event from events limit 1 offset 2 by event")
-    assert "LIMIT 2, 1 BY events.event" in sql or "LIMIT 1 OFFSET 2 BY events.event" in sql
+    assert "LIMIT 1 OFFSET 2 BY event LIMIT 100" in sql
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="print_table prints a CTE body in `scope.parent`, where the earlier CTEs of the same WITH are unknown",
-)
 def test_cte_can_read_an_earlier_cte():
     sql, _ = printed("with x as (select distinct_id from events), y as (select * from x) select count() from y")
-    assert sql.count(GUARD) == 1
+    assert sql.count("FROM events AS") == 1 and re.search(
+        r"FROM events AS (__t\d+) WHERE equals\(\1\.team_id, 42\)", sql
+    )
 
 
 def test_self_referencing_cte_is_a_query_error():
@@ -542,12 +531,6 @@ def test_parsed_trees_are_shared_but_never_mutated():
     assert len(second.select) == 1 and isinstance(second.select[0], ast.Field)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser.py passes JSON keys it does not model to the AST classes, so users see Python's TypeError "
-    "('... got an unexpected keyword argument 'value_type'' for integers beyond 64 bits, 'over_identifier' for "
-    "`OVER w` with a WINDOW clause) instead of a supported construct or a HogQL message",
-)
 @pytest.mark.parametrize(
     "hogql",
     [
@@ -658,22 +641,12 @@ def test_no_unsafe_function_is_allowed():
     assert clickhouse_names.isdisjoint(UNSAFE_FUNCTIONS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Outside OVER (...), a window-only function is reported as unsupported with itself as the suggestion: "
-    "\"Unsupported function call 'row_number(...)'. Perhaps you meant 'row_number(...)'?\"",
-)
 def test_window_function_outside_over_is_explained():
     with pytest.raises(QueryError) as error:
         find_function("row_number", 0, 0)
     assert "Perhaps you meant 'row_number(...)'" not in error.value.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A parametric aggregate called without parameters falls through to 'unsupported' and suggests another "
-    "function: \"Unsupported function call 'quantile(...)'. Perhaps you meant 'ntile(...)'?\"",
-)
 def test_parametric_aggregate_without_parameters_is_explained():
     with pytest.raises(QueryError) as error:
         find_function("quantile", 1, 0)

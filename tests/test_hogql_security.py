@@ -536,12 +536,6 @@ def test_union_of_huge_limits_is_capped_at_50000(owner_client, teams):
     assert len(body["results"]) <= 50_000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Integers beyond 64 bits come from the parser with a `value_type` key that parser.py passes to "
-    "ast.Constant: the user gets Python's TypeError text ('Constant.__init__() got an unexpected keyword argument "
-    "...') instead of a capped LIMIT",
-)
 def test_limit_beyond_64_bits_is_capped(owner_client, teams):
     response = ask(owner_client, teams, "select number from numbers(100) limit 100000000000000000000000")
     assert response.status_code == 200, response.json()
@@ -637,27 +631,16 @@ def test_nested_cte_sees_only_own_rows(owner_client, data):
     assert rows(own_only(ask(owner_client, data, sql), data)["results"]) == OWN_EVENT_ROWS
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="JOIN ON comparisons are printed as ifNull(equals(a, b), 0), in which ClickHouse cannot find the join "
-    "keys of a FULL join (INVALID_JOIN_ON_EXPRESSION)",
-)
 def test_full_join_sees_only_own_rows(owner_client, data):
     sql = "select e1.distinct_id, e2.distinct_id from events e1 full outer join events e2 on e1.uuid = e2.uuid"
     assert len(own_only(ask(owner_client, data, sql), data)["results"]) == OWN_EVENT_COUNT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="JOIN ON comparisons are printed as ifNull(equals(a, b), 0); with the first events table's merged "
-    "person_id (an if() over the events row and its overrides join) ClickHouse cannot find a LEFT join's keys",
-)
 def test_left_join_events_to_persons_sees_only_own_rows(owner_client, data):
     sql = "select e.distinct_id, p.properties.email from events e left join persons p on e.person_id = p.id"
     assert len(own_only(ask(owner_client, data, sql), data)["results"]) == OWN_EVENT_COUNT
 
 
-@pytest.mark.xfail(strict=True, reason="USING (uuid) is printed as `USING e1.uuid`, which ClickHouse cannot resolve")
 def test_join_using_sees_only_own_rows(owner_client, data):
     body = own_only(ask(owner_client, data, "select count() from events e1 join events e2 using (uuid)"), data)
     assert body["results"] == [[OWN_EVENT_COUNT]]

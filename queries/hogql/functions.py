@@ -132,9 +132,13 @@ def find_function(name: str, n_args: int, n_params: int, in_window: bool = False
         function, aggregate = WINDOW_ONLY[name], True
     elif name.lower() in AGGREGATE:
         function, aggregate = AGGREGATE[name.lower()], True
+    elif name in WINDOW_ONLY:
+        raise QueryError(f"Window function '{name}(...)' can only be used with OVER (...)")
+    elif name in PARAMETRIC_AGGREGATE:
+        raise QueryError(f"Function '{name}' needs parameters, e.g. {name}(0.5)(x)")
     else:
         known = list(SCALAR) + list(AGGREGATE) + list(WINDOW_ONLY)
-        close = difflib.get_close_matches(name, known, n=1)
+        close = [match for match in difflib.get_close_matches(name, known, n=2) if match != name][:1]
         hint = f" Perhaps you meant '{close[0]}(...)'?" if close else ""
         raise QueryError(f"Unsupported function call '{name}(...)'.{hint}")
     check_arity(name, function, n_args, n_params)

@@ -87,6 +87,10 @@ def _convert(value: Any) -> Any:
     if cls is None:
         raise HogQLSyntaxError(f"Unsupported syntax: {name}", start, end)
     kwargs = {}
+    if name == "Constant" and value.get("value_type") == "number":
+        # Numbers beyond 64 bits arrive as text.
+        text = str(value.get("value"))
+        return ast.Constant(int(text) if text.lstrip("-").isdigit() else float(text), start=start, end=end)
     for key, item in value.items():
         if key in ("node", "start", "end"):
             continue
@@ -101,8 +105,10 @@ def _convert(value: Any) -> Any:
         kwargs["ctes"] = {cte.name: cte for cte in kwargs["ctes"]}
     try:
         return cls(**kwargs, start=start, end=end)
-    except TypeError as error:
-        raise HogQLSyntaxError(f"Unsupported syntax in {name}: {error}", start, end) from None
+    except TypeError:
+        unknown = sorted(set(kwargs) - set(cls.__dataclass_fields__))
+        detail = f" ({', '.join(unknown)})" if unknown else ""
+        raise HogQLSyntaxError(f"Unsupported syntax in {name}{detail}", start, end) from None
 
 
 def _check(raw: str) -> dict:

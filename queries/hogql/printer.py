@@ -119,6 +119,8 @@ class ClickHousePrinter:
         self.context = context
         # CTEs being printed right now: one that reaches itself again is a cycle.
         self.expanding_ctes: set[str] = set()
+        # Inside JOIN ... ON, equality prints plainly: ClickHouse must recognise the join keys.
+        self.in_join_condition = False
 
     # ---- queries -------------------------------------------------------------------------------------
 
@@ -160,7 +162,7 @@ class ClickHousePrinter:
             array_join = f" {node.array_join_op or 'ARRAY JOIN'} " + ", ".join(
                 self.visit(e, scope) for e in node.array_join_list
             )
-            scope.select_aliases |= {e.alias for e in node.array_join_list if isinstance(e, ast.Alias)}
+            scope.array_join_aliases = {e.alias for e in node.array_join_list if isinstance(e, ast.Alias)}
         columns = ", ".join(self.visit(e, scope) for e in node.select)
         clauses = []
         if node.prewhere is not None:
@@ -180,7 +182,9 @@ class ClickHousePrinter:
             clauses.append("ORDER BY " + ", ".join(self.visit(e, scope) for e in node.order_by))
         if node.limit_by is not None:
             by = ", ".join(self.visit(e, scope) for e in node.limit_by.exprs)
-            clauses.append(f"LIMIT {self.limit_value(node.limit_by.n, scope)} BY {by}")
+            offset = node.limit_by.offset_value
+            offset_sql = f" OFFSET {self.limit_value(offset, scope)}" if offset is not None else ""
+            clauses.append(f"LIMIT {self.limit_value(node.limit_by.n, scope)}{offset_sql} BY {by}")
         clauses += self.print_limit(node, scope, limits)
         sql = "SELECT " + ("DISTINCT " if node.distinct else "") + columns
         if from_pieces:
@@ -233,11 +237,28 @@ class ClickHousePrinter:
                     keyword = join.constraint.constraint_type.upper()
                     if keyword not in ("ON", "USING"):
                         raise QueryError(f"Unsupported join constraint: {keyword}")
-                    sql += f" {keyword} {self.visit(join.constraint.expr, scope)}"
+                    if keyword == "USING":
+                        sql += f" USING ({self.using_columns(join.constraint.expr)})"
+                    else:
+                        self.in_join_condition = True
+                        try:
+                            sql += f" ON {self.visit(join.constraint.expr, scope)}"
+                        finally:
+                            self.in_join_condition = False
             pieces.append((sql, ref))
             first = False
             join = join.next_join
         return pieces, guards
+
+    def using_columns(self, expr: ast.Expr) -> str:
+        """`USING (a, b)` names columns both sides have: bare names, never qualified."""
+        fields = expr.exprs if isinstance(expr, ast.Tuple) else [expr]
+        names = []
+        for column in fields:
+            if not isinstance(column, ast.Field) or len(column.chain) != 1 or not isinstance(column.chain[0], str):
+                raise QueryError("USING takes column names")
+            names.append(identifier(column.chain[0]))
+        return ", ".join(names)
 
     def print_table(self, join: ast.JoinExpr, scope: Scope, first: bool) -> tuple[str, TableRef]:
         table = join.table
@@ -376,6 +397,8 @@ class ClickHousePrinter:
             inner = self.visit(node.expr, scope)
         finally:
             scope.printing_alias = previous
+        if node.hidden and inner == identifier(node.alias):
+            return inner  # `x AS x` would define the name twice
         return f"{inner} AS {identifier(node.alias)}"
 
     def visit_Field(self, node: ast.Field, scope: Scope) -> str:
@@ -385,7 +408,7 @@ class ClickHousePrinter:
         head = chain[0]
         if not isinstance(head, str):
             raise QueryError(f"Unable to resolve field: {to_hogql(node)}")
-        if len(chain) == 1 and head in scope.lambda_args:
+        if len(chain) == 1 and (head in scope.lambda_args or head in scope.array_join_aliases):
             return identifier(head)
         ref = scope.tables.get(head)
         if ref is not None and len(chain) > 1:
@@ -533,6 +556,8 @@ class ClickHousePrinter:
             right = f"({self.print_query(node.right, scope)})"
         else:
             right = self.visit(node.right, scope)
+        if op == "==" and self.in_join_condition:
+            return f"equals({left}, {right})"
         if op in COMPARISONS:
             function, default = COMPARISONS[op]
             return f"ifNull({function}({left}, {right}), {default})"
@@ -593,6 +618,10 @@ class ClickHousePrinter:
         if name == "_caseWithExpression":
             name = "caseWithExpression"
             return f"caseWithExpression({', '.join(self.visit(a, scope) for a in args)})"
+        if any(isinstance(a, ast.Field) and a.chain == ["*"] for a in args):
+            if name == "count" and len(args) == 1:
+                return "count()"
+            raise QueryError(f"`*` cannot be an argument of {name}(...)")
         function, _ = find_function(name, len(args), len(node.params or []))
         printed = [self.visit(a, scope) for a in args]
         if name == "now":

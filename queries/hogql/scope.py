@@ -36,6 +36,7 @@ class Scope:
     tables: dict[str, TableRef] = field(default_factory=dict)
     select_aliases: set[str] = field(default_factory=set)
     lambda_args: set[str] = field(default_factory=set)
+    array_join_aliases: set[str] = field(default_factory=set)
     # The alias whose expression is being printed: inside it, its own name means the column, not itself.
     printing_alias: str | None = None
 
@@ -49,6 +50,7 @@ class Scope:
             tables=self.tables,
             select_aliases=self.select_aliases,
             lambda_args=self.lambda_args | set(args),
+            array_join_aliases=self.array_join_aliases,
             printing_alias=self.printing_alias,
         )
         return scope
