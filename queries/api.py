@@ -11,8 +11,9 @@ from queries.async_queries import cancel_query
 from queries.clickhouse.client import ClickHouseQueryError, ClickHouseUnavailable
 from queries.execution import query_endpoint_mode, response_status
 from queries.hogql.errors import ExposedHogQLError
+from queries.overrides import apply_filters_override, apply_variables_override
 from queries.query_status import get_status
-from queries.runners.registry import get_runner
+from queries.runners.registry import get_runner, runnable
 from queries.schema import QueryValidationError, parse_query_request
 
 
@@ -69,7 +70,11 @@ class QueryViewSet(ProjectScopedViewSet):
         except QueryValidationError as error:
             raise ValidationError({error.attr: [error.detail]} if error.attr else error.detail) from error
         mode = query_endpoint_mode(query_request.refresh, getattr(query_request, "async_", None))
-        response = run_query(query_request.query, self.team, mode, query_request.client_query_id)
+        query = apply_variables_override(
+            apply_filters_override(runnable(query_request.query), query_request.filters_override),
+            query_request.variables_override,
+        )
+        response = run_query(query, self.team, mode, query_request.client_query_id)
         return Response(response, status=response_status(response))
 
     @extend_schema(

@@ -170,3 +170,28 @@ def test_merged_person_counts_once_in_hogql(owner_client, client, world):
     body = hogql(owner_client, world.team.id, sql, refresh="force_blocking").json()
     assert body["results"] == [[1, 1]]
     assert "person_distinct_id_overrides" in body["clickhouse"]
+
+
+def test_filters_override_applies_dashboard_dates_and_properties(owner_client, world, data):
+    query = {"kind": "HogQLQuery", "query": "select count() from events where {filters}"}
+    override = {
+        "date_from": "2024-06-02",
+        "date_to": "2024-06-03",
+        "properties": [{"key": "$browser", "value": "Chrome", "operator": "exact", "type": "event"}],
+    }
+    body = run_query(owner_client, world.team.id, query, filters_override=override).json()
+    assert body["results"] == [[1]]
+    assert run_query(owner_client, world.team.id, query).json()["results"] == [[5]]
+
+
+def test_variables_override_sets_values(owner_client, world, data):
+    query = {
+        "kind": "HogQLQuery",
+        "query": "select count() from events where distinct_id = {variables.who}",
+        "variables": {"v1": {"variableId": "v1", "code_name": "who", "value": "alice"}},
+    }
+    assert run_query(owner_client, world.team.id, query).json()["results"] == [[2]]
+    overridden = run_query(owner_client, world.team.id, query, variables_override={"v1": {"value": "bob"}})
+    assert overridden.json()["results"] == [[2]]
+    carol = run_query(owner_client, world.team.id, query, variables_override={"v1": {"value": "carol"}})
+    assert carol.json()["results"] == [[1]]
