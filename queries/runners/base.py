@@ -5,6 +5,7 @@ so /query/, insights, dashboards, shared views and alerts all behave alike.
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any, ClassVar
 
 from insights_server.models import Team
@@ -71,12 +72,14 @@ class QueryRunner:
         own = self.query.modifiers.model_dump(exclude_none=True) if getattr(self.query, "modifiers", None) else {}
         return {**default_modifiers(self.team.modifiers), **own}
 
+    @cached_property
+    def person_overrides(self) -> bool:
+        """Asked once per run: whether person_id must follow merges (a cheap ClickHouse count)."""
+        return has_person_overrides(self.team.id)
+
     def print_context(self, **kwargs) -> PrintContext:
         return PrintContext(
-            team_id=self.team.id,
-            timezone=self.team.timezone,
-            person_overrides=has_person_overrides(self.team.id),
-            **kwargs,
+            team_id=self.team.id, timezone=self.team.timezone, person_overrides=self.person_overrides, **kwargs
         )
 
     def query_dict(self) -> dict:
