@@ -229,13 +229,16 @@ def test_cancel_kills_a_running_query(owner_client, world, data, settings):
     slow = "select count() from numbers(10000000) a, numbers(100000) b"
     body = {"query": {"kind": "HogQLQuery", "query": slow}, "refresh": "force_async", "client_query_id": "q-slow"}
     assert owner_client.post(f"/api/projects/{world.team.id}/query/", body, format="json").status_code == 202
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        status = owner_client.get(f"/api/projects/{world.team.id}/query/q-slow/").json()["query_status"]
-        if status.get("pickup_time"):
-            break
+    from queries.clickhouse import client as clickhouse
+
+    deadline = time.monotonic() + 20
+    running = 0
+    while time.monotonic() < deadline and not running:
+        running = clickhouse.query(
+            "SELECT count() FROM system.processes WHERE startsWith(query, '/* insights_query_id:q-slow */')"
+        ).result_rows[0][0]
         time.sleep(0.05)
-    time.sleep(0.3)
+    assert running, "the slow query never started"
     response = owner_client.delete(f"/api/projects/{world.team.id}/query/q-slow/")
     assert response.status_code == 200
     assert response.json() == {"message": "Cancelled query on clickhouse"}
