@@ -5,11 +5,21 @@ from queries.hogql.errors import QueryError
 from queries.runners.base import QueryRunner
 from queries.runners.events_query import EventsQueryRunner
 from queries.runners.hogql_query import HogQLQueryRunner
+from queries.runners.lifecycle import LifecycleQueryRunner
 from queries.runners.metadata import HogQLMetadataRunner
+from queries.runners.stickiness import StickinessQueryRunner
 from queries.runners.trends.runner import TrendsQueryRunner
 
 RUNNERS: dict[str, type[QueryRunner]] = {
-    runner.kind: runner for runner in (HogQLQueryRunner, EventsQueryRunner, HogQLMetadataRunner, TrendsQueryRunner)
+    runner.kind: runner
+    for runner in (
+        HogQLQueryRunner,
+        EventsQueryRunner,
+        HogQLMetadataRunner,
+        TrendsQueryRunner,
+        LifecycleQueryRunner,
+        StickinessQueryRunner,
+    )
 }
 INTERFACE_NODES = {"InsightVizNode", "DataTableNode", "DataVisualizationNode"}
 

@@ -1,0 +1,185 @@
+"""StickinessQueryRunner: how many persons were active in exactly N intervals of the range (spec §1.9, §2.6, §3.12)."""
+
+import math
+from datetime import UTC, datetime
+
+from queries.hogql import ast
+from queries.hogql.errors import QueryError
+from queries.hogql.execute import execute_select
+from queries.hogql.printer import MAX_LIMIT
+from queries.hogql.property import property_to_expr
+from queries.runners.base import QueryRunner
+from queries.runners.trends.date_range import QueryDateRange
+
+TRUNCATE_FUNCTIONS = {
+    "minute": "toStartOfMinute",
+    "hour": "toStartOfHour",
+    "day": "toStartOfDay",
+    "week": "toStartOfWeek",
+    "month": "toStartOfMonth",
+}
+CRITERIA_OPERATORS = {"gte": ">=", "lte": "<=", "exact": "=="}
+
+
+def _constant_datetime(moment: datetime) -> ast.Expr:
+    text = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return ast.Call("toDateTime", [ast.Constant(text), ast.Constant("UTC")])
+
+
+class StickinessQueryRunner(QueryRunner):
+    kind = "StickinessQuery"
+    now: datetime | None = None
+
+    # ---- hooks ------------------------------------------------------------------------------------
+
+    def interval(self) -> str | None:
+        return self.query.interval or "day"
+
+    def date_to(self) -> datetime | None:
+        """The resolved end of the range when it is absolute (such a result never goes stale once past)."""
+        date_range = self.query_date_range()
+        return date_range.date_to() if date_range.is_date_to_fixed() else None
+
+    # ---- settings ---------------------------------------------------------------------------------
+
+    @property
+    def interval_count(self) -> int:
+        count = self.query.intervalCount or 1
+        if count < 1:
+            raise QueryError("intervalCount must be a positive whole number.")
+        return count
+
+    @property
+    def cumulative(self) -> bool:
+        stickiness_filter = self.query.stickinessFilter
+        return bool(stickiness_filter and stickiness_filter.computedAs == "cumulative")
+
+    def query_date_range(self) -> QueryDateRange:
+        if self.query.dateRange is not None and self.query.dateRange.date_from == "all":
+            raise QueryError('Stickiness does not support date_from "all" yet.')
+        return QueryDateRange(
+            self.query.dateRange,
+            self.team.timezone,
+            self.interval(),
+            self.now or datetime.now(UTC),
+            week_start_day=self.team.week_start_day or 0,
+        )
+
+    # ---- building ---------------------------------------------------------------------------------
+
+    def bucket(self, date_range: QueryDateRange, moment: ast.Expr) -> ast.Expr:
+        args = [ast.Call("toTimeZone", [moment, ast.Constant(self.team.timezone)])]
+        if date_range.interval == "week":
+            args.append(ast.Constant(3 if date_range.week_start_day == 1 else 0))
+        return ast.Call(TRUNCATE_FUNCTIONS[date_range.interval], args)
+
+    def where(self, series, date_range: QueryDateRange) -> ast.Expr:
+        if series.kind != "EventsNode":
+            raise QueryError(f"Stickiness series of kind {series.kind} are not supported yet.")
+        parts: list[ast.Expr] = [
+            ast.CompareOperation(
+                ">=", ast.Field(["timestamp"]), _constant_datetime(date_range.date_from_lower_bound())
+            ),
+            ast.CompareOperation("<=", ast.Field(["timestamp"]), _constant_datetime(date_range.date_to())),
+        ]
+        if series.event is not None:
+            parts.append(ast.CompareOperation("==", ast.Field(["event"]), ast.Constant(series.event)))
+        if series.properties:
+            parts.append(property_to_expr(series.properties))
+        if self.query.properties:
+            parts.append(property_to_expr(self.query.properties))
+        if self.query.filterTestAccounts and self.team.test_account_filters:
+            parts.append(property_to_expr(self.team.test_account_filters))
+        return ast.And(parts)
+
+    def criteria(self) -> ast.Expr:
+        """HAVING of one actor's interval: `count() > 0`, or the stickiness criteria."""
+        stickiness_filter = self.query.stickinessFilter
+        criteria = stickiness_filter.stickinessCriteria if stickiness_filter else None
+        if criteria is None:
+            return ast.CompareOperation(">", ast.Call("count", []), ast.Constant(0))
+        operator = CRITERIA_OPERATORS[criteria.operator]
+        return ast.CompareOperation(operator, ast.Call("count", []), ast.Constant(int(criteria.value)))
+
+    def build(self, series, date_range: QueryDateRange) -> ast.SelectQuery:
+        """1. Each actor's intervals passing the criteria; 2. their number per actor; 3. actors per number."""
+        period: ast.Expr = self.bucket(date_range, ast.Field(["timestamp"]))
+        if self.interval_count > 1:
+            end = self.bucket(date_range, _constant_datetime(date_range.date_to()))
+            distance = ast.Call("dateDiff", [ast.Constant(date_range.interval), period, end])
+            period = ast.Call("intDiv", [distance, ast.Constant(self.interval_count)])
+        per_interval = ast.SelectQuery(
+            select=[ast.Alias("aggregation_target", ast.Field(["person_id"])), ast.Alias("start_of_interval", period)],
+            select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
+            where=self.where(series, date_range),
+            group_by=[ast.Field(["aggregation_target"]), ast.Field(["start_of_interval"])],
+            having=self.criteria(),
+        )
+        per_actor = ast.SelectQuery(
+            select=[ast.Field(["aggregation_target"]), ast.Alias("num_intervals", ast.Call("count", []))],
+            select_from=ast.JoinExpr(table=per_interval),
+            group_by=[ast.Field(["aggregation_target"])],
+        )
+        return ast.SelectQuery(
+            select=[
+                ast.Alias("num_actors", ast.Call("count", [ast.Field(["aggregation_target"])], distinct=True)),
+                ast.Field(["num_intervals"]),
+            ],
+            select_from=ast.JoinExpr(table=per_actor),
+            group_by=[ast.Field(["num_intervals"])],
+            order_by=[ast.OrderExpr(ast.Field(["num_intervals"]), "ASC")],
+            limit=ast.Constant(MAX_LIMIT),
+        )
+
+    # ---- calculation ------------------------------------------------------------------------------
+
+    def calculate(self) -> dict:
+        compare = self.query.compareFilter
+        comparing = bool(compare and compare.compare)
+        current = self.query_date_range()
+        periods = [("current", current)]
+        if comparing:
+            periods.append(("previous", current.previous_period(compare.compare_to)))
+        results, hogql, timings = [], [], []
+        for order, series in enumerate(self.query.series):
+            for compare_label, date_range in periods:
+                result = execute_select(
+                    self.build(series, date_range),
+                    self.print_context(),
+                    default_limit=MAX_LIMIT,
+                    query_tag=self.query_tag,
+                )
+                hogql.append(result.hogql)
+                timings += result.timings
+                row = self.series_object(series, order, date_range, result.results)
+                if comparing:
+                    row.update({"compare": True, "compare_label": compare_label})
+                results.append(row)
+        return {"results": results, "timings": timings, "hogql": "\n\n".join(hogql)}
+
+    def series_object(self, series, order: int, date_range: QueryDateRange, rows: list) -> dict:
+        interval = date_range.interval
+        size = math.ceil(len(date_range.buckets()) / self.interval_count)
+        data = [0] * size
+        for num_actors, num_intervals in rows:
+            if 1 <= num_intervals <= size:
+                data[num_intervals - 1] += num_actors
+        count = sum(data)
+        suffix = " or more" if self.cumulative else ""
+        if self.cumulative:
+            data = [sum(data[index:]) for index in range(size)]
+        name = series.event if series.event is not None else "All events"
+        return {
+            "count": count,
+            "data": data,
+            "days": list(range(1, size + 1)),
+            "label": name,
+            "labels": [f"{n} {interval}{'' if n == 1 else 's'}{suffix}" for n in range(1, size + 1)],
+            "action": {
+                "order": order,
+                "type": "events",
+                "name": name,
+                "id": series.event,
+                "custom_name": series.custom_name,
+            },
+        }
