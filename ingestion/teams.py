@@ -22,8 +22,3 @@ def team_id_for_token(token: str) -> int | None:
             _cache.clear()
         _cache[token] = (team_id, now + (CACHE_SECONDS if team_id is not None else 5.0))
     return team_id
-
-
-def forget_token(token: str) -> None:
-    with _lock:
-        _cache.pop(token, None)

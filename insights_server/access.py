@@ -46,14 +46,6 @@ def team_by_url_id(user: User, raw_id: str) -> Team:
     return team
 
 
-def access_team_by_url_id(user: User, raw_id: str) -> Team:
-    """The team named in the URL if the user is a member of its organization.
-
-    Raises NotFound("Project not found.") when it does not exist, PermissionDenied when the user is no member.
-    """
-    return require_team_membership(user, team_by_url_id(user, raw_id))
-
-
 def require_team_membership(user: User, team: Team) -> Team:
     """The team itself if the user belongs to its organization; PermissionDenied otherwise."""
     if membership_level(user, team.organization_id) is None:
