@@ -1,6 +1,6 @@
 """The HogQL SELECT of one trends series over one date range (spec §3.3, §3.5, §3.6)."""
 
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from insights_server.models import Team
 from queries.hogql import ast
@@ -14,6 +14,9 @@ BREAKDOWN_OTHER_STRING_LABEL = "$$_posthog_breakdown_other_$$"
 BREAKDOWN_NULL_STRING_LABEL = "$$_posthog_breakdown_null_$$"
 PROPERTY_MATHS = {"sum": "sum", "avg": "avg", "min": "min", "max": "max"}
 QUANTILE_MATHS = {"median": 0.5, "p75": 0.75, "p90": 0.9, "p95": 0.95, "p99": 0.99}
+ACTIVE_USER_LOOKBACK_DAYS = {"weekly_active": 7, "monthly_active": 30}
+# WAU on week+ intervals and MAU on month+ intervals are plain unique users (spec §3.5).
+ACTIVE_USER_DAU_INTERVALS = {"weekly_active": {"week", "month"}, "monthly_active": {"month"}}
 TRUNCATE_FUNCTIONS = {
     "minute": "toStartOfMinute",
     "hour": "toStartOfHour",
@@ -49,6 +52,19 @@ class TrendsQueryBuilder:
         )
 
     @property
+    def math(self) -> str:
+        """The series math, with WAU/MAU rewritten to `dau` on intervals at least as long as their window."""
+        math = self.series.math or "total"
+        if math in ACTIVE_USER_DAU_INTERVALS and self.date_range.interval in ACTIVE_USER_DAU_INTERVALS[math]:
+            return "dau"
+        return math
+
+    @property
+    def active_users_lookback(self) -> int | None:
+        """Days of the rolling WAU/MAU window, when the series uses one."""
+        return ACTIVE_USER_LOOKBACK_DAYS.get(self.math)
+
+    @property
     def breakdown_enabled(self) -> bool:
         breakdown = self.query.breakdownFilter
         return breakdown is not None and breakdown.breakdown not in (None, "", [])
@@ -56,6 +72,8 @@ class TrendsQueryBuilder:
     def build(self) -> ast.SelectQuery:
         if self.first_bucket_per_person:
             return self.build_first_bucket_per_person()
+        if self.active_users_lookback and not self.total_value:
+            return self.build_rolling_active_users()
         select: list[ast.Expr] = [ast.Alias("total", self.aggregation())]
         group_by: list[ast.Expr] = []
         if not self.total_value:
@@ -99,6 +117,55 @@ class TrendsQueryBuilder:
             limit=ast.Constant(MAX_LIMIT),
         )
 
+    def build_rolling_active_users(self) -> ast.SelectQuery:
+        """WAU/MAU per day: distinct persons with an event in (d - N days, d], d being the end of each day bucket.
+
+        Inner query: each person's (first day bucket whose end is at or after the event), deduplicated.
+        Outer query: that day and the N - 1 following ones all count the person (ARRAY JOIN over the offsets).
+        Buckets outside the range are dropped when the rows are zero-filled.
+        """
+        if self.date_range.interval != "day":
+            raise QueryError(f"Math '{self.series.math}' is only supported on day, week and month intervals.")
+        lookback = self.active_users_lookback
+        start_of_day = ast.Call("toStartOfDay", [self.timestamp()])
+        # An event exactly at midnight lies at the end of the previous day's bucket: (d - N days, d] includes it.
+        first_day = ast.Call(
+            "if",
+            [
+                ast.CompareOperation("==", self.timestamp(), start_of_day),
+                ast.Call("addDays", [start_of_day, ast.Constant(-1)]),
+                start_of_day,
+            ],
+        )
+        inner_select: list[ast.Expr] = [ast.Alias("actor_id", ast.Field(["person_id"])), ast.Alias("day", first_day)]
+        inner_group: list[ast.Expr] = [ast.Field(["actor_id"]), ast.Field(["day"])]
+        if self.breakdown_enabled:
+            inner_select.append(ast.Alias("breakdown_value", self.breakdown_expr()))
+            inner_group.append(ast.Field(["breakdown_value"]))
+        inner = ast.SelectQuery(
+            select=inner_select,
+            select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
+            where=self.where(lookback_days=lookback),
+            group_by=inner_group,
+        )
+        day_start = ast.Call("addDays", [ast.Field(["day"]), ast.Field(["day_offset"])])
+        outer_select: list[ast.Expr] = [
+            ast.Alias("total", ast.Call("count", [ast.Field(["actor_id"])], distinct=True)),
+            ast.Alias("day_start", ast.Call("toString", [day_start])),
+        ]
+        outer_group: list[ast.Expr] = [ast.Field(["day_start"])]
+        if self.breakdown_enabled:
+            outer_select.append(ast.Field(["breakdown_value"]))
+            outer_group.append(ast.Field(["breakdown_value"]))
+        return ast.SelectQuery(
+            select=outer_select,
+            select_from=ast.JoinExpr(table=inner, alias="active"),
+            array_join_op="ARRAY JOIN",
+            array_join_list=[ast.Alias("day_offset", ast.Call("range", [ast.Constant(0), ast.Constant(lookback)]))],
+            group_by=outer_group,
+            limit=ast.Constant(MAX_LIMIT),
+        )
+
     def timestamp(self) -> ast.Expr:
         return ast.Call("toTimeZone", [ast.Field(["timestamp"]), ast.Constant(self.team.timezone)])
 
@@ -109,11 +176,16 @@ class TrendsQueryBuilder:
             args.append(ast.Constant(3 if self.date_range.week_start_day == 1 else 0))
         return ast.Call(TRUNCATE_FUNCTIONS[interval], args)
 
-    def where(self) -> ast.Expr:
+    def where(self, lookback_days: int | None = None) -> ast.Expr:
+        """The series filters; with `lookback_days`, events from that many days before the range start too."""
+        lower = self.date_range.date_from_lower_bound()
+        if lookback_days:
+            lower -= timedelta(days=lookback_days)
+        if self.total_value and self.active_users_lookback:
+            # Total-value WAU/MAU: unique persons in [date_to - N days, date_to].
+            lower = self.date_range.date_to() - timedelta(days=self.active_users_lookback)
         parts: list[ast.Expr] = [
-            ast.CompareOperation(
-                ">=", ast.Field(["timestamp"]), _constant_datetime(self.date_range.date_from_lower_bound())
-            ),
+            ast.CompareOperation(">=", ast.Field(["timestamp"]), _constant_datetime(lower)),
             ast.CompareOperation("<=", ast.Field(["timestamp"]), _constant_datetime(self.date_range.date_to())),
         ]
         event = getattr(self.series, "event", None)
@@ -143,7 +215,9 @@ class TrendsQueryBuilder:
         return ast.Field(["properties", prop])
 
     def aggregation(self) -> ast.Expr:
-        math = self.series.math or "total"
+        math = self.math
+        if self.active_users_lookback:  # total-value WAU/MAU: unique persons over the window (see `where`)
+            return ast.Call("count", [ast.Field(["person_id"])], distinct=True)
         if math == "total":
             return ast.Call("count", [])
         group_index = self.series.math_group_type_index

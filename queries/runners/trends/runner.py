@@ -9,6 +9,7 @@ from queries.hogql.execute import execute_select
 from queries.hogql.printer import MAX_LIMIT
 from queries.runners.base import QueryRunner
 from queries.runners.trends.date_range import QueryDateRange
+from queries.runners.trends.formula import Formula, apply_formulas, formula_nodes
 from queries.runners.trends.labels import format_day, format_label_date
 from queries.runners.trends.query_builder import (
     BREAKDOWN_NULL_STRING_LABEL,
@@ -87,6 +88,8 @@ class TrendsQueryRunner(QueryRunner):
     def calculate(self) -> dict:
         compare = self.query.compareFilter
         comparing = bool(compare and compare.compare)
+        for text, _ in formula_nodes(self.query.trendsFilter):
+            Formula(text, len(self.query.series))  # a bad formula fails before any query runs
         results: list[dict] = []
         hogql, timings = [], []
         current_range = previous_range = None
@@ -112,6 +115,10 @@ class TrendsQueryRunner(QueryRunner):
         breakdown = self.query.breakdownFilter
         if breakdown is not None and breakdown.breakdown_hide_other_aggregation:
             results = [row for row in results if row.get("breakdown_value") != BREAKDOWN_OTHER_STRING_LABEL]
+        formulas = formula_nodes(self.query.trendsFilter)
+        if formulas:
+            breakdown_enabled = breakdown is not None and breakdown.breakdown not in (None, "", [])
+            results = apply_formulas(results, formulas, len(self.query.series), self.total_value, breakdown_enabled)
         response = {"results": results, "hasMore": has_more, "timings": timings, "hogql": "\n\n".join(hogql)}
         if current_range is not None:
             response["resolved_date_range"] = {
