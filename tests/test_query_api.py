@@ -195,3 +195,10 @@ def test_variables_override_sets_values(owner_client, world, data):
     assert overridden.json()["results"] == [[2]]
     carol = run_query(owner_client, world.team.id, query, variables_override={"v1": {"value": "carol"}})
     assert carol.json()["results"] == [[1]]
+
+
+def test_events_query_accepts_aliased_columns(owner_client, world, data):
+    query = {"kind": "EventsQuery", "select": ["event", "count() as total"], "after": "all"}
+    body = run_query(owner_client, world.team.id, query).json()
+    assert body["columns"] == ["event", "count() as total"]
+    assert body["results"] == [["$pageview", 3], ["purchase", 2]]

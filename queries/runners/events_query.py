@@ -74,7 +74,9 @@ class EventsQueryRunner(QueryRunner):
             elif expr_text in ("person", "person_display_name"):
                 columns.append((expr_text, [ast.Field(["distinct_id"]), ast.Field(["person_id"])]))
             else:
-                columns.append(("expr", [parse_expr(expr_text)]))
+                expr = parse_expr(expr_text)
+                # `count() as total`: the column is named by the select string; the SQL needs no second alias.
+                columns.append(("expr", [expr.expr if isinstance(expr, ast.Alias) else expr]))
         return columns
 
     def calculate(self) -> dict:
