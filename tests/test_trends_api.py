@@ -397,3 +397,22 @@ def test_trends_results_are_cached(owner_client, world, data):
     assert first["is_cached"] is False and second["is_cached"] is True
     assert second["results"][0]["data"] == [3, 0, 2, 2, 0]
     assert first["timezone"] == "UTC"
+
+
+def test_trends_hogql_breakdown(client, owner_client, world):
+    events = [
+        ("$pageview", "a", {"plan": "pro", "$browser": "Chrome"}, "2024-01-01T10:00:00Z"),
+        ("$pageview", "b", {"plan": "pro", "$browser": "Firefox"}, "2024-01-01T11:00:00Z"),
+        ("$pageview", "c", {"plan": "free", "$browser": "Chrome"}, "2024-01-02T12:00:00Z"),
+    ]
+    capture_events(client, world.team, events)
+    capture_events(client, world.other_team, [("$pageview", "x", {"plan": "pro"}, "2024-01-01T10:00:00Z")])
+    series = [{"kind": "EventsNode", "event": "$pageview"}]
+    breakdown = {"breakdown": "concat(properties.plan, '/', properties.$browser)", "breakdown_type": "hogql"}
+    results = trends(owner_client, world.team.id, series, breakdownFilter=breakdown)["results"]
+    totals = {row["breakdown_value"]: row["count"] for row in results}
+    assert totals == {"pro/Chrome": 1.0, "pro/Firefox": 1.0, "free/Chrome": 1.0}
+    bad = {"breakdown": "file('x')", "breakdown_type": "hogql"}
+    source = {"kind": "TrendsQuery", "series": series, "breakdownFilter": bad}
+    response = run_query(owner_client, world.team.id, {"kind": "InsightVizNode", "source": source})
+    assert response.status_code == 400

@@ -255,6 +255,9 @@ class TrendsQueryBuilder:
             field = ast.Field(["properties", prop])
         elif kind == "person":
             field = ast.Field(["person", "properties", prop])
+        elif kind == "hogql":
+            # A HogQL expression over the event: printed (and guarded) like any user HogQL.
+            field = parse_expr(prop)
         else:
             raise QueryError(f"Breakdowns of type '{kind}' are not supported in trends yet.")
         value = ast.Call("nullIf", [ast.Call("toString", [field]), ast.Constant("")])
