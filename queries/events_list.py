@@ -5,10 +5,11 @@ and merged-person handling are the engine's.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
 
 from queries.hogql import ast
+from queries.hogql.builders import datetime_constant
 from queries.hogql.execute import execute_select
 from queries.hogql.printer import PrintContext
 from queries.hogql.property import property_to_expr
@@ -42,10 +43,6 @@ class EventRow:
     person_id: str
 
 
-def _datetime(value: datetime) -> ast.Expr:
-    return ast.Call("toDateTime", [ast.Constant(value.astimezone(UTC).isoformat())])
-
-
 def _compare(op: str, field: str, value: ast.Expr) -> ast.Expr:
     return ast.CompareOperation(op, ast.Field([field]), value)
 
@@ -70,9 +67,9 @@ def list_events(spec: EventFilter) -> tuple[list[EventRow], bool]:
     """A page of events and whether more rows matched beyond it. Raises QueryError for unusable filters."""
     conditions: list[ast.Expr] = [ast.Constant(True)]
     if spec.after is not None:
-        conditions.append(_compare(">", "timestamp", _datetime(spec.after)))
+        conditions.append(_compare(">", "timestamp", datetime_constant(spec.after)))
     if spec.before is not None:
-        conditions.append(_compare("<", "timestamp", _datetime(spec.before)))
+        conditions.append(_compare("<", "timestamp", datetime_constant(spec.before)))
     if spec.event:
         conditions.append(_compare("==", "event", ast.Constant(spec.event)))
     if spec.distinct_id:

@@ -7,6 +7,7 @@ import orjson
 from ingestion.elements import chain_to_elements
 from queries.dates import relative_date_parse
 from queries.hogql import ast
+from queries.hogql.builders import datetime_constant
 from queries.hogql.execute import execute_select
 from queries.hogql.parser import parse_expr
 from queries.hogql.printer import DEFAULT_LIMIT, MAX_LIMIT
@@ -42,10 +43,10 @@ class EventsQueryRunner(QueryRunner):
         query = self.query
         conditions: list[ast.Expr] = []
         before = self.time_bound(query.before, None) or datetime.now(UTC) + timedelta(seconds=5)
-        conditions.append(ast.CompareOperation("<", ast.Field(["timestamp"]), self.datetime(before)))
+        conditions.append(ast.CompareOperation("<", ast.Field(["timestamp"]), datetime_constant(before)))
         after = self.time_bound(query.after, "-24h")
         if after is not None:
-            conditions.append(ast.CompareOperation(">", ast.Field(["timestamp"]), self.datetime(after)))
+            conditions.append(ast.CompareOperation(">", ast.Field(["timestamp"]), datetime_constant(after)))
         if query.event:
             conditions.append(ast.CompareOperation("==", ast.Field(["event"]), ast.Constant(query.event)))
         if query.events:
@@ -60,9 +61,6 @@ class EventsQueryRunner(QueryRunner):
         if query.filterTestAccounts and self.team.test_account_filters:
             conditions.append(property_to_expr(self.team.test_account_filters))
         return conditions
-
-    def datetime(self, value: datetime) -> ast.Expr:
-        return ast.Call("toDateTime", [ast.Constant(value.astimezone(UTC).isoformat())])
 
     def select_exprs(self) -> list[tuple[str, list[ast.Expr]]]:
         """For each requested column: its kind ('star', 'person', 'expr') and the expressions it selects."""

@@ -4,12 +4,13 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from queries.hogql import ast
+from queries.hogql.builders import datetime_constant
 from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.parser import parse_select
 from queries.hogql.printer import MAX_LIMIT
 from queries.hogql.property import property_to_expr
-from queries.runners.base import QueryRunner
+from queries.runners.insight import InsightQueryRunner
 from queries.runners.trends.date_range import QueryDateRange, add_interval, start_of_interval
 from queries.runners.trends.labels import format_day, format_label_date
 
@@ -70,24 +71,8 @@ GROUP BY period, status
 """
 
 
-def _constant_datetime(moment: datetime) -> ast.Expr:
-    text = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    return ast.Call("toDateTime", [ast.Constant(text), ast.Constant("UTC")])
-
-
-class LifecycleQueryRunner(QueryRunner):
+class LifecycleQueryRunner(InsightQueryRunner):
     kind = "LifecycleQuery"
-    now: datetime | None = None
-
-    # ---- hooks ------------------------------------------------------------------------------------
-
-    def interval(self) -> str | None:
-        return self.query.interval or "day"
-
-    def date_to(self) -> datetime | None:
-        """The resolved end of the range when it is absolute (such a result never goes stale once past)."""
-        date_range = self.query_date_range()
-        return date_range.date_to() if date_range.is_date_to_fixed() else None
 
     # ---- building ---------------------------------------------------------------------------------
 
@@ -133,8 +118,8 @@ class LifecycleQueryRunner(QueryRunner):
         upper = add_interval(start_of_interval(date_range.date_to(), interval, week_start), interval, 1)
         profile = ast.Field(["properties", "$process_person_profile"])
         parts: list[ast.Expr] = [
-            ast.CompareOperation(">=", ast.Field(["timestamp"]), _constant_datetime(lower)),
-            ast.CompareOperation("<", ast.Field(["timestamp"]), _constant_datetime(upper)),
+            ast.CompareOperation(">=", ast.Field(["timestamp"]), datetime_constant(lower)),
+            ast.CompareOperation("<", ast.Field(["timestamp"]), datetime_constant(upper)),
             ast.CompareOperation("!=", profile, ast.Constant("false")),
             *self.event_filters(),
         ]

@@ -4,11 +4,12 @@ import math
 from datetime import UTC, datetime
 
 from queries.hogql import ast
+from queries.hogql.builders import datetime_constant
 from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.printer import MAX_LIMIT
 from queries.hogql.property import property_to_expr
-from queries.runners.base import QueryRunner
+from queries.runners.insight import InsightQueryRunner
 from queries.runners.trends.date_range import QueryDateRange
 
 TRUNCATE_FUNCTIONS = {
@@ -21,24 +22,8 @@ TRUNCATE_FUNCTIONS = {
 CRITERIA_OPERATORS = {"gte": ">=", "lte": "<=", "exact": "=="}
 
 
-def _constant_datetime(moment: datetime) -> ast.Expr:
-    text = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    return ast.Call("toDateTime", [ast.Constant(text), ast.Constant("UTC")])
-
-
-class StickinessQueryRunner(QueryRunner):
+class StickinessQueryRunner(InsightQueryRunner):
     kind = "StickinessQuery"
-    now: datetime | None = None
-
-    # ---- hooks ------------------------------------------------------------------------------------
-
-    def interval(self) -> str | None:
-        return self.query.interval or "day"
-
-    def date_to(self) -> datetime | None:
-        """The resolved end of the range when it is absolute (such a result never goes stale once past)."""
-        date_range = self.query_date_range()
-        return date_range.date_to() if date_range.is_date_to_fixed() else None
 
     # ---- settings ---------------------------------------------------------------------------------
 
@@ -77,10 +62,8 @@ class StickinessQueryRunner(QueryRunner):
         if series.kind != "EventsNode":
             raise QueryError(f"Stickiness series of kind {series.kind} are not supported yet.")
         parts: list[ast.Expr] = [
-            ast.CompareOperation(
-                ">=", ast.Field(["timestamp"]), _constant_datetime(date_range.date_from_lower_bound())
-            ),
-            ast.CompareOperation("<=", ast.Field(["timestamp"]), _constant_datetime(date_range.date_to())),
+            ast.CompareOperation(">=", ast.Field(["timestamp"]), datetime_constant(date_range.date_from_lower_bound())),
+            ast.CompareOperation("<=", ast.Field(["timestamp"]), datetime_constant(date_range.date_to())),
         ]
         if series.event is not None:
             parts.append(ast.CompareOperation("==", ast.Field(["event"]), ast.Constant(series.event)))
@@ -105,7 +88,7 @@ class StickinessQueryRunner(QueryRunner):
         """1. Each actor's intervals passing the criteria; 2. their number per actor; 3. actors per number."""
         period: ast.Expr = self.bucket(date_range, ast.Field(["timestamp"]))
         if self.interval_count > 1:
-            end = self.bucket(date_range, _constant_datetime(date_range.date_to()))
+            end = self.bucket(date_range, datetime_constant(date_range.date_to()))
             distance = ast.Call("dateDiff", [ast.Constant(date_range.interval), period, end])
             period = ast.Call("intDiv", [distance, ast.Constant(self.interval_count)])
         per_interval = ast.SelectQuery(

@@ -1,0 +1,11 @@
+"""Small constructors for HogQL nodes the runners build often."""
+
+from datetime import UTC, datetime
+
+from queries.hogql import ast
+
+
+def datetime_constant(moment: datetime) -> ast.Expr:
+    """A moment as a UTC DateTime64; the text travels as a query parameter, never inside the SQL."""
+    text = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return ast.Call("toDateTime", [ast.Constant(text), ast.Constant("UTC")])

@@ -1,0 +1,22 @@
+"""What the date-ranged insight runners (trends, lifecycle, stickiness) share: their caching hooks."""
+
+from datetime import datetime
+
+from queries.runners.base import QueryRunner
+from queries.runners.trends.date_range import QueryDateRange
+
+
+class InsightQueryRunner(QueryRunner):
+    # Tests pin "now"; otherwise the range is resolved against the current time.
+    now: datetime | None = None
+
+    def query_date_range(self) -> QueryDateRange:
+        raise NotImplementedError
+
+    def interval(self) -> str | None:
+        return self.query.interval or "day"
+
+    def date_to(self) -> datetime | None:
+        """The resolved end of the range when it is absolute (such a result never goes stale once past)."""
+        date_range = self.query_date_range()
+        return date_range.date_to() if date_range.is_date_to_fixed() else None
