@@ -7,7 +7,7 @@ import operator
 import string
 
 from queries.hogql.errors import QueryError
-from queries.runners.trends.query_builder import BREAKDOWN_NULL_STRING_LABEL, BREAKDOWN_OTHER_STRING_LABEL
+from queries.runners.trends.query_builder import breakdown_key, breakdown_sentinel_rank
 
 MAX_FORMULA_LENGTH = 1000
 MAX_EXPONENT = 1000
@@ -117,10 +117,6 @@ def formula_nodes(trends_filter) -> list[tuple[str, str | None]]:
     return []
 
 
-def _sentinel_rank(value) -> int:
-    return 2 if value == BREAKDOWN_OTHER_STRING_LABEL else 1 if value == BREAKDOWN_NULL_STRING_LABEL else 0
-
-
 def apply_formulas(
     results: list[dict], nodes: list[tuple[str, str | None]], series_count: int, total_value: bool, breakdown: bool
 ) -> list[dict]:
@@ -139,11 +135,12 @@ def apply_formulas(
 def _apply_one(formula, formula_index, label, rows, series_count, total_value, breakdown) -> list[dict]:
     if not rows:
         return []
-    keys = list(dict.fromkeys(row.get("breakdown_value") for row in rows)) if breakdown else [None]
-    by_series_and_key = {(row["action"]["order"], row.get("breakdown_value")): row for row in rows}
+    # Multiple breakdowns: rows are matched by the full list of values (as a tuple).
+    keys = list(dict.fromkeys(breakdown_key(row.get("breakdown_value")) for row in rows)) if breakdown else [None]
+    by_series_and_key = {(row["action"]["order"], breakdown_key(row.get("breakdown_value"))): row for row in rows}
     output = []
     for key in keys:
-        template = next(row for row in rows if row.get("breakdown_value") == key)
+        template = next(row for row in rows if breakdown_key(row.get("breakdown_value")) == key)
         result = copy.deepcopy(template)
         matched = [by_series_and_key.get((index, key)) for index in range(series_count)]
         if total_value:
@@ -161,5 +158,5 @@ def _apply_one(formula, formula_index, label, rows, series_count, total_value, b
         result.update({"label": label, "action": None, "order": formula_index})
         output.append((key, sort_value, result))
     if breakdown:
-        output.sort(key=lambda item: (_sentinel_rank(item[0]), -item[1]))
+        output.sort(key=lambda item: (breakdown_sentinel_rank(item[0]), -item[1]))
     return [result for _, _, result in output]

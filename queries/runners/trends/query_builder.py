@@ -1,9 +1,10 @@
 """The HogQL SELECT of one trends series over one date range (spec §3.3, §3.5, §3.6)."""
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from insights_server.models import Team
 from queries.hogql import ast
+from queries.hogql.builders import datetime_constant
 from queries.hogql.errors import QueryError
 from queries.hogql.parser import parse_expr
 from queries.hogql.printer import MAX_LIMIT
@@ -14,6 +15,17 @@ BREAKDOWN_OTHER_STRING_LABEL = "$$_posthog_breakdown_other_$$"
 BREAKDOWN_NULL_STRING_LABEL = "$$_posthog_breakdown_null_$$"
 PROPERTY_MATHS = {"sum": "sum", "avg": "avg", "min": "min", "max": "max"}
 QUANTILE_MATHS = {"median": 0.5, "p75": 0.75, "p90": 0.9, "p95": 0.95, "p99": 0.99}
+COUNT_PER_ACTOR_MATHS = {
+    "avg_count_per_actor": ("avg", None),
+    "min_count_per_actor": ("min", None),
+    "max_count_per_actor": ("max", None),
+    "median_count_per_actor": ("quantile", 0.5),
+    "p75_count_per_actor": ("quantile", 0.75),
+    "p90_count_per_actor": ("quantile", 0.9),
+    "p95_count_per_actor": ("quantile", 0.95),
+    "p99_count_per_actor": ("quantile", 0.99),
+}
+MAX_BREAKDOWNS = 3
 ACTIVE_USER_LOOKBACK_DAYS = {"weekly_active": 7, "monthly_active": 30}
 # WAU on week+ intervals and MAU on month+ intervals are plain unique users (spec §3.5).
 ACTIVE_USER_DAU_INTERVALS = {"weekly_active": {"week", "month"}, "monthly_active": {"month"}}
@@ -26,10 +38,36 @@ TRUNCATE_FUNCTIONS = {
 }
 
 
-def _constant_datetime(moment) -> ast.Expr:
-    """A bound as a DateTime64 in UTC; the value travels as a query parameter, never inside the SQL text."""
-    text = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    return ast.Call("toDateTime", [ast.Constant(text), ast.Constant("UTC")])
+def breakdown_key(value):
+    """A hashable form of a breakdown value: multiple breakdowns (lists) become tuples."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
+def is_breakdown_sentinel(value, sentinel: str) -> bool:
+    """Whether a (single or multiple) breakdown value is the given sentinel (every entry of a list)."""
+    if isinstance(value, list | tuple):
+        return bool(value) and all(entry == sentinel for entry in value)
+    return value == sentinel
+
+
+def breakdown_sentinel_rank(value) -> int:
+    """Other = 2, null = 1, real values = 0 (spec §3.6)."""
+    if is_breakdown_sentinel(value, BREAKDOWN_OTHER_STRING_LABEL):
+        return 2
+    return 1 if is_breakdown_sentinel(value, BREAKDOWN_NULL_STRING_LABEL) else 0
+
+
+def multiple_breakdowns(query) -> list:
+    """The `breakdowns` of the query's breakdown filter (multiple breakdowns), or []."""
+    breakdown = query.breakdownFilter
+    return list(breakdown.breakdowns or []) if breakdown is not None else []
+
+
+def has_breakdown(query) -> bool:
+    breakdown = query.breakdownFilter
+    if breakdown is None:
+        return False
+    return breakdown.breakdown not in (None, "", []) or bool(breakdown.breakdowns)
 
 
 def _and(exprs: list[ast.Expr]) -> ast.Expr:
@@ -66,10 +104,11 @@ class TrendsQueryBuilder:
 
     @property
     def breakdown_enabled(self) -> bool:
-        breakdown = self.query.breakdownFilter
-        return breakdown is not None and breakdown.breakdown not in (None, "", [])
+        return has_breakdown(self.query)
 
     def build(self) -> ast.SelectQuery:
+        if self.math in COUNT_PER_ACTOR_MATHS:
+            return self.build_count_per_actor()
         if self.first_bucket_per_person:
             return self.build_first_bucket_per_person()
         if self.active_users_lookback and not self.total_value:
@@ -87,6 +126,48 @@ class TrendsQueryBuilder:
             select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
             where=self.where(),
             group_by=group_by or None,
+            limit=ast.Constant(MAX_LIMIT),
+        )
+
+    def build_count_per_actor(self) -> ast.SelectQuery:
+        """`*_count_per_actor` (spec §3.5): count() per person per bucket (and breakdown value), then aggregated.
+
+        Total-value displays count per person over the whole range.
+        """
+        function, level = COUNT_PER_ACTOR_MATHS[self.math]
+        inner_select: list[ast.Expr] = [
+            ast.Alias("actor_count", ast.Call("count", [])),
+            ast.Alias("actor_id", ast.Field(["person_id"])),
+        ]
+        inner_group: list[ast.Expr] = [ast.Field(["actor_id"])]
+        outer_select: list[ast.Expr] = []
+        outer_group: list[ast.Expr] = []
+        if not self.total_value:
+            inner_select.append(ast.Alias("day_start", ast.Call("toString", [self.bucket()])))
+            inner_group.append(ast.Field(["day_start"]))
+            outer_select.append(ast.Field(["day_start"]))
+            outer_group.append(ast.Field(["day_start"]))
+        if self.breakdown_enabled:
+            inner_select.append(ast.Alias("breakdown_value", self.breakdown_expr()))
+            inner_group.append(ast.Field(["breakdown_value"]))
+            outer_select.append(ast.Field(["breakdown_value"]))
+            outer_group.append(ast.Field(["breakdown_value"]))
+        inner = ast.SelectQuery(
+            select=inner_select,
+            select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
+            where=self.where(),
+            group_by=inner_group,
+        )
+        params = [ast.Constant(level)] if level is not None else None
+        aggregate = ast.Call(function, [ast.Field(["actor_count"])], params=params)
+        value = ast.Call("toFloat64", [aggregate])
+        # No actor at all (a total-value display over an empty range) gives nan for avg/quantile: report 0.
+        finite = ast.Call("if", [ast.Call("isFinite", [value]), value, ast.Constant(0)])
+        total = ast.Alias("total", finite)
+        return ast.SelectQuery(
+            select=[total, *outer_select],
+            select_from=ast.JoinExpr(table=inner, alias="per_actor"),
+            group_by=outer_group or None,
             limit=ast.Constant(MAX_LIMIT),
         )
 
@@ -185,8 +266,8 @@ class TrendsQueryBuilder:
             # Total-value WAU/MAU: unique persons in [date_to - N days, date_to].
             lower = self.date_range.date_to() - timedelta(days=self.active_users_lookback)
         parts: list[ast.Expr] = [
-            ast.CompareOperation(">=", ast.Field(["timestamp"]), _constant_datetime(lower)),
-            ast.CompareOperation("<=", ast.Field(["timestamp"]), _constant_datetime(self.date_range.date_to())),
+            ast.CompareOperation(">=", ast.Field(["timestamp"]), datetime_constant(lower)),
+            ast.CompareOperation("<=", ast.Field(["timestamp"]), datetime_constant(self.date_range.date_to())),
         ]
         event = getattr(self.series, "event", None)
         if self.series.kind != "EventsNode":
@@ -245,10 +326,19 @@ class TrendsQueryBuilder:
         raise QueryError(f"Math '{math}' is not supported in trends yet.")
 
     def breakdown_expr(self) -> ast.Expr:
-        """`ifNull(nullIf(toString(<property>), ''), <null sentinel>)`: missing and empty values share one bucket."""
+        """`ifNull(nullIf(toString(<property>), ''), <null sentinel>)`: missing and empty values share one bucket.
+
+        Multiple breakdowns give an array of such values, one per breakdown (spec §3.6).
+        """
+        breakdowns = multiple_breakdowns(self.query)
+        if breakdowns:
+            if len(breakdowns) > MAX_BREAKDOWNS:
+                raise QueryError(f"At most {MAX_BREAKDOWNS} breakdowns are allowed.")
+            return ast.Array([self.single_breakdown_expr(item.property, item.type or "event") for item in breakdowns])
         breakdown_filter = self.query.breakdownFilter
-        prop = breakdown_filter.breakdown
-        kind = breakdown_filter.breakdown_type or "event"
+        return self.single_breakdown_expr(breakdown_filter.breakdown, breakdown_filter.breakdown_type or "event")
+
+    def single_breakdown_expr(self, prop, kind: str) -> ast.Expr:
         if not isinstance(prop, str):
             raise QueryError("Only a single property name is supported as a trends breakdown yet.")
         if kind == "event":

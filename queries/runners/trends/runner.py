@@ -7,14 +7,18 @@ from zoneinfo import ZoneInfo
 
 from queries.hogql.execute import execute_select
 from queries.hogql.printer import MAX_LIMIT
-from queries.runners.base import QueryRunner
+from queries.runners.insight import InsightQueryRunner
 from queries.runners.trends.date_range import QueryDateRange
 from queries.runners.trends.formula import Formula, apply_formulas, formula_nodes
 from queries.runners.trends.labels import format_day, format_label_date
 from queries.runners.trends.query_builder import (
-    BREAKDOWN_NULL_STRING_LABEL,
     BREAKDOWN_OTHER_STRING_LABEL,
     TrendsQueryBuilder,
+    breakdown_key,
+    breakdown_sentinel_rank,
+    has_breakdown,
+    is_breakdown_sentinel,
+    multiple_breakdowns,
 )
 
 TOTAL_VALUE_DISPLAYS = {"BoldNumber", "ActionsPie", "ActionsBarValue", "ActionsTable", "WorldMap", "CalendarHeatmap"}
@@ -22,8 +26,12 @@ DEFAULT_BREAKDOWN_LIMIT = 25
 WORLD_MAP_BREAKDOWN_LIMIT = 250
 
 
-def _sentinel_rank(value: str) -> int:
-    return 2 if value == BREAKDOWN_OTHER_STRING_LABEL else 1 if value == BREAKDOWN_NULL_STRING_LABEL else 0
+def _is_other(row: dict) -> bool:
+    return is_breakdown_sentinel(row.get("breakdown_value"), BREAKDOWN_OTHER_STRING_LABEL)
+
+
+def _value_label(value) -> str:
+    return "none" if value in (None, "") else str(value)
 
 
 def _parse_bucket(text: str, zone: ZoneInfo) -> datetime:
@@ -39,20 +47,14 @@ def smooth(data: list, intervals: int) -> list:
     return smoothed
 
 
-class TrendsQueryRunner(QueryRunner):
+class TrendsQueryRunner(InsightQueryRunner):
     kind = "TrendsQuery"
-    now: datetime | None = None
 
     # ---- hooks ------------------------------------------------------------------------------------
 
     def interval(self) -> str | None:
         """The bucket size: the query's interval, or `day` for total-value displays."""
         return "day" if self.total_value else (self.query.interval or "day")
-
-    def date_to(self) -> datetime | None:
-        """The resolved end of the range when it is absolute (such a result never goes stale once past)."""
-        date_range = self.query_date_range()
-        return date_range.date_to() if date_range.is_date_to_fixed() else None
 
     # ---- settings ---------------------------------------------------------------------------------
 
@@ -111,13 +113,13 @@ class TrendsQueryRunner(QueryRunner):
                     if comparing:
                         row.update({"compare": True, "compare_label": compare_label})
                 results += rows
-        has_more = any(row.get("breakdown_value") == BREAKDOWN_OTHER_STRING_LABEL for row in results)
+        has_more = any(_is_other(row) for row in results)
         breakdown = self.query.breakdownFilter
         if breakdown is not None and breakdown.breakdown_hide_other_aggregation:
-            results = [row for row in results if row.get("breakdown_value") != BREAKDOWN_OTHER_STRING_LABEL]
+            results = [row for row in results if not _is_other(row)]
         formulas = formula_nodes(self.query.trendsFilter)
         if formulas:
-            breakdown_enabled = breakdown is not None and breakdown.breakdown not in (None, "", [])
+            breakdown_enabled = has_breakdown(self.query)
             results = apply_formulas(results, formulas, len(self.query.series), self.total_value, breakdown_enabled)
         response = {"results": results, "hasMore": has_more, "timings": timings, "hogql": "\n\n".join(hogql)}
         if current_range is not None:
@@ -148,7 +150,7 @@ class TrendsQueryRunner(QueryRunner):
         """Result objects of one series and period, breakdown values ranked and cut at the limit."""
         breakdown = builder.breakdown_enabled
         if self.total_value:
-            totals = {(row[1] if breakdown else None): row[0] for row in rows}
+            totals = {(breakdown_key(row[1]) if breakdown else None): row[0] for row in rows}
             values = self.limited({key: [value] for key, value in totals.items()}) if breakdown else totals
             if breakdown:
                 values = {key: value[0] for key, value in values.items()}
@@ -161,7 +163,7 @@ class TrendsQueryRunner(QueryRunner):
         index = {bucket: position for position, bucket in enumerate(buckets)}
         data_by_value: dict = {}
         for row in rows:
-            key = row[2] if breakdown else None
+            key = breakdown_key(row[2]) if breakdown else None
             data = data_by_value.setdefault(key, [0] * len(buckets))
             position = index.get(_parse_bucket(row[1], zone))
             if position is not None:
@@ -183,7 +185,7 @@ class TrendsQueryRunner(QueryRunner):
 
         def rank(item):
             value, data = item
-            return _sentinel_rank(value), -sum(data), value
+            return breakdown_sentinel_rank(value), -sum(data), value
 
         ranked = sorted(data_by_value.items(), key=rank)
         kept = dict(ranked[: self.breakdown_limit])
@@ -192,7 +194,12 @@ class TrendsQueryRunner(QueryRunner):
             other = [0] * len(rest[0][1])
             for _, data in rest:
                 other = [a + b for a, b in zip(other, data, strict=True)]
-            kept[BREAKDOWN_OTHER_STRING_LABEL] = other
+            other_key = (
+                tuple(BREAKDOWN_OTHER_STRING_LABEL for _ in multiple_breakdowns(self.query))
+                if multiple_breakdowns(self.query)
+                else BREAKDOWN_OTHER_STRING_LABEL
+            )
+            kept[other_key] = other
         return dict(sorted(kept.items(), key=rank))
 
     def series_object(self, series, order, date_range, breakdown_value, breakdown, data=None, buckets=None,
@@ -200,8 +207,13 @@ class TrendsQueryRunner(QueryRunner):
         interval = date_range.interval
         series_label = series.event if series.event is not None else "All events"
         label = series_label
+        if isinstance(breakdown_value, tuple):  # multiple breakdowns: a list of values, labelled `a::b`
+            breakdown_value = list(breakdown_value)
         if breakdown:
-            value_label = "none" if breakdown_value in (None, "") else str(breakdown_value)
+            if isinstance(breakdown_value, list):
+                value_label = "::".join(_value_label(value) for value in breakdown_value)
+            else:
+                value_label = _value_label(breakdown_value)
             label = f"{series_label} - {value_label}" if len(self.query.series) > 1 else value_label
         action = {
             "days": [bucket.isoformat() for bucket in buckets or []],
