@@ -12,7 +12,7 @@ from queries.clickhouse.client import ClickHouseQueryError, ClickHouseUnavailabl
 from queries.execution import query_endpoint_mode, response_status
 from queries.hogql.errors import ExposedHogQLError
 from queries.overrides import apply_filters_override, apply_variables_override
-from queries.query_status import get_status
+from queries.query_status import QueryStatusUnavailable, get_status
 from queries.runners.registry import get_runner, runnable
 from queries.schema import QueryValidationError, parse_query_request
 
@@ -48,6 +48,10 @@ def run_query(query, team, mode: str, query_id: str | None = None) -> dict:
         raise ValidationError(error.message, code=error.code) from error
     except ClickHouseUnavailable as error:
         raise ServiceUnavailable("The query engine is unavailable. Try again later.") from error
+    except QueryStatusUnavailable as error:
+        raise ServiceUnavailable(
+            "Asynchronous queries are unavailable right now. Try again, or use refresh=blocking."
+        ) from error
     except ClickHouseQueryError as error:
         raise ValidationError(user_safe_error_message(error), code=clickhouse_error_code(error)) from error
 

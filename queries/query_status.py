@@ -48,9 +48,16 @@ def get_status(team_id: int, query_id: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+class QueryStatusUnavailable(Exception):
+    """The status store (the cache: Redis in production) cannot be written: async work cannot be tracked."""
+
+
 def save_status(status: dict[str, Any]) -> dict[str, Any]:
     status["expiration_time"] = (datetime.now(UTC) + STATUS_TTL).isoformat()
-    caches["default"].set(_key(status["team_id"], status["id"]), status, int(STATUS_TTL.total_seconds()))
+    try:
+        caches["default"].set(_key(status["team_id"], status["id"]), status, int(STATUS_TTL.total_seconds()))
+    except Exception as error:
+        raise QueryStatusUnavailable(str(error)) from error
     return status
 
 

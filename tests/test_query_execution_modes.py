@@ -263,3 +263,13 @@ def test_async_with_a_real_celery_worker(owner_client, world, data, settings):
     status = done.json()["query_status"]
     assert status["complete"] is True and status["results"]["results"] == [[3]]
     assert status["task_id"]
+
+
+def test_async_without_a_status_store_is_503_in_the_error_shape(owner_client, world, data, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+    }
+    response = hogql(owner_client, world.team.id, SQL, refresh="force_async")
+    assert response.status_code == 503
+    assert response.json()["type"] == "server_error"
+    assert response.json()["detail"].startswith("Asynchronous queries are unavailable right now.")
