@@ -1,5 +1,7 @@
 """`/api/projects/:id/query/`: run any supported query node (POST), and follow or cancel async ones (GET, DELETE)."""
 
+import re
+
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
@@ -27,12 +29,25 @@ def clickhouse_error_code(error: ClickHouseQueryError) -> str:
     return "clickhouse_error"
 
 
+CLICKHOUSE_MESSAGE = re.compile(
+    r"^(?:Code: \d+\. )?(?:DB::Exception: )*(?P<message>.*?)"
+    r"(?:: In scope .*|: while executing .*)?(?: \((?P<name>[A-Z_]+)\))?$"
+)
+
+
+def clickhouse_message(error: ClickHouseQueryError) -> str:
+    """The ClickHouse error without its code prefix and the printed SQL it quotes (internals, not the user's text)."""
+    first_line = str(error).split("\n", 1)[0].strip()
+    match = CLICKHOUSE_MESSAGE.match(first_line)
+    return (match.group("message") if match else first_line).rstrip(". ") + "."
+
+
 def user_safe_error_message(error: Exception) -> str | None:
     """The message of an error a user may see (their query's fault), else None."""
     if isinstance(error, ExposedHogQLError):
         return error.message
     if isinstance(error, ClickHouseQueryError):
-        return str(error).split("\n", 1)[0]
+        return clickhouse_message(error)
     if isinstance(error, QueryValidationError):
         return error.detail
     if isinstance(error, ValidationError):

@@ -99,6 +99,8 @@ def test_syntax_and_query_errors_are_400(owner_client, world, data):
     assert table.status_code == 400 and table.json()["detail"].startswith("Unknown table `system.tables`.")
     clickhouse = hogql(owner_client, world.team.id, "select event + 1 from events")
     assert clickhouse.status_code == 400 and clickhouse.json()["code"] == "illegal_type_of_argument"
+    # The message names the problem without quoting the printed SQL (internals, settings).
+    assert clickhouse.json()["detail"] == "Illegal types String and UInt8 of arguments of function plus."
 
 
 def test_invalid_query_node_is_400_with_attr(owner_client, world):
