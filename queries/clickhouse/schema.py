@@ -91,6 +91,18 @@ SAMPLE BY cityHash64(distinct_id)"""
     return statements
 
 
+def distinct_id_table_ddl(table: str, layout: Layout) -> str:
+    """distinct_id -> person_id by version: the mappings, and (same shape) the overrides of merged ids."""
+    return f"""CREATE TABLE IF NOT EXISTS {table}{layout.on_cluster} (
+    team_id Int64,
+    distinct_id String,
+    person_id UUID,
+    is_deleted Int8 DEFAULT 0,
+    version Int64
+) ENGINE = {layout.engine("ReplacingMergeTree", table, "version", sharded=False)}
+ORDER BY (team_id, distinct_id)"""
+
+
 def persons_ddl(layout: Layout) -> list[str]:
     """Persons and distinct-id mappings: ReplacingMergeTree by version, read with argMax(..., version)."""
     return [
@@ -104,20 +116,6 @@ def persons_ddl(layout: Layout) -> list[str]:
     version UInt64
 ) ENGINE = {layout.engine("ReplacingMergeTree", "person", "version", sharded=False)}
 ORDER BY (team_id, id)""",
-        f"""CREATE TABLE IF NOT EXISTS person_distinct_id2{layout.on_cluster} (
-    team_id Int64,
-    distinct_id String,
-    person_id UUID,
-    is_deleted Int8 DEFAULT 0,
-    version Int64
-) ENGINE = {layout.engine("ReplacingMergeTree", "person_distinct_id2", "version", sharded=False)}
-ORDER BY (team_id, distinct_id)""",
-        f"""CREATE TABLE IF NOT EXISTS person_distinct_id_overrides{layout.on_cluster} (
-    team_id Int64,
-    distinct_id String,
-    person_id UUID,
-    is_deleted Int8 DEFAULT 0,
-    version Int64
-) ENGINE = {layout.engine("ReplacingMergeTree", "person_distinct_id_overrides", "version", sharded=False)}
-ORDER BY (team_id, distinct_id)""",
+        distinct_id_table_ddl("person_distinct_id2", layout),
+        distinct_id_table_ddl("person_distinct_id_overrides", layout),
     ]

@@ -1,5 +1,7 @@
 """HogQLQuery: the user's SQL, parsed, guarded to the project, run read-only."""
 
+from functools import cached_property
+
 from queries.dates import relative_date_parse
 from queries.hogql import ast
 from queries.hogql.execute import execute_select
@@ -14,6 +16,7 @@ TEST_ACCOUNT_KEYS = ("key", "value", "operator", "type")
 class HogQLQueryRunner(QueryRunner):
     kind = "HogQLQuery"
 
+    @cached_property
     def filters_bounds(self) -> dict:
         filters = self.query.filters
         bounds = {}
@@ -28,7 +31,7 @@ class HogQLQueryRunner(QueryRunner):
         """`{filters}`: the query's property filters, date range and test-account filters, AND-ed."""
         filters = self.query.filters
         parts: list[ast.Expr] = []
-        bounds = self.filters_bounds()
+        bounds = self.filters_bounds
         if "dateRange.from" in bounds:
             start = ast.Constant(bounds["dateRange.from"].isoformat())
             parts.append(ast.CompareOperation(">=", ast.Field(["timestamp"]), ast.Call("toDateTime", [start])))
@@ -48,7 +51,7 @@ class HogQLQueryRunner(QueryRunner):
         values = dict(self.query.values or {})
         variables = {v.code_name: v.value for v in (self.query.variables or {}).values() if v.code_name}
         context = self.print_context(
-            values=values, filters=self.filters_expr, filter_bounds=self.filters_bounds(), variables=variables
+            values=values, filters=self.filters_expr, filter_bounds=self.filters_bounds, variables=variables
         )
         paginate = isinstance(node, ast.SelectQuery) and node.limit is None
         default_limit = DEFAULT_LIMIT + 1 if paginate else DEFAULT_LIMIT

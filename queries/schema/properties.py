@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
 from typing import Annotated, Literal
 
 from pydantic import Discriminator, Field, Tag
@@ -159,29 +161,30 @@ class InternalEventPropertyFilter(_KeyedPropertyFilter):
     type: Literal["internal_event"] = "internal_event"
 
 
-AnyPropertyFilter = Annotated[
-    EventPropertyFilter
-    | PersonPropertyFilter
-    | ElementPropertyFilter
-    | EventMetadataPropertyFilter
-    | SessionPropertyFilter
-    | CohortPropertyFilter
-    | RecordingPropertyFilter
-    | LogEntryPropertyFilter
-    | GroupPropertyFilter
-    | FeaturePropertyFilter
-    | FlagPropertyFilter
-    | HogQLPropertyFilter
-    | EmptyPropertyFilter
-    | DataWarehousePropertyFilter
-    | DataWarehousePersonPropertyFilter
-    | ErrorTrackingIssueFilter
-    | LogPropertyFilter
-    | RevenueAnalyticsPropertyFilter
-    | MetaPropertyFilter
-    | InternalEventPropertyFilter,
-    Field(discriminator="type"),
-]
+# Every filter kind, discriminated on `type`; groups (type "AND"/"OR") join them in PropertyGroupItem.
+PROPERTY_FILTER_TYPES = (
+    EventPropertyFilter,
+    PersonPropertyFilter,
+    ElementPropertyFilter,
+    EventMetadataPropertyFilter,
+    SessionPropertyFilter,
+    CohortPropertyFilter,
+    RecordingPropertyFilter,
+    LogEntryPropertyFilter,
+    GroupPropertyFilter,
+    FeaturePropertyFilter,
+    FlagPropertyFilter,
+    HogQLPropertyFilter,
+    EmptyPropertyFilter,
+    DataWarehousePropertyFilter,
+    DataWarehousePersonPropertyFilter,
+    ErrorTrackingIssueFilter,
+    LogPropertyFilter,
+    RevenueAnalyticsPropertyFilter,
+    MetaPropertyFilter,
+    InternalEventPropertyFilter,
+)
+AnyPropertyFilter = Annotated[reduce(operator.or_, PROPERTY_FILTER_TYPES), Field(discriminator="type")]
 
 
 class PropertyGroupFilterValue(SchemaModel):
@@ -200,28 +203,7 @@ class PropertyGroupFilter(SchemaModel):
 
 # A group's `type` is "AND"/"OR", so groups and filters share one discriminated union.
 PropertyGroupItem = Annotated[
-    PropertyGroupFilterValue
-    | EventPropertyFilter
-    | PersonPropertyFilter
-    | ElementPropertyFilter
-    | EventMetadataPropertyFilter
-    | SessionPropertyFilter
-    | CohortPropertyFilter
-    | RecordingPropertyFilter
-    | LogEntryPropertyFilter
-    | GroupPropertyFilter
-    | FeaturePropertyFilter
-    | FlagPropertyFilter
-    | HogQLPropertyFilter
-    | EmptyPropertyFilter
-    | DataWarehousePropertyFilter
-    | DataWarehousePersonPropertyFilter
-    | ErrorTrackingIssueFilter
-    | LogPropertyFilter
-    | RevenueAnalyticsPropertyFilter
-    | MetaPropertyFilter
-    | InternalEventPropertyFilter,
-    Field(discriminator="type"),
+    reduce(operator.or_, (PropertyGroupFilterValue, *PROPERTY_FILTER_TYPES)), Field(discriminator="type")
 ]
 
 PropertyGroupFilterValue.model_rebuild()

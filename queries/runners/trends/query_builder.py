@@ -106,6 +106,18 @@ class TrendsQueryBuilder:
     def breakdown_enabled(self) -> bool:
         return has_breakdown(self.query)
 
+    def add_breakdown(self, select: list[ast.Expr], group_by: list[ast.Expr]) -> None:
+        """Computes `breakdown_value` in this SELECT and groups by it (when a breakdown is active)."""
+        if self.breakdown_enabled:
+            select.append(ast.Alias("breakdown_value", self.breakdown_expr()))
+            group_by.append(ast.Field(["breakdown_value"]))
+
+    def pass_breakdown(self, select: list[ast.Expr], group_by: list[ast.Expr]) -> None:
+        """Carries an inner query's `breakdown_value` through an outer SELECT."""
+        if self.breakdown_enabled:
+            select.append(ast.Field(["breakdown_value"]))
+            group_by.append(ast.Field(["breakdown_value"]))
+
     def build(self) -> ast.SelectQuery:
         if self.math in COUNT_PER_ACTOR_MATHS:
             return self.build_count_per_actor()
@@ -118,9 +130,7 @@ class TrendsQueryBuilder:
         if not self.total_value:
             select.append(ast.Alias("day_start", ast.Call("toString", [self.bucket()])))
             group_by.append(ast.Field(["day_start"]))
-        if self.breakdown_enabled:
-            select.append(ast.Alias("breakdown_value", self.breakdown_expr()))
-            group_by.append(ast.Field(["breakdown_value"]))
+        self.add_breakdown(select, group_by)
         return ast.SelectQuery(
             select=select,
             select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
@@ -147,11 +157,8 @@ class TrendsQueryBuilder:
             inner_group.append(ast.Field(["day_start"]))
             outer_select.append(ast.Field(["day_start"]))
             outer_group.append(ast.Field(["day_start"]))
-        if self.breakdown_enabled:
-            inner_select.append(ast.Alias("breakdown_value", self.breakdown_expr()))
-            inner_group.append(ast.Field(["breakdown_value"]))
-            outer_select.append(ast.Field(["breakdown_value"]))
-            outer_group.append(ast.Field(["breakdown_value"]))
+        self.add_breakdown(inner_select, inner_group)
+        self.pass_breakdown(outer_select, outer_group)
         inner = ast.SelectQuery(
             select=inner_select,
             select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
@@ -177,9 +184,7 @@ class TrendsQueryBuilder:
             ast.Alias("day_start", ast.Call("min", [ast.Call("toString", [self.bucket()])])),
         ]
         group_by: list[ast.Expr] = [ast.Field(["person_id"])]
-        if self.breakdown_enabled:
-            inner_select.append(ast.Alias("breakdown_value", self.breakdown_expr()))
-            group_by.append(ast.Field(["breakdown_value"]))
+        self.add_breakdown(inner_select, group_by)
         inner = ast.SelectQuery(
             select=inner_select,
             select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
@@ -188,9 +193,7 @@ class TrendsQueryBuilder:
         )
         outer_select: list[ast.Expr] = [ast.Alias("total", ast.Call("count", [])), ast.Field(["day_start"])]
         outer_group: list[ast.Expr] = [ast.Field(["day_start"])]
-        if self.breakdown_enabled:
-            outer_select.append(ast.Field(["breakdown_value"]))
-            outer_group.append(ast.Field(["breakdown_value"]))
+        self.pass_breakdown(outer_select, outer_group)
         return ast.SelectQuery(
             select=outer_select,
             select_from=ast.JoinExpr(table=inner, alias="first_seen"),
@@ -220,9 +223,7 @@ class TrendsQueryBuilder:
         )
         inner_select: list[ast.Expr] = [ast.Alias("actor_id", ast.Field(["person_id"])), ast.Alias("day", first_day)]
         inner_group: list[ast.Expr] = [ast.Field(["actor_id"]), ast.Field(["day"])]
-        if self.breakdown_enabled:
-            inner_select.append(ast.Alias("breakdown_value", self.breakdown_expr()))
-            inner_group.append(ast.Field(["breakdown_value"]))
+        self.add_breakdown(inner_select, inner_group)
         inner = ast.SelectQuery(
             select=inner_select,
             select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
@@ -235,9 +236,7 @@ class TrendsQueryBuilder:
             ast.Alias("day_start", ast.Call("toString", [day_start])),
         ]
         outer_group: list[ast.Expr] = [ast.Field(["day_start"])]
-        if self.breakdown_enabled:
-            outer_select.append(ast.Field(["breakdown_value"]))
-            outer_group.append(ast.Field(["breakdown_value"]))
+        self.pass_breakdown(outer_select, outer_group)
         return ast.SelectQuery(
             select=outer_select,
             select_from=ast.JoinExpr(table=inner, alias="active"),
