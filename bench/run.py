@@ -4,6 +4,8 @@ Generates (once, cached in .data/bench) a project with N demo events, then for e
 of several runs of the runner (parse, print, execute, shape) and of the raw SQL, and their ratio.
 
     .venv/bin/python bench/run.py [--events 10000000] [--repeat 5] [--only hogql]
+
+Cases live in bench/cases/ (one module per area). BENCH_DIR moves the generated data elsewhere.
 """
 
 import argparse
@@ -15,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCH_DIR = ROOT / ".data" / "bench"
+BENCH_DIR = Path(os.environ.get("BENCH_DIR") or ROOT / ".data" / "bench")
 
 
 def setup_django(events: int) -> int:
@@ -57,91 +59,6 @@ def median_seconds(function, repeat: int) -> float:
     return statistics.median(samples)
 
 
-def cases(team_id: int) -> list[tuple[str, dict, str]]:
-    """(name, query node, raw ClickHouse SQL giving the same answer)."""
-    guard = f"team_id = {team_id}"
-    return [
-        (
-            "hogql: daily pageviews, 30 days",
-            {
-                "kind": "HogQLQuery",
-                "query": "select toStartOfDay(timestamp) as day, count() from events where event = '$pageview' "
-                "and timestamp > now() - interval 30 day group by day order by day",
-            },
-            f"SELECT toStartOfDay(timestamp) AS day, count() FROM events WHERE {guard} AND event = '$pageview' "
-            "AND timestamp > now64(6, 'UTC') - INTERVAL 30 DAY GROUP BY day ORDER BY day LIMIT 101",
-        ),
-        (
-            "hogql: unique persons by browser",
-            {
-                "kind": "HogQLQuery",
-                "query": "select properties.$browser as browser, count(distinct person_id) from events "
-                "where timestamp > now() - interval 30 day group by browser order by browser",
-            },
-            f"SELECT `mat_$browser` AS browser, uniqExact(person_id) FROM events WHERE {guard} "
-            "AND timestamp > now64(6, 'UTC') - INTERVAL 30 DAY GROUP BY browser ORDER BY browser LIMIT 101",
-        ),
-        (
-            "hogql: property filter on JSON",
-            {
-                "kind": "HogQLQuery",
-                "query": "select count() from events where properties.plan = 'pro' and event = 'purchase'",
-            },
-            f"SELECT count() FROM events WHERE {guard} AND event = 'purchase' "
-            "AND JSONExtractString(properties, 'plan') = 'pro' LIMIT 101",
-        ),
-        (
-            "trends: daily pageviews, 30 days",
-            {
-                "kind": "TrendsQuery",
-                "series": [{"kind": "EventsNode", "event": "$pageview"}],
-                "dateRange": {"date_from": "-30d"},
-                "interval": "day",
-            },
-            f"SELECT toStartOfDay(toTimeZone(timestamp, 'UTC')) AS day, count() FROM events WHERE {guard} "
-            "AND event = '$pageview' AND timestamp >= toStartOfDay(now64(6, 'UTC')) - INTERVAL 30 DAY "
-            "GROUP BY day ORDER BY day",
-        ),
-        (
-            "trends: daily users by browser, 30 days",
-            {
-                "kind": "TrendsQuery",
-                "series": [{"kind": "EventsNode", "event": "$pageview", "math": "dau"}],
-                "dateRange": {"date_from": "-30d"},
-                "breakdownFilter": {"breakdown": "$browser", "breakdown_type": "event"},
-            },
-            f"SELECT toStartOfDay(toTimeZone(timestamp, 'UTC')) AS day, `mat_$browser` AS browser, "
-            f"uniqExact(person_id) FROM events WHERE {guard} AND event = '$pageview' "
-            "AND timestamp >= toStartOfDay(now64(6, 'UTC')) - INTERVAL 30 DAY GROUP BY day, browser",
-        ),
-        (
-            "lifecycle: weekly pageviews, 8 weeks",
-            {
-                "kind": "LifecycleQuery",
-                "series": [{"kind": "EventsNode", "event": "$pageview"}],
-                "dateRange": {"date_from": "-8w"},
-                "interval": "week",
-            },
-            # Only the per-person weeks the statuses come from: a lower bound for the same answer.
-            f"SELECT count(), sum(length(weeks)) FROM (SELECT person_id, groupUniqArray(toStartOfWeek(timestamp)) "
-            f"AS weeks FROM events WHERE {guard} AND event = '$pageview' "
-            "AND timestamp >= now64(6, 'UTC') - INTERVAL 9 WEEK GROUP BY person_id)",
-        ),
-        (
-            "events query: latest 100 pageviews",
-            {
-                "kind": "EventsQuery",
-                "select": ["*", "event", "timestamp"],
-                "event": "$pageview",
-                "after": "-7d",
-            },
-            f"SELECT uuid, event, properties, timestamp, team_id, distinct_id, elements_chain, created_at, event, "
-            f"timestamp FROM events WHERE {guard} AND event = '$pageview' AND timestamp > now64(6, 'UTC') - "
-            "INTERVAL 7 DAY AND timestamp < now64(6, 'UTC') ORDER BY timestamp DESC LIMIT 101",
-        ),
-    ]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=10_000_000)
@@ -159,7 +76,9 @@ def main() -> None:
     print("runner: the whole runner (parse, print, execute, shape); printed: its own printed SQL run raw;")
     print("hand: hand-written SQL for the same answer. Medians of", args.repeat, "runs, milliseconds.")
     print(f"{'case':40} {'runner':>8} {'printed':>8} {'hand':>8} {'run/printed':>11} {'run/hand':>9}")
-    for name, node, raw_sql in cases(team_id):
+    from bench.cases import all_cases
+
+    for name, node, raw_sql in all_cases(team_id):
         if args.only and args.only not in name:
             continue
         query = parse_query(node)

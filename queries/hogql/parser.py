@@ -126,11 +126,12 @@ def _parse_raw(kind: str, text: str) -> str:
     return function(text, is_internal=False)
 
 
-def _run_parser(kind: str, text: str) -> dict:
+def _run_parser(kind: str, text: str, internal: bool = False) -> dict:
     if max_nesting(text) > MAX_NESTING:
         raise HogQLSyntaxError(f"The query is nested more than {MAX_NESTING} levels deep.")
+    timeout = parse_worker.INTERNAL_PARSE_TIMEOUT_SECONDS if internal else parse_worker.PARSE_TIMEOUT_SECONDS
     try:
-        raw = parse_worker.parse(kind, text)
+        raw = parse_worker.parse(kind, text, timeout)
     except ParseTimeout:
         raise HogQLSyntaxError("The query is too complex to parse in time. Simplify it.") from None
     try:
@@ -140,8 +141,8 @@ def _run_parser(kind: str, text: str) -> dict:
 
 
 @lru_cache(maxsize=2048)
-def _parse_select_json(text: str) -> dict:
-    return _run_parser("select", text)
+def _parse_select_json(text: str, internal: bool = False) -> dict:
+    return _run_parser("select", text, internal)
 
 
 @lru_cache(maxsize=4096)
@@ -172,12 +173,15 @@ def max_nesting(text: str) -> int:
     return deepest
 
 
-def parse_select(text: str) -> ast.SelectQuery | ast.SelectSetQuery:
-    """A SELECT (or UNION/INTERSECT/EXCEPT of SELECTs). Raises HogQLSyntaxError with positions."""
+def parse_select(text: str, *, internal: bool = False) -> ast.SelectQuery | ast.SelectSetQuery:
+    """A SELECT (or UNION/INTERSECT/EXCEPT of SELECTs). Raises HogQLSyntaxError with positions.
+
+    `internal` is for text a runner built itself: it gets a generous parse time limit instead of the user one.
+    """
     if len(text.encode()) > MAX_QUERY_LENGTH:
         raise HogQLSyntaxError(f"Query is longer than {MAX_QUERY_LENGTH} bytes")
     try:
-        node = _convert(_parse_select_json(text))
+        node = _convert(_parse_select_json(text, internal))
     except RecursionError:
         raise HogQLSyntaxError("The query is nested too deeply.") from None
     if not isinstance(node, ast.SelectQuery | ast.SelectSetQuery):

@@ -133,7 +133,7 @@ class LifecycleQueryRunner(InsightQueryRunner):
         text = LIFECYCLE_QUERY.format(
             truncate=TRUNCATE_FUNCTIONS[interval], interval=INTERVAL_FUNCTIONS[interval], week_mode=week_mode
         )
-        select = parse_select(text)
+        select = parse_select(text, internal=True)
         select.select_from.table.where = self.where(date_range)
         select.limit = ast.Constant(MAX_LIMIT)
         return select
