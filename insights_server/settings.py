@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "insights_server",
     "queries",
     "ingestion",
+    "insights",
+    "dashboards",
+    "activity",
 ]
 
 MIDDLEWARE = [
