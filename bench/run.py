@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCH_DIR = Path(os.environ.get("BENCH_DIR") or ROOT / ".data" / "bench")
+BENCH_DIR = Path(os.environ.get("BENCH_DIR") or ROOT / ".data" / "bench").resolve()
 
 
 def setup_django(events: int) -> int:

@@ -8,7 +8,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / ".data"))
+DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / ".data")).resolve()  # chdb:// URLs need an absolute path
 
 
 def env_bool(name: str, default: bool = False) -> bool:
