@@ -22,7 +22,8 @@ def elements_to_chain(elements: list[Any]) -> str:
         classes = element.get("attr__class") or element.get("classes") or []
         if isinstance(classes, str):
             classes = classes.split()
-        head = tag + "".join(f".{c.replace('.', '')}" for c in classes if c)
+        # Sorted like PostHog's chains, so selectors can match classes in one order.
+        head = tag + "".join(f".{c.replace('.', '')}" for c in sorted(str(c) for c in classes if c))
         attributes = {}
         if element.get("$el_text") or element.get("text"):
             attributes["text"] = element.get("$el_text") or element.get("text")

@@ -81,6 +81,11 @@ def execute_select(
     finished = time.perf_counter()
     columns = list(result.column_names)
     types = [(name, column_type.name) for name, column_type in zip(columns, result.column_types, strict=True)]
+    if not columns:
+        # The embedded engine sends no header for an empty result; ask for the columns it would have had.
+        described = client.query(f"DESCRIBE ({sql})", parameters=context.parameters, settings=QUERY_SETTINGS)
+        types = [(row[0], row[1]) for row in described.result_rows]
+        columns = [name for name, _ in types]
     return HogQLResult(
         results=[list(row) for row in result.result_rows],
         columns=columns,

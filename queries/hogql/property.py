@@ -1,21 +1,35 @@
-"""Property filters (the `properties` of queries) as HogQL expressions."""
+"""Property filters (the `properties` of queries) as HogQL expressions (spec query-engine §1.3)."""
 
 from typing import Any
 
 from queries.hogql import ast
+from queries.hogql.elements import element_filter_to_expr
 from queries.hogql.errors import QueryError
 from queries.hogql.parser import parse_expr
 
-NUMERIC = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+COMPARISONS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "min": ">=", "max": "<="}
+DATE_COMPARISONS = {"is_date_before": "<", "is_date_after": ">", "is_date_exact": "=="}
+# Operators whose list values are AND-ed (every value must hold); the others are OR-ed.
+NEGATIVE_OPERATORS = {"is_not", "not_icontains", "not_regex", "not_in"}
+# Event columns an `event_metadata` filter may name.
+EVENT_COLUMNS = {"distinct_id", "event", "timestamp", "uuid", "person_id", "elements_chain", "created_at"}
+
+
+def between_error(operator: str, problem: str) -> str:
+    return f"{operator} operator requires {problem}"
 
 
 def _field(filter_type: str, key: str) -> ast.Expr:
     if filter_type == "event":
+        if key == "$elements_chain":
+            return ast.Field(["elements_chain"])
         return ast.Field(["properties", key])
     if filter_type == "person":
         return ast.Field(["person", "properties", key])
-    if filter_type == "element" and key in ("tag_name", "text", "href", "selector"):
-        return ast.Field(["elements_chain"])
+    if filter_type == "event_metadata":
+        if key not in EVENT_COLUMNS:
+            raise QueryError(f"Unknown event column '{key}' in an event_metadata filter.")
+        return ast.Field([key])
     raise QueryError(f"Property filters of type '{filter_type}' are not supported yet.")
 
 
@@ -44,38 +58,84 @@ def property_to_expr(item: Any) -> ast.Expr:
     if not isinstance(key, str) or not key:
         raise QueryError("A property filter needs a key")
     operator = item.get("operator") or "exact"
-    field = _field(filter_type, key)
-    value = item.get("value")
+    if filter_type == "element":
+        return element_filter_to_expr(key, operator, _values(item.get("value")), _combine)
+    return field_filter_to_expr(_field(filter_type, key), operator, item.get("value"))
+
+
+def field_filter_to_expr(field: ast.Expr, operator: str, value: Any) -> ast.Expr:
+    """`field <operator> value` with PostHog's list-value rules (empty list: no filter; one value: a scalar)."""
     if operator == "is_set":
         return ast.CompareOperation("!=", field, ast.Constant(None))
     if operator == "is_not_set":
         return ast.CompareOperation("==", field, ast.Constant(None))
-    if operator in NUMERIC:
-        number = _values(value)[0]
-        try:
-            number = float(number)
-        except (TypeError, ValueError):
-            raise QueryError(f"Operator '{operator}' needs a number") from None
-        return ast.CompareOperation(NUMERIC[operator], ast.Call("toFloat", [field]), ast.Constant(number))
-    values = [_string(v) for v in _values(value)]
-    if operator in ("exact", "is_not"):
-        if not values:
-            return ast.Constant(operator == "is_not")
-        compare = "==" if operator == "exact" else "!="
-        parts = [ast.CompareOperation(compare, field, ast.Constant(v)) for v in values]
-        return _combine("OR" if operator == "exact" else "AND", parts)
-    if operator in ("icontains", "not_icontains"):
-        escaped = values[0].replace("%", "\\%").replace("_", "\\_")
-        pattern = ast.Constant(f"%{escaped}%")
-        return ast.CompareOperation("ilike" if operator == "icontains" else "not ilike", field, pattern)
-    if operator in ("regex", "not_regex"):
-        return ast.CompareOperation("=~" if operator == "regex" else "!~", field, ast.Constant(values[0]))
-    if operator in ("is_date_before", "is_date_after", "is_date_exact"):
-        compare = {"is_date_before": "<", "is_date_after": ">", "is_date_exact": "=="}[operator]
+    if operator in ("between", "not_between"):
+        return _between(field, operator, value)
+    values = _values(value)
+    if not values:
+        return ast.Constant(True)
+    if operator in ("exact", "is_not", "in", "not_in") and len(values) > 1:
+        compare = "in" if operator in ("exact", "in") else "not in"
+        return ast.CompareOperation(compare, field, ast.Tuple([ast.Constant(_string(v)) for v in values]))
+    parts = [_compare(field, operator, v) for v in values]
+    return _combine("AND" if operator in NEGATIVE_OPERATORS else "OR", parts)
+
+
+def _compare(field: ast.Expr, operator: str, value: Any) -> ast.Expr:
+    if operator in ("exact", "in"):
+        return ast.CompareOperation("==", field, ast.Constant(_string(value)))
+    if operator in ("is_not", "not_in"):
+        return ast.CompareOperation("!=", field, ast.Constant(_string(value)))
+    if operator in COMPARISONS:
         return ast.CompareOperation(
-            compare, ast.Call("toDateTime", [field]), ast.Call("toDateTime", [ast.Constant(values[0])])
+            COMPARISONS[operator], ast.Call("toFloat", [field]), ast.Constant(_number(operator, value))
         )
+    if operator in ("icontains", "not_icontains"):
+        escaped = _string(value).replace("%", "\\%").replace("_", "\\_")
+        compare = "ilike" if operator == "icontains" else "not ilike"
+        return ast.CompareOperation(compare, field, ast.Constant(f"%{escaped}%"))
+    if operator in ("regex", "not_regex"):
+        compare = "=~" if operator == "regex" else "!~"
+        return ast.CompareOperation(compare, field, ast.Constant(_string(value)))
+    if operator in DATE_COMPARISONS:
+        return ast.CompareOperation(
+            DATE_COMPARISONS[operator],
+            ast.Call("parseDateTime64BestEffortOrNull", [field]),
+            ast.Call("parseDateTime64BestEffortOrNull", [ast.Constant(_string(value))]),
+        )
+    if operator == "is_cleaned_path_exact":
+        # Path cleaning rules are not modelled yet: the raw path is compared.
+        return ast.CompareOperation("==", field, ast.Constant(_string(value)))
     raise QueryError(f"Unsupported property operator '{operator}'")
+
+
+def _number(operator: str, value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise QueryError(f"Operator '{operator}' needs a number") from None
+
+
+def _between(field: ast.Expr, operator: str, value: Any) -> ast.Expr:
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise QueryError(between_error(operator, "a two-element array [min, max]"))
+    try:
+        low, high = float(value[0]), float(value[1])
+    except (TypeError, ValueError):
+        raise QueryError(between_error(operator, "numeric values")) from None
+    if low > high:
+        raise QueryError(between_error(operator, "min value to be less than or equal to max value"))
+    number = ast.Call("toFloat", [field])
+    if operator == "between":
+        return ast.And(
+            [
+                ast.CompareOperation(">=", number, ast.Constant(low)),
+                ast.CompareOperation("<=", number, ast.Constant(high)),
+            ]
+        )
+    return ast.Or(
+        [ast.CompareOperation("<", number, ast.Constant(low)), ast.CompareOperation(">", number, ast.Constant(high))]
+    )
 
 
 def _combine(kind: str, exprs: list[ast.Expr]) -> ast.Expr:
