@@ -31,3 +31,6 @@ class ActivityLog(models.Model):
                 name="activity_has_team_or_organization",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.item_id} {self.activity}"

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "insights",
     "dashboards",
     "activity",
+    "actions",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from actions.api import ActionViewSet
 from ingestion.api.capture import capture_view, engage_view
 from ingestion.api.events import EventViewSet
 from ingestion.api.persons import PersonViewSet
@@ -28,6 +29,7 @@ project_router = ProjectRouter()
 project_router.register_project_resource("events", EventViewSet, "events")
 project_router.register_project_resource("persons", PersonViewSet, "persons")
 project_router.register_project_resource("query", QueryViewSet, "query")
+project_router.register_project_resource("actions", ActionViewSet, "actions")
 
 CAPTURE_PATHS = r"^(?:batch|capture|e|i/v0/e|track)/?$"
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from uuid import UUID
 
 from queries.hogql import ast
+from queries.hogql.actions import action_to_expr
 from queries.hogql.builders import datetime_constant
 from queries.hogql.execute import execute_select
 from queries.hogql.printer import PrintContext
@@ -27,6 +28,8 @@ class EventFilter:
     distinct_id: str | None = None
     person_id: UUID | None = None
     properties: list[dict] | None = None
+    # The steps of the `action_id` filter; an empty list (unknown action, or one without steps) matches nothing.
+    action_steps: list[dict] | None = None
     newest_first: bool = True
     limit: int = 100
     offset: int = 0
@@ -78,6 +81,8 @@ def list_events(spec: EventFilter) -> tuple[list[EventRow], bool]:
         conditions.append(_compare("==", "person_id", ast.Call("toUUID", [ast.Constant(str(spec.person_id))])))
     if spec.properties:
         conditions.append(property_to_expr(spec.properties))
+    if spec.action_steps is not None:
+        conditions.append(action_to_expr(spec.action_steps) if spec.action_steps else ast.Constant(False))
     rows = _select(spec.team_id, conditions, "DESC" if spec.newest_first else "ASC", spec.limit + 1, spec.offset)
     return rows[: spec.limit], len(rows) > spec.limit
 

@@ -18,6 +18,7 @@ from insights_server.routing import ProjectScopedViewSet
 from insights_server.throttling import ClickHouseBurstRateThrottle, ClickHouseSustainedRateThrottle
 from queries.events_list import EventFilter, EventRow, get_event, list_events
 from queries.hogql.errors import QueryError
+from queries.runners.series import action_for
 
 MAX_LIMIT = 10_000
 DEFAULT_WINDOW = timedelta(hours=24)
@@ -99,6 +100,10 @@ class EventViewSet(ProjectScopedViewSet):
         if person_id is not None:
             person_id = self.person_uuid(person_id)
         team = self.team
+        action_steps = None
+        if params.get("action_id") is not None:
+            action = action_for(team, params["action_id"])
+            action_steps = action.steps if action else []
         before = parse_bound(params.get("before"), team.timezone, "before") or datetime.now(UTC) + timedelta(seconds=5)
         after = parse_bound(params.get("after"), team.timezone, "after") or before - DEFAULT_WINDOW
         return EventFilter(
@@ -109,6 +114,7 @@ class EventViewSet(ProjectScopedViewSet):
             distinct_id=params.get("distinct_id"),
             person_id=person_id,
             properties=properties,
+            action_steps=action_steps,
             newest_first=order == ["-timestamp"],
             limit=limit,
             offset=offset,

@@ -7,13 +7,16 @@ import orjson
 from ingestion.elements import chain_to_elements
 from queries.dates import relative_date_parse
 from queries.hogql import ast
+from queries.hogql.actions import action_to_expr
 from queries.hogql.builders import datetime_constant
+from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.parser import parse_expr
 from queries.hogql.printer import DEFAULT_LIMIT, MAX_LIMIT
 from queries.hogql.property import property_to_expr
 from queries.hogql.visitor import is_aggregate
 from queries.runners.base import QueryRunner
+from queries.runners.series import action_for
 
 STAR_FIELDS = ("uuid", "event", "properties", "timestamp", "team_id", "distinct_id", "elements_chain", "created_at")
 
@@ -52,6 +55,11 @@ class EventsQueryRunner(QueryRunner):
         if query.events:
             events = ast.Tuple([ast.Constant(e) for e in query.events])
             conditions.append(ast.CompareOperation("in", ast.Field(["event"]), events))
+        if query.actionId is not None:
+            action = action_for(self.team, query.actionId)
+            if action is None:
+                raise QueryError(f"Action {query.actionId} does not exist.")
+            conditions.append(action_to_expr(action.steps))
         if query.personId:
             person = ast.Call("toUUID", [ast.Constant(str(query.personId))])
             conditions.append(ast.CompareOperation("==", ast.Field(["person_id"]), person))
