@@ -49,11 +49,12 @@ class Dashboard(models.Model):
     data_color_theme_id = models.IntegerField(null=True, blank=True)
     is_shared = models.BooleanField(default=False)
 
-    objects = ActiveDashboardManager()
     objects_including_soft_deleted = models.Manager()
+    objects = ActiveDashboardManager()
 
     class Meta:
         base_manager_name = "objects_including_soft_deleted"
+        default_manager_name = "objects"
 
     def __str__(self) -> str:
         return self.name or f"Dashboard {self.pk}"
@@ -71,6 +72,9 @@ class Text(models.Model):
     last_modified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    def __str__(self) -> str:
+        return (self.body or "")[:40]
 
 
 class ActiveTileManager(models.Manager):
@@ -94,13 +98,17 @@ class DashboardTile(models.Model):
     filters_overrides = models.JSONField(default=dict, blank=True, null=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = ActiveTileManager()
     objects_including_soft_deleted = models.Manager()
+    objects = ActiveTileManager()
 
     class Meta:
         base_manager_name = "objects_including_soft_deleted"
+        default_manager_name = "objects"
         constraints = [
             models.UniqueConstraint(
                 fields=["dashboard", "insight"], name="unique_dashboard_insight", condition=models.Q(text__isnull=True)
             )
         ]
+
+    def __str__(self) -> str:
+        return f"Tile {self.pk} of dashboard {self.dashboard_id}"

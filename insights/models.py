@@ -52,8 +52,8 @@ class Insight(models.Model):
     # Deprecated model column shown by the basic serializer as `last_refresh`.
     last_refresh = models.DateTimeField(null=True, blank=True)
 
-    objects = ActiveInsightManager()
     objects_including_soft_deleted = models.Manager()
+    objects = ActiveInsightManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "short_id"], name="unique_team_short_id")]
@@ -66,6 +66,7 @@ class Insight(models.Model):
             )
         ]
         base_manager_name = "objects_including_soft_deleted"
+        default_manager_name = "objects"
 
     def __str__(self) -> str:
         return self.name or self.derived_name or self.short_id
@@ -88,6 +89,9 @@ class InsightViewed(models.Model):
             models.Index("insight", models.F("last_viewed_at").desc(), name="insightviewed_insight_recent"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} viewed {self.insight_id}"
+
 
 class Tag(models.Model):
     """A team's tag; names are stored normalised (trimmed, lowercase)."""
@@ -97,6 +101,9 @@ class Tag(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "name"], name="unique_team_tag_name")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class TaggedItem(models.Model):
@@ -113,3 +120,6 @@ class TaggedItem(models.Model):
             models.UniqueConstraint(fields=["tag", "insight"], name="unique_tag_insight"),
             models.UniqueConstraint(fields=["tag", "dashboard"], name="unique_tag_dashboard"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.tag_id} on {self.insight_id or self.dashboard_id}"

@@ -179,6 +179,11 @@ SPECTACULAR_SETTINGS = {
 QUERY_ASYNC_BACKEND = os.environ.get("QUERY_ASYNC_BACKEND", "celery" if REDIS_URL else "thread")
 QUERY_ASYNC_THREADS = int(os.environ.get("QUERY_ASYNC_THREADS", "4"))
 
+# Optional OpenAI-compatible endpoint for the insight assistant actions; unset means deterministic answers only.
+INSIGHTS_LLM_URL = os.environ.get("INSIGHTS_LLM_URL") or None
+INSIGHTS_LLM_API_KEY = os.environ.get("INSIGHTS_LLM_API_KEY") or None
+INSIGHTS_LLM_MODEL = os.environ.get("INSIGHTS_LLM_MODEL") or None
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_SERIALIZER = "json"

@@ -4,9 +4,12 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from actions.api import ActionViewSet
+from activity.api import ActivityLogViewSet
+from dashboards.api.views import DashboardViewSet
 from ingestion.api.capture import capture_view, engage_view
 from ingestion.api.events import EventViewSet
 from ingestion.api.persons import PersonViewSet
+from insights.api.views import InsightViewSet
 from insights_server.api.health import health_view
 from insights_server.api.login import LoginView, LogoutView
 from insights_server.api.organizations import OrganizationViewSet
@@ -30,6 +33,9 @@ project_router.register_project_resource("events", EventViewSet, "events")
 project_router.register_project_resource("persons", PersonViewSet, "persons")
 project_router.register_project_resource("query", QueryViewSet, "query")
 project_router.register_project_resource("actions", ActionViewSet, "actions")
+project_router.register_project_resource("insights", InsightViewSet, "insights")
+project_router.register_project_resource("dashboards", DashboardViewSet, "dashboards")
+project_router.register_project_resource("activity_log", ActivityLogViewSet, "activity_log")
 
 CAPTURE_PATHS = r"^(?:batch|capture|e|i/v0/e|track)/?$"
 

@@ -172,6 +172,11 @@ class TeamSerializer(serializers.ModelSerializer):
     def validate_access_control(self, value):
         raise serializers.ValidationError(ACCESS_CONTROL_DEPRECATED)
 
+    def validate_primary_dashboard(self, value):
+        from dashboards.access import validate_primary_dashboard
+
+        return validate_primary_dashboard(self.instance if isinstance(self.instance, Team) else None, value)
+
     def validate_test_account_filters(self, value):
         if not isinstance(value, list):
             raise serializers.ValidationError(PROPERTY_FILTERS_INVALID)

@@ -1,0 +1,234 @@
+"""Reading the activity log: per-resource pages (`.../<resource>/activity/`) and `/api/projects/:id/activity_log/`."""
+
+import uuid
+
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models.functions import Cast
+from rest_framework import mixins, pagination, serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from activity.models import ActivityLog
+from insights_server.api.shared import UserBasicSerializer
+from insights_server.models import Team
+from insights_server.routing import ProjectScopedViewSet
+
+DEFAULT_ACTIVITY_LIMIT = 10
+ACTIVITY_LOG_PAGE_SIZE = 100
+ACTIVITY_LOG_MAX_PAGE_SIZE = 1000
+SYSTEM_USER = {"first_name": "System", "email": None, "is_system": True}
+ORDERINGS = ("-created_at", "created_at")
+IMPORTANT_CHANGES_LIMIT = 10
+NOT_AN_INTEGER = "A valid integer is required."
+
+
+class ActivityUserSerializer(serializers.Serializer):
+    first_name = serializers.CharField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+
+
+class ChangeSerializer(serializers.Serializer):
+    type = serializers.CharField(read_only=True)
+    action = serializers.CharField(read_only=True)
+    field = serializers.CharField(read_only=True)
+    before = serializers.JSONField(read_only=True)
+    after = serializers.JSONField(read_only=True)
+
+
+class MergeSerializer(serializers.Serializer):
+    type = serializers.CharField(read_only=True)
+    source = serializers.JSONField(read_only=True)
+    target = serializers.JSONField(read_only=True)
+
+
+class TriggerSerializer(serializers.Serializer):
+    job_type = serializers.CharField(read_only=True)
+    job_id = serializers.CharField(read_only=True)
+    payload = serializers.JSONField(read_only=True)
+
+
+class DetailSerializer(serializers.Serializer):
+    """Only the keys the stored detail has, among id, changes, merge, trigger, name, short_id, type."""
+
+    id = serializers.CharField(read_only=True)
+    changes = ChangeSerializer(many=True, read_only=True)
+    merge = MergeSerializer(read_only=True)
+    trigger = TriggerSerializer(read_only=True)
+    name = serializers.CharField(read_only=True)
+    short_id = serializers.CharField(read_only=True)
+    type = serializers.CharField(read_only=True)
+
+
+class ActivityLogEntrySerializer(serializers.Serializer):
+    """The entry shape of the per-resource activity pages (spec sharing §3.5)."""
+
+    id = serializers.UUIDField(read_only=True)
+    user = serializers.SerializerMethodField()
+    activity = serializers.CharField(read_only=True)
+    scope = serializers.CharField(read_only=True)
+    item_id = serializers.CharField(read_only=True)
+    detail = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def get_user(self, entry: ActivityLog) -> dict:
+        if entry.user is None:
+            return dict(SYSTEM_USER)
+        return ActivityUserSerializer(entry.user).data
+
+    def get_detail(self, entry: ActivityLog) -> dict | None:
+        if not isinstance(entry.detail, dict):
+            return entry.detail
+        return DetailSerializer(entry.detail).data
+
+
+def _positive_int(request, name: str, default: int) -> int:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError({name: [NOT_AN_INTEGER]}) from None
+    if value < 1:
+        raise ValidationError({name: ["Ensure this value is greater than or equal to 1."]})
+    return value
+
+
+def activity_page(request, team_id: int, scope: str, item_id=None) -> Response:
+    """One page of a resource's activity, newest first (spec sharing §3.5, insights §7.9).
+
+    Reads `limit` (default 10) and 1-based `page`; `next`/`previous` are the request's absolute URL with
+    `page` and `limit` replaced. A page past the end is empty. Non-integer parameters → 400.
+    """
+    limit = _positive_int(request, "limit", DEFAULT_ACTIVITY_LIMIT)
+    page_number = _positive_int(request, "page", 1)
+    entries = ActivityLog.objects.filter(team_id=team_id, scope=scope).select_related("user").order_by("-created_at")
+    if item_id is not None:
+        entries = entries.filter(item_id=str(item_id))
+    paginator = Paginator(entries, limit)
+    try:
+        page = paginator.page(page_number)
+        results, has_next, has_previous = list(page.object_list), page.has_next(), page.has_previous()
+    except EmptyPage:
+        results, has_next, has_previous = [], False, page_number > 1
+    url = request.build_absolute_uri()
+
+    def link(number: int) -> str:
+        return replace_query_param(replace_query_param(url, "page", number), "limit", limit)
+
+    return Response(
+        {
+            "results": ActivityLogEntrySerializer(results, many=True).data,
+            "next": link(page_number + 1) if has_next else None,
+            "previous": link(min(page_number - 1, max(paginator.num_pages, 1))) if has_previous else None,
+            "total_count": paginator.count,
+        }
+    )
+
+
+class ActivityLogSerializer(serializers.ModelSerializer):
+    user = UserBasicSerializer(read_only=True)
+    unread = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ActivityLog
+        exclude = ["team_id"]
+
+    def get_unread(self, entry: ActivityLog) -> bool:
+        # No per-user notification bookmark is stored, so nothing counts as unread.
+        return False
+
+
+class ActivityLogCursorPagination(pagination.CursorPagination):
+    page_size = ACTIVITY_LOG_PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = ACTIVITY_LOG_MAX_PAGE_SIZE
+    ordering = "-created_at"
+
+
+class ActivityLogPageNumberPagination(pagination.PageNumberPagination):
+    page_size = ACTIVITY_LOG_PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = ACTIVITY_LOG_MAX_PAGE_SIZE
+
+
+class ActivityLogViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
+    """`/api/projects/:id/activity_log/`: every scope's entries for the project's teams."""
+
+    scope_object = "activity_log"
+    queryset = ActivityLog.objects.all()
+    serializer_class = ActivityLogSerializer
+
+    @property
+    def paginator(self):
+        if not hasattr(self, "_paginator"):
+            if "page" in self.request.query_params:
+                self._paginator = ActivityLogPageNumberPagination()
+            else:
+                self._paginator = ActivityLogCursorPagination()
+                self._paginator.ordering = self.ordering()
+        return self._paginator
+
+    def ordering(self) -> str:
+        ordering = self.request.query_params.get("ordering") or "-created_at"
+        if ordering not in ORDERINGS:
+            raise ValidationError({"ordering": [f"Ordering must be one of {', '.join(ORDERINGS)}."]})
+        return ordering
+
+    def get_queryset(self):
+        # ActivityLog keeps a bare team_id (no FK), so the project filter is spelled out here.
+        team_ids = Team.objects.filter(project_id=self.project_id).values("id")
+        entries = ActivityLog.objects.filter(team_id__in=team_ids).select_related("user")
+        params = self.request.query_params
+        if params.get("user"):
+            entries = entries.filter(user__uuid=_uuid_param(params["user"], "user"))
+        if params.get("scope"):
+            entries = entries.filter(scope=params["scope"])
+        if params.get("scopes"):
+            entries = entries.filter(scope__in=[s.strip() for s in params["scopes"].split(",") if s.strip()])
+        if params.get("item_id"):
+            entries = entries.filter(item_id=params["item_id"])
+        return entries.order_by(self.ordering(), "-id" if self.ordering().startswith("-") else "id")
+
+    @action(methods=["get"], detail=False, required_scopes=["activity_log:read"])
+    def important_changes(self, request, **kwargs) -> Response:
+        """Up to 10 changes by other people to things the user created or changed, newest first.
+
+        No notification bookmark is stored, so `last_read` is null and nothing counts as unread.
+        """
+        team_ids = list(Team.objects.filter(project_id=self.project_id).values_list("id", flat=True))
+        entries = important_changes_for(request.user, team_ids)[:IMPORTANT_CHANGES_LIMIT]
+        serializer = ActivityLogSerializer(entries, many=True, context=self.get_serializer_context())
+        return Response({"results": serializer.data, "last_read": None})
+
+
+def important_changes_for(user, team_ids: list[int]):
+    """Entries by other (non-system) users on items the user created or has an entry for, newest first."""
+    from insights.models import Insight
+
+    own_items = ActivityLog.objects.filter(
+        team_id__in=team_ids, user=user, scope=OuterRef("scope"), item_id=OuterRef("item_id")
+    )
+    created_insights = (
+        Insight.objects_including_soft_deleted.filter(team_id__in=team_ids, created_by=user)
+        .annotate(text_id=Cast("id", CharField()))
+        .values("text_id")
+    )
+    touched = Q(Exists(own_items)) | Q(scope="Insight", item_id__in=created_insights)
+    return (
+        ActivityLog.objects.filter(team_id__in=team_ids, user__isnull=False)
+        .exclude(user=user)
+        .filter(touched)
+        .select_related("user")
+        .order_by("-created_at", "-id")
+    )
+
+
+def _uuid_param(value: str, name: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ValidationError({name: ["Must be a valid UUID."]}) from None

@@ -1,0 +1,1 @@
+"""The Dashboards REST API."""

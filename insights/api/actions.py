@@ -1,0 +1,103 @@
+"""The insight viewset's extra actions (spec §7): each parses input, calls one selector/service, renders.
+
+InsightViewSet wraps these in thin @action methods: `fn(view, request, **kwargs) -> Response`.
+"""
+
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from activity.api import activity_page
+from insights.selectors import insights_my_last_viewed, insights_trending
+from insights.tags import bulk_update_tags as bulk_update_tags_service
+from insights.viewed import insight_viewed_record
+from insights_server.api.shared import UserBasicSerializer
+
+TRENDING_DEFAULT_DAYS = 7
+TRENDING_DEFAULT_LIMIT = 10
+TRENDING_MAX_LIMIT = 100
+TRENDING_BAD_INTEGERS = "days and limit must be valid integers"
+VIEWED_MAX_IDS = 2500
+FIELD_REQUIRED = "Field is required."
+IDS_REQUIRED = "This field is required."
+IDS_EMPTY = "This list may not be empty."
+IDS_NOT_A_LIST = "Expected a list of items."
+IDS_NOT_INTEGERS = "A valid integer is required."
+VIEWED_TOO_MANY = f"Ensure this field has no more than {VIEWED_MAX_IDS} elements."
+
+
+def _basic_serializer(view, instances):
+    from insights.api.serializers import InsightBasicSerializer
+
+    return InsightBasicSerializer(instances, many=True, context=view.get_serializer_context())
+
+
+def bulk_update_tags(view, request, **kwargs) -> Response:
+    return Response(bulk_update_tags_service(view.get_queryset(), request.user, request.data))
+
+
+def cancel(view, request, **kwargs) -> Response:
+    """Stops the background calculation (and its ClickHouse statements) started under `client_query_id`."""
+    from queries.async_queries import cancel_query
+
+    client_query_id = request.data.get("client_query_id") if isinstance(request.data, dict) else None
+    if not client_query_id:
+        raise ValidationError({"client_query_id": [FIELD_REQUIRED]})
+    cancel_query(view.team.id, str(client_query_id))
+    return Response(status=status.HTTP_201_CREATED)
+
+
+def my_last_viewed(view, request, **kwargs) -> Response:
+    return Response(_basic_serializer(view, insights_my_last_viewed(view.team, request.user)).data)
+
+
+def trending(view, request, **kwargs) -> Response:
+    try:
+        days = int(request.query_params.get("days", TRENDING_DEFAULT_DAYS))
+        limit = min(int(request.query_params.get("limit", TRENDING_DEFAULT_LIMIT)), TRENDING_MAX_LIMIT)
+    except (TypeError, ValueError):
+        raise ValidationError(TRENDING_BAD_INTEGERS) from None
+    insights = insights_trending(view.team, request.user, days, limit)
+    results = []
+    for insight, rendered in zip(insights, _basic_serializer(view, insights).data, strict=True):
+        rendered["view_count"] = insight.view_count
+        rendered["viewers"] = UserBasicSerializer(insight.viewers, many=True).data
+        rendered["last_modified_by"] = (
+            UserBasicSerializer(insight.last_modified_by).data if insight.last_modified_by else None
+        )
+        results.append(rendered)
+    return Response({"count": len(results), "next": None, "previous": None, "results": results})
+
+
+def _viewed_ids(data) -> list[int]:
+    ids = data.get("insight_ids") if isinstance(data, dict) else None
+    if ids is None:
+        raise ValidationError({"insight_ids": [IDS_REQUIRED]})
+    if not isinstance(ids, list):
+        raise ValidationError({"insight_ids": [IDS_NOT_A_LIST]})
+    if not ids:
+        raise ValidationError({"insight_ids": [IDS_EMPTY]})
+    if len(ids) > VIEWED_MAX_IDS:
+        raise ValidationError({"insight_ids": [VIEWED_TOO_MANY]})
+    parsed = []
+    for value in ids:
+        if isinstance(value, bool) or not str(value).strip().lstrip("-").isdigit():
+            raise ValidationError({"insight_ids": [IDS_NOT_INTEGERS]})
+        parsed.append(int(value))
+    return parsed
+
+
+def viewed(view, request, **kwargs) -> Response:
+    insight_viewed_record(view.team, request.user, _viewed_ids(request.data))
+    return Response(status=status.HTTP_201_CREATED)
+
+
+def activity(view, request, **kwargs) -> Response:
+    """All insight activity of the URL's team (`GET /insights/activity/`)."""
+    return activity_page(request, view.team.id, "Insight")
+
+
+def insight_activity(view, request, **kwargs) -> Response:
+    """One insight's activity (`GET /insights/:id/activity/`); 404 through the viewset's object lookup."""
+    insight = view.get_object()
+    return activity_page(request, insight.team_id, "Insight", item_id=insight.id)

@@ -1,0 +1,340 @@
+"""Insight serializers: the writable fields and their validation, and the full and basic renderings (spec §3.1-3.4).
+
+Rendering reads only the instance, its prefetches (`dashboard_tiles__dashboard__team`, `tagged_items__tag`,
+`created_by`, `last_modified_by`) and the context, so a page of insights renders with a fixed number of queries.
+Context keys: `request`, `team`, `insight_results` ({insight id: InsightResult dict} computed by the view; a
+missing entry is looked up with force_cache), `dashboard`/`tile`/`filters_override`/`variables_override`/
+`tile_filters_override` (dashboard context: the query is shown with them applied), `refresh_requested`.
+"""
+
+import json
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from rest_framework import serializers
+
+from dashboards.models import Dashboard, DashboardTile
+from dashboards.permissions import effective_privilege_level, effective_restriction_level
+from insights.models import Insight, TaggedItem
+from insights.results import effective_query, insight_result, stored_or_converted_query
+from insights.tags import tags_of
+from insights_server.api.shared import UserBasicSerializer, membership_level_in_context
+from insights_server.models import OrganizationMembership
+from queries.schema import QueryValidationError, parse_query, query_to_dict
+
+QUERY_NOT_AN_OBJECT = "Query must be a valid JSON object"
+# Bare queries that are saved wrapped, as PostHog does on save.
+INSIGHT_VIZ_KINDS = {
+    "TrendsQuery",
+    "FunnelsQuery",
+    "RetentionQuery",
+    "PathsQuery",
+    "StickinessQuery",
+    "LifecycleQuery",
+    "WebStatsTableQuery",
+}
+DATA_VISUALIZATION_KINDS = {"HogQLQuery"}
+
+FULL_FIELDS = (
+    "id",
+    "short_id",
+    "name",
+    "derived_name",
+    "filters",
+    "query",
+    "order",
+    "deleted",
+    "dashboards",
+    "dashboard_tiles",
+    "last_refresh",
+    "cache_target_age",
+    "next_allowed_client_refresh",
+    "result",
+    "hasMore",
+    "columns",
+    "created_at",
+    "created_by",
+    "description",
+    "updated_at",
+    "tags",
+    "favorited",
+    "saved",
+    "last_modified_at",
+    "last_modified_by",
+    "is_sample",
+    "effective_restriction_level",
+    "effective_privilege_level",
+    "user_access_level",
+    "timezone",
+    "is_cached",
+    "query_status",
+    "hogql",
+    "types",
+    "resolved_date_range",
+    "alerts",
+    "last_viewed_at",
+)
+BASIC_FIELDS = (
+    "id",
+    "short_id",
+    "name",
+    "derived_name",
+    "filters",
+    "query",
+    "dashboards",
+    "dashboard_tiles",
+    "description",
+    "last_refresh",
+    "refreshing",
+    "saved",
+    "tags",
+    "updated_at",
+    "created_by",
+    "created_at",
+    "last_modified_at",
+    "favorited",
+    "user_access_level",
+    "last_viewed_at",
+)
+RESULT_KEYS = (
+    "last_refresh",
+    "cache_target_age",
+    "next_allowed_client_refresh",
+    "result",
+    "hasMore",
+    "columns",
+    "is_cached",
+    "query_status",
+    "hogql",
+    "types",
+    "resolved_date_range",
+)
+_DATETIME = serializers.DateTimeField()
+
+
+def insight_render_queryset(queryset: QuerySet[Insight]) -> QuerySet[Insight]:
+    """The prefetches rendering needs, so a page renders with a constant number of queries."""
+    return queryset.select_related("created_by", "last_modified_by", "team").prefetch_related(
+        Prefetch("dashboard_tiles", queryset=DashboardTile.objects.select_related("dashboard__team").order_by("id")),
+        Prefetch("tagged_items", queryset=TaggedItem.objects.select_related("tag").order_by("id")),
+    )
+
+
+def wrapped_query(value: Any) -> dict | None:
+    """A validated query as stored: bare insight queries in InsightVizNode, bare HogQL in DataVisualizationNode.
+
+    Raises serializers.ValidationError with the pydantic path (below `query`) of the first problem.
+    """
+    if value is None or value == {}:
+        return None
+    if not isinstance(value, dict):
+        raise serializers.ValidationError(QUERY_NOT_AN_OBJECT)
+    try:
+        node = parse_query(value)
+    except QueryValidationError as error:
+        raise serializers.ValidationError({error.attr: [error.detail]} if error.attr else error.detail) from error
+    query = query_to_dict(node)
+    if node.kind in INSIGHT_VIZ_KINDS:
+        return {"kind": "InsightVizNode", "source": query}
+    if node.kind in DATA_VISUALIZATION_KINDS:
+        return {"kind": "DataVisualizationNode", "source": query}
+    return query
+
+
+class DashboardIdsField(serializers.ListField):
+    """`dashboards`: ids of non-deleted dashboards of the URL's project, resolved to Dashboard rows."""
+
+    child = serializers.IntegerField()
+
+    def to_internal_value(self, data) -> list[Dashboard]:
+        ids = list(dict.fromkeys(super().to_internal_value(data)))
+        team = self.context["team"]
+        found = {d.id: d for d in Dashboard.objects.filter(team__project_id=team.project_id, id__in=ids)}
+        for dashboard_id in ids:
+            if dashboard_id not in found:
+                raise serializers.ValidationError(
+                    f'Invalid pk "{dashboard_id}" - object does not exist.', code="does_not_exist"
+                )
+        return [found[dashboard_id] for dashboard_id in ids]
+
+
+class InsightWriteSerializer(serializers.Serializer):
+    """The writable fields of an insight (spec §3.4); unknown and read-only keys are ignored."""
+
+    name = serializers.CharField(max_length=400, allow_null=True, allow_blank=True, required=False)
+    derived_name = serializers.CharField(max_length=400, allow_null=True, allow_blank=True, required=False)
+    description = serializers.CharField(max_length=400, allow_null=True, allow_blank=True, required=False)
+    query = serializers.JSONField(allow_null=True, required=False)
+    filters = serializers.DictField(required=False)
+    order = serializers.IntegerField(allow_null=True, required=False)
+    deleted = serializers.BooleanField(required=False)
+    saved = serializers.BooleanField(required=False)
+    favorited = serializers.BooleanField(required=False)
+    dashboards = DashboardIdsField(required=False)
+    tags = serializers.ListField(child=serializers.CharField(allow_blank=True, max_length=255), required=False)
+    _create_in_folder = serializers.CharField(allow_blank=True, required=False, write_only=True)
+
+    def validate_query(self, value) -> dict | None:
+        return wrapped_query(value)
+
+
+def _datetime(value) -> str | None:
+    return _DATETIME.to_representation(value) if value is not None else None
+
+
+def _user(user) -> dict | None:
+    return UserBasicSerializer(user).data if user is not None else None
+
+
+class InsightBasicSerializer(serializers.Serializer):
+    """The basic rendering (spec §3.2): no results; `last_refresh` is the deprecated model column."""
+
+    fields_rendered = BASIC_FIELDS
+
+    def to_representation(self, insight: Insight) -> dict:
+        values = self.common_values(insight)
+        values["last_refresh"] = _datetime(insight.last_refresh)
+        values["refreshing"] = insight.refreshing
+        rendered = {name: values[name] for name in self.fields_rendered}
+        self.add_search_match_type(insight, rendered)
+        return rendered
+
+    # ---- shared by both renderings ------------------------------------------------------------------
+
+    def active_tiles(self, insight: Insight) -> list[DashboardTile]:
+        return [tile for tile in insight.dashboard_tiles.all() if tile.deleted is not True]
+
+    def common_values(self, insight: Insight) -> dict:
+        tiles = self.active_tiles(insight)
+        query = self.rendered_query(insight)
+        return {
+            "id": insight.id,
+            "short_id": insight.short_id,
+            "name": insight.name,
+            "derived_name": insight.derived_name,
+            "filters": self.rendered_filters(insight, query),
+            "query": query,
+            "order": insight.order,
+            "deleted": insight.deleted,
+            "dashboards": [tile.dashboard_id for tile in tiles],
+            "dashboard_tiles": [{"id": t.id, "dashboard_id": t.dashboard_id, "deleted": t.deleted} for t in tiles],
+            "created_at": _datetime(insight.created_at),
+            "created_by": _user(insight.created_by),
+            "description": insight.description,
+            "updated_at": _datetime(insight.updated_at),
+            "tags": tags_of(insight),
+            "favorited": insight.favorited,
+            "saved": insight.saved,
+            "last_modified_at": _datetime(insight.last_modified_at),
+            "last_modified_by": _user(insight.last_modified_by),
+            "is_sample": insight.is_sample,
+            "user_access_level": self.user_access_level(insight),
+            "last_viewed_at": _datetime(getattr(insight, "last_viewed_at", None)),
+        }
+
+    def rendered_query(self, insight: Insight) -> dict | None:
+        return stored_or_converted_query(insight)
+
+    def rendered_filters(self, insight: Insight, query: dict | None) -> dict:
+        """`{}` when the insight has a query; legacy filters otherwise (`insight` defaulting to TRENDS)."""
+        if query is not None:
+            return {}
+        filters = dict(insight.filters or {})
+        if filters and "insight" not in filters:
+            filters["insight"] = "TRENDS"
+        return filters
+
+    def user_access_level(self, insight: Insight) -> str | None:
+        """`manager` for organization admins/owners and the creator, `editor` for other members (no RBAC here)."""
+        request = self.context.get("request")
+        team = self.context.get("team") or insight.team
+        if request is None or not request.user.is_authenticated:
+            return None
+        if insight.created_by_id == request.user.id:
+            return "manager"
+        level = membership_level_in_context(self.context, team.organization)
+        if level is None:
+            return "none"
+        return "manager" if level >= OrganizationMembership.Level.ADMIN else "editor"
+
+    def add_search_match_type(self, insight: Insight, rendered: dict) -> None:
+        match_type = getattr(insight, "search_match_type", None)
+        if match_type is not None:
+            rendered["search_match_type"] = match_type
+
+
+class InsightSerializer(InsightBasicSerializer):
+    """The full rendering (spec §3.1) with the result fields, `filters_hash`, and tile `color`/`layouts`."""
+
+    fields_rendered = FULL_FIELDS
+
+    def to_representation(self, insight: Insight) -> dict:
+        values = self.common_values(insight)
+        result = self.result_of(insight)
+        values.update({key: result.get(key) for key in RESULT_KEYS})
+        values["is_cached"] = bool(result.get("is_cached"))
+        team = self.context.get("team") or insight.team
+        values["timezone"] = team.timezone if self.context.get("refresh_requested") else result.get("timezone")
+        dashboards = [tile.dashboard for tile in self.active_tiles(insight)]
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        values["effective_restriction_level"] = effective_restriction_level(insight, dashboards)
+        values["effective_privilege_level"] = effective_privilege_level(user, insight, dashboards)
+        values["alerts"] = []
+        rendered = {name: values[name] for name in self.fields_rendered}
+        self.add_search_match_type(insight, rendered)
+        rendered["filters_hash"] = result.get("cache_key")
+        tile = self.context.get("tile")
+        if tile is not None and tile.insight_id == insight.id:
+            rendered["color"] = tile.color
+            rendered["layouts"] = parsed_layouts(tile.layouts)
+        return rendered
+
+    def dashboard_context(self) -> dict:
+        return {
+            name: self.context.get(name)
+            for name in ("dashboard", "tile", "filters_override", "variables_override", "tile_filters_override")
+        }
+
+    def rendered_query(self, insight: Insight) -> dict | None:
+        """The stored query, shown with the dashboard filters and overrides applied in a dashboard context (§3.3)."""
+        context = self.dashboard_context()
+        query = stored_or_converted_query(insight)
+        if not query or not any(value is not None for value in context.values()):
+            return query
+        try:
+            node = effective_query(insight, **context)
+        except (QueryValidationError, serializers.ValidationError):
+            return query
+        return query_to_dict(node) if node is not None else None
+
+    def result_of(self, insight: Insight) -> dict:
+        results = self.context.get("insight_results") or {}
+        if insight.id in results:
+            return results[insight.id]
+        team = self.context.get("team") or insight.team
+        return insight_result(insight, team, mode="force_cache", raise_exposed_errors=False, **self.dashboard_context())
+
+
+def parsed_layouts(layouts) -> Any:
+    """Tile layouts; legacy rows hold them as JSON text."""
+    if isinstance(layouts, str):
+        try:
+            return json.loads(layouts)
+        except ValueError:
+            return {}
+    return layouts
+
+
+def is_runnable_insight_query(query: dict | None) -> bool:
+    """Whether the stored query is an InsightVizNode (what the AI actions work on)."""
+    return isinstance(query, dict) and query.get("kind") == "InsightVizNode" and "source" in query
+
+
+__all__ = [
+    "InsightBasicSerializer",
+    "InsightSerializer",
+    "InsightWriteSerializer",
+    "insight_render_queryset",
+    "is_runnable_insight_query",
+]
