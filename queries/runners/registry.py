@@ -7,6 +7,8 @@ from queries.runners.events_query import EventsQueryRunner
 from queries.runners.hogql_query import HogQLQueryRunner
 from queries.runners.lifecycle import LifecycleQueryRunner
 from queries.runners.metadata import HogQLMetadataRunner
+from queries.runners.paths import PathsQueryRunner
+from queries.runners.retention import RetentionQueryRunner
 from queries.runners.stickiness import StickinessQueryRunner
 from queries.runners.trends.runner import TrendsQueryRunner
 
@@ -19,6 +21,8 @@ RUNNERS: dict[str, type[QueryRunner]] = {
         TrendsQueryRunner,
         LifecycleQueryRunner,
         StickinessQueryRunner,
+        PathsQueryRunner,
+        RetentionQueryRunner,
     )
 }
 INTERFACE_NODES = {"InsightVizNode", "DataTableNode", "DataVisualizationNode"}

@@ -1,0 +1,423 @@
+"""RetentionQueryRunner: of the actors who did the target event in a period, how many came back in each later period
+(spec §1.7, §2.4, §3.10).
+
+One pass over the events: per actor, the period indices (0 = the first cohort period) of their target events and of
+their returning events; then each cohort period of an actor is paired with the distances to their later returns.
+"""
+
+from datetime import UTC, datetime
+
+from queries.hogql import ast
+from queries.hogql.builders import datetime_constant
+from queries.hogql.errors import QueryError
+from queries.hogql.execute import execute_select
+from queries.hogql.hogql_printer import to_hogql
+from queries.hogql.parser import parse_select
+from queries.hogql.printer import MAX_LIMIT
+from queries.hogql.property import property_to_expr
+from queries.runners.insight import InsightQueryRunner
+from queries.runners.retention.date_range import MAX_CELLS, RetentionDateRange
+from queries.runners.retention.sql import (
+    EPOCH_END,
+    MERGED_ACTORS_QUERY,
+    RETENTION_QUERY,
+    and_,
+    call,
+    compare,
+    field,
+    lambda_,
+    substitute,
+)
+from queries.runners.trends.date_range import QueryDateRange
+
+DEFAULT_TOTAL_INTERVALS = 7
+DEFAULT_EVENT = "$pageview"
+OTHER_BREAKDOWN = "$$_posthog_breakdown_other_$$"
+DEFAULT_BREAKDOWN_LIMIT = 25
+BREAKDOWN_FIELDS = {
+    "event": ["properties"],
+    "person": ["person", "properties"],
+}
+
+
+class RetentionQueryRunner(InsightQueryRunner):
+    kind = "RetentionQuery"
+
+    # ---- settings ---------------------------------------------------------------------------------
+
+    @property
+    def retention_filter(self):
+        return self.query.retentionFilter
+
+    def interval(self) -> str | None:
+        return (self.retention_filter.period or "Day").lower()
+
+    @property
+    def period_label(self) -> str:
+        return (self.retention_filter.period or "Day").capitalize()
+
+    @property
+    def retention_type(self) -> str:
+        return self.retention_filter.retentionType or "retention_recurring"
+
+    @property
+    def brackets(self) -> list[int]:
+        brackets = self.retention_filter.retentionCustomBrackets or []
+        if any(int(b) != b or b < 1 for b in brackets):
+            raise QueryError("retentionCustomBrackets must be positive whole numbers.")
+        return [int(b) for b in brackets]
+
+    @property
+    def total_intervals(self) -> int:
+        total = self.retention_filter.totalIntervals or DEFAULT_TOTAL_INTERVALS
+        if total < 1:
+            raise QueryError("totalIntervals must be a positive whole number.")
+        return total
+
+    @property
+    def max_distance(self) -> int:
+        """The largest counted distance between a cohort period and a return period."""
+        return sum(self.brackets) if self.brackets else self.total_intervals - 1
+
+    @property
+    def value_count(self) -> int:
+        return len(self.brackets) + 1 if self.brackets else self.total_intervals
+
+    @property
+    def minimum_occurrences(self) -> int:
+        return self.retention_filter.minimumOccurrences or 1
+
+    def query_date_range(self) -> RetentionDateRange:
+        date_range = self.query.dateRange
+        if date_range is not None and date_range.date_from == "all":
+            raise QueryError('Retention does not support date_from "all" yet.')
+        interval = self.interval()
+        base = QueryDateRange(
+            date_range,
+            self.team.timezone,
+            interval,
+            self.now or datetime.now(UTC),
+            week_start_day=self.team.week_start_day or 0,
+        )
+        has_date_from = bool(date_range and date_range.date_from)
+        return RetentionDateRange(base, interval, self.total_intervals, has_date_from)
+
+    def date_to(self) -> datetime | None:
+        date_range = self.query_date_range()
+        return date_range.date_to() if date_range.base.is_date_to_fixed() else None
+
+    def validate(self) -> None:
+        if self.retention_filter.timeWindowMode == "24_hour_windows":
+            raise QueryError("Retention with 24 hour windows is not supported yet.")
+        if (self.retention_filter.aggregationType or "count") != "count":
+            raise QueryError("Retention aggregation by sum or average is not supported yet.")
+        if self.minimum_occurrences < 1:
+            raise QueryError("minimumOccurrences must be a positive whole number.")
+        group = self.query.aggregation_group_type_index
+        if group is not None and not 0 <= group <= 4:
+            raise QueryError("aggregation_group_type_index must be between 0 and 4.")
+        if self.query_date_range().intervals_between() * self.value_count > MAX_CELLS:
+            raise QueryError(f"Retention can show up to {MAX_CELLS:,} cells; choose a shorter range or period.")
+
+    # ---- entities ---------------------------------------------------------------------------------
+
+    def entity(self, which: str):
+        """`targetEntity` or `returningEntity` (None means the default, pageviews); only events are supported."""
+        entity = getattr(self.retention_filter, which)
+        if entity is None:
+            return None
+        if entity.kind == "ActionsNode" or entity.type == "actions":
+            raise QueryError("Retention on actions is not supported yet: this server has no actions.")
+        if entity.type not in (None, "events"):
+            raise QueryError(f"Retention entities of type '{entity.type}' are not supported yet.")
+        return entity
+
+    def entity_event(self, which: str) -> str | None:
+        """The entity's event name; None for all events."""
+        entity = self.entity(which)
+        if entity is None:
+            return DEFAULT_EVENT
+        return entity.id if isinstance(entity.id, str) else None
+
+    def entity_has_properties(self, which: str) -> bool:
+        entity = self.entity(which)
+        return bool(entity is not None and entity.properties)
+
+    def entity_expr(self, which: str, with_properties: bool = True) -> ast.Expr:
+        parts: list[ast.Expr] = []
+        event = self.entity_event(which)
+        if event is not None:
+            parts.append(compare("==", field("event"), ast.Constant(event)))
+        if with_properties and self.entity_has_properties(which):
+            parts.append(property_to_expr(self.entity(which).properties))
+        return and_(parts) if parts else ast.Constant(True)
+
+    def where_selects_only_target(self) -> bool:
+        """True when every event the WHERE keeps is a target event: one event name and no entity filters."""
+        events = {self.entity_event("targetEntity"), self.entity_event("returningEntity")}
+        with_properties = self.entity_has_properties("targetEntity") or self.entity_has_properties("returningEntity")
+        return len(events) == 1 and None not in events and not with_properties
+
+    def returns_are_cohorts(self) -> bool:
+        """Recurring with one entity: the return periods are the cohort periods, no second array per actor."""
+        same = to_hogql(self.entity_expr("targetEntity")) == to_hogql(self.entity_expr("returningEntity"))
+        return same and self.retention_type == "retention_recurring" and self.minimum_occurrences <= 1
+
+    # ---- building ---------------------------------------------------------------------------------
+
+    def actor_field(self) -> ast.Expr:
+        group = self.query.aggregation_group_type_index
+        return field(f"$group_{group}") if group is not None else field("person_id")
+
+    def period_expr(self, date_range: RetentionDateRange, moment: ast.Expr) -> ast.Expr:
+        """The period index of a moment: whole periods since date_from, counted in the team's timezone."""
+        start = datetime_constant(date_range.date_from())
+        unit = "day" if date_range.interval == "week" else date_range.interval
+        distance = call("dateDiff", ast.Constant(unit), start, moment, ast.Constant(self.team.timezone))
+        if date_range.interval == "week":
+            return call("intDiv", distance, ast.Constant(7))
+        return distance
+
+    def where(self, date_range: RetentionDateRange) -> ast.Expr:
+        timestamp = field("timestamp")
+        parts: list[ast.Expr] = []
+        if self.retention_type == "retention_recurring":
+            parts.append(compare(">=", timestamp, datetime_constant(date_range.date_from())))
+        # First-time kinds look back to each actor's first event; nothing after date_to can change the answer.
+        parts.append(compare("<", timestamp, datetime_constant(date_range.date_to())))
+        events = {self.entity_event("targetEntity"), self.entity_event("returningEntity")}
+        if None not in events:
+            names = sorted(events)
+            if len(names) == 1:
+                parts.append(compare("==", field("event"), ast.Constant(names[0])))
+            else:
+                parts.append(compare("in", field("event"), ast.Tuple([ast.Constant(n) for n in names])))
+        if self.query.properties:
+            parts.append(property_to_expr(self.query.properties))
+        if self.query.filterTestAccounts and self.team.test_account_filters:
+            parts.append(property_to_expr(self.team.test_account_filters))
+        group = self.query.aggregation_group_type_index
+        if group is not None:
+            parts.append(compare("!=", field(f"$group_{group}"), ast.Constant("")))
+        if self.retention_type != "retention_first_ever_occurrence":
+            # Only entity property filters narrow the events further than the event names above.
+            target, returning = self.entity_expr("targetEntity"), self.entity_expr("returningEntity")
+            with_properties = self.entity_has_properties("targetEntity") or self.entity_has_properties(
+                "returningEntity"
+            )
+            everything = isinstance(target, ast.Constant) or isinstance(returning, ast.Constant)
+            if with_properties and not everything:
+                same = to_hogql(target) == to_hogql(returning)
+                parts.append(target if same else ast.Or([target, returning]))
+        return and_(parts)
+
+    def actor_aggregates(self, date_range: RetentionDateRange) -> list[tuple[str, ast.Expr, str]]:
+        """(column, aggregate over events, how partial aggregates merge: uniq, all or min) per actor."""
+        timestamp = field("timestamp")
+        period = self.period_expr(date_range, timestamp)
+        target = self.entity_expr("targetEntity")
+        only_target = self.where_selects_only_target()
+        columns: list[tuple[str, ast.Expr, str]] = []
+        if self.retention_type == "retention_recurring":
+            cohorts = call("groupUniqArray", period) if only_target else call("groupUniqArrayIf", period, target)
+            columns.append(("cohort_periods", cohorts, "uniq"))
+        else:
+            first = call("min", timestamp) if only_target else call("minIf", timestamp, target)
+            columns.append(("first_target", first, "min"))
+            if self.retention_type == "retention_first_ever_occurrence":
+                of_kind = self.entity_expr("targetEntity", with_properties=False)
+                columns.append(("first_of_kind", call("minIf", timestamp, of_kind), "min"))
+        condition = self.entity_expr("returningEntity")
+        if self.retention_type != "retention_recurring":
+            lower = compare(">=", timestamp, datetime_constant(date_range.date_from()))
+            condition = lower if only_target else ast.And([condition, lower])
+        if self.minimum_occurrences > 1:
+            columns.append(("return_all", call("groupArrayIf", period, condition), "all"))
+        elif not self.returns_are_cohorts():
+            columns.append(("return_periods", call("groupUniqArrayIf", period, condition), "uniq"))
+        return columns
+
+    def actors_query(self, date_range: RetentionDateRange) -> ast.SelectQuery:
+        """One row per actor (and breakdown value) with the columns of `actor_aggregates`."""
+        aggregates = self.actor_aggregates(date_range)
+        breakdown = self.breakdown_expr()
+        merged = self.person_overrides and self.query.aggregation_group_type_index is None
+        if merged:
+            keys: list[ast.Expr] = [
+                ast.Alias("poe_person_id", field("poe", "id")),
+                ast.Alias("distinct_id", call("any", field("distinct_id"))),
+            ]
+        else:
+            keys = [ast.Alias("actor_id", self.actor_field())]
+        group_by: list[ast.Expr] = [field("poe_person_id" if merged else "actor_id")]
+        if breakdown is not None:
+            keys.append(ast.Alias("breakdown_value", breakdown))
+            group_by.append(field("breakdown_value"))
+        per_event_actor = ast.SelectQuery(
+            select=[*keys, *(ast.Alias(name, expr) for name, expr, _ in aggregates)],
+            select_from=ast.JoinExpr(table=field("events"), alias="e"),
+            where=self.where(date_range),
+            group_by=group_by,
+        )
+        if not merged:
+            return per_event_actor
+        query = substitute(parse_select(MERGED_ACTORS_QUERY, internal=True), {"per_event_person": per_event_actor})
+        if breakdown is not None:
+            query.select.append(ast.Alias("breakdown_value", field("p", "breakdown_value")))
+            query.group_by.append(field("breakdown_value"))
+        for name, _expr, merge in aggregates:
+            column = field("p", name)
+            if merge == "min":
+                combined = call("minIf", column, compare(">", column, datetime_constant(EPOCH_END)))
+            else:
+                combined = call("arrayFlatten", call("groupArray", column))
+                if merge == "uniq":
+                    combined = call("arrayDistinct", combined)
+            query.select.append(ast.Alias(name, combined))
+        return query
+
+    def starts_expr(self, date_range: RetentionDateRange) -> ast.Expr:
+        """An actor's cohort periods, from the per-actor columns."""
+        if self.retention_type == "retention_recurring":
+            return field("cohort_periods")
+        first = field("first_target")
+        in_range: ast.Expr = compare(">=", first, datetime_constant(date_range.date_from()))
+        if self.retention_type == "retention_first_ever_occurrence":
+            # The first event of the target's kind must itself pass the entity's filters.
+            in_range = ast.And([in_range, compare("==", first, field("first_of_kind"))])
+        return call("if", in_range, ast.Array([self.period_expr(date_range, first)]), ast.Array([]))
+
+    def returns_expr(self) -> ast.Expr:
+        """An actor's periods with a qualifying return, from the per-actor columns."""
+        if self.minimum_occurrences > 1:
+            every = field("return_all")
+            enough = compare(">=", call("countEqual", every, field("p")), ast.Constant(self.minimum_occurrences))
+            return call("arrayFilter", lambda_(["p"], enough), call("arrayDistinct", every))
+        return field("cohort_periods" if self.returns_are_cohorts() else "return_periods")
+
+    def intervals_expr(self) -> ast.Expr:
+        """Per cohort period: 0 and the distances to later return periods (or, cumulative, 0 up to the furthest)."""
+        distance = ast.ArithmeticOperation("-", field("r"), field("start_interval_index"))
+        distances = call("arrayMap", lambda_(["r"], distance), self.returns_expr())
+        counted = ast.And(
+            [
+                compare(">", field("k"), ast.Constant(0)),
+                compare("<=", field("k"), ast.Constant(self.max_distance)),
+            ]
+        )
+        later = call("arrayFilter", lambda_(["k"], counted), distances)
+        if self.brackets:
+            bracket_of = [0]
+            for index, size in enumerate(self.brackets, start=1):
+                bracket_of += [index] * size
+            mapping = ast.Array([ast.Constant(b) for b in bracket_of])
+            position = ast.ArithmeticOperation("+", field("k"), ast.Constant(1))
+            later = call("arrayMap", lambda_(["k"], call("arrayElement", mapping, position)), later)
+        with_zero = call("arrayConcat", ast.Array([ast.Constant(0)]), later)
+        if self.retention_filter.cumulative:
+            furthest = ast.ArithmeticOperation("+", call("arrayMax", with_zero), ast.Constant(1))
+            return call("range", ast.Constant(0), furthest)
+        return call("arrayDistinct", with_zero) if self.brackets else with_zero
+
+    def breakdown(self) -> tuple[str, str] | None:
+        """(type, property) of the single breakdown, or None."""
+        breakdown_filter = self.query.breakdownFilter
+        if breakdown_filter is None:
+            return None
+        if breakdown_filter.breakdowns:
+            first = breakdown_filter.breakdowns[0]
+            kind, prop = first.type or "event", first.property
+        elif breakdown_filter.breakdown is not None and breakdown_filter.breakdown != []:
+            kind, prop = breakdown_filter.breakdown_type or "event", breakdown_filter.breakdown
+        else:
+            return None
+        if isinstance(prop, list):
+            if len(prop) != 1:
+                raise QueryError("Retention supports one breakdown property.")
+            prop = prop[0]
+        if kind not in BREAKDOWN_FIELDS:
+            raise QueryError(f"Retention breakdowns of type '{kind}' are not supported yet.")
+        return kind, str(prop)
+
+    def breakdown_expr(self) -> ast.Expr | None:
+        breakdown = self.breakdown()
+        if breakdown is None:
+            return None
+        kind, prop = breakdown
+        value = call("toString", ast.Field([*BREAKDOWN_FIELDS[kind], prop]))
+        return call("ifNull", value, ast.Constant(""))
+
+    def build(self, date_range: RetentionDateRange) -> ast.SelectQuery:
+        breakdown = "" if self.breakdown() is None else "breakdown_value, "
+        placeholders = {
+            "starts": self.starts_expr(date_range),
+            "intervals": self.intervals_expr(),
+            "actors": self.actors_query(date_range),
+        }
+        select = substitute(parse_select(RETENTION_QUERY.format(breakdown=breakdown), internal=True), placeholders)
+        select.limit = ast.Constant(MAX_LIMIT)
+        return select
+
+    # ---- calculation ------------------------------------------------------------------------------
+
+    def calculate(self) -> dict:
+        self.validate()
+        date_range = self.query_date_range()
+        result = execute_select(
+            self.build(date_range),
+            self.print_context(),
+            default_limit=MAX_LIMIT,
+            query_tag=self.query_tag,
+        )
+        cohorts = date_range.intervals_between()
+        if self.breakdown() is None:
+            cells = {(start, index): count for start, index, count in result.results}
+            results = [self.cohort_object(date_range, start, cells, None) for start in range(cohorts)]
+        else:
+            results = self.breakdown_results(date_range, cohorts, result.results)
+        return {
+            "results": results,
+            "timings": result.timings,
+            "hogql": result.hogql,
+            "resolved_date_range": {
+                "date_from": date_range.date_from().isoformat(),
+                "date_to": date_range.date_to().isoformat(),
+            },
+        }
+
+    def breakdown_results(self, date_range: RetentionDateRange, cohorts: int, rows: list) -> list[dict]:
+        """Breakdown values ranked by cohort size summed over all cohorts; past the limit they become Other."""
+        totals: dict[str, int] = {}
+        for value, _start, index, count in rows:
+            if index == 0:
+                totals[value] = totals.get(value, 0) + count
+        limit = self.query.breakdownFilter.breakdown_limit
+        limit = DEFAULT_BREAKDOWN_LIMIT if limit is None else limit
+        ranked = [value for value, _ in sorted(totals.items(), key=lambda item: (-item[1], item[0]))]
+        shown, others = ranked[:limit], set(ranked[limit:])
+        cells: dict[str, dict[tuple[int, int], int]] = {}
+        for value, start, index, count in rows:
+            per_value = cells.setdefault(OTHER_BREAKDOWN if value in others else value, {})
+            per_value[(start, index)] = per_value.get((start, index), 0) + count
+        keys = shown + ([OTHER_BREAKDOWN] if others else [])
+        return [
+            self.cohort_object(date_range, start, cells.get(key, {}), key) for key in keys for start in range(cohorts)
+        ]
+
+    def value_label(self, index: int) -> str:
+        if not self.brackets or index == 0:
+            return f"{self.period_label} {index}"
+        first = 1 + sum(self.brackets[: index - 1])
+        last = first + self.brackets[index - 1] - 1
+        return f"{self.period_label} {first}" if first == last else f"{self.period_label} {first}-{last}"
+
+    def cohort_object(self, date_range: RetentionDateRange, start: int, cells: dict, breakdown_value) -> dict:
+        return {
+            "date": date_range.period_start(start).isoformat(),
+            "label": f"{self.period_label} {start}",
+            "breakdown_value": breakdown_value,
+            "values": [
+                {"count": cells.get((start, index), 0), "label": self.value_label(index)}
+                for index in range(self.value_count)
+            ],
+        }
