@@ -204,3 +204,40 @@ def test_events_query_accepts_aliased_columns(owner_client, world, data):
     body = run_query(owner_client, world.team.id, query).json()
     assert body["columns"] == ["event", "count() as total"]
     assert body["results"] == [["$pageview", 3], ["purchase", 2]]
+
+
+def test_subquery_person_id_follows_merges_and_keeps_its_name(owner_client, client, world):
+    # Two persons first, merged afterwards: only then does person_id need the overrides at query time.
+    capture_events(client, world.team, [("$pageview", "anon-2", {}, "2024-06-01T10:00:00Z")])
+    capture_events(client, world.team, [("$pageview", "user-2", {}, "2024-06-01T11:00:00Z")])
+    capture_events(
+        client, world.team, [("$identify", "user-2", {"$anon_distinct_id": "anon-2"}, "2024-06-01T12:00:00Z")]
+    )
+    sql = "select count(distinct sub.person_id) from (select person_id from events) as sub"
+    body = hogql(owner_client, world.team.id, sql).json()
+    assert body["results"] == [[1]], body
+    assert "person_distinct_id_overrides" in body["clickhouse"]
+
+
+def test_changing_test_account_filters_changes_the_cache_key(owner_client, client, world):
+    capture_events(
+        client,
+        world.team,
+        [("$pageview", "staff", {"email": "a@internal.io"}, "2024-06-01T10:00:00Z"),
+         ("$pageview", "customer", {"email": "b@gmail.com"}, "2024-06-01T10:00:00Z")],
+    )  # fmt: skip
+    query = {
+        "kind": "TrendsQuery",
+        "series": [{"kind": "EventsNode", "event": "$pageview"}],
+        "dateRange": {"date_from": "2024-06-01", "date_to": "2024-06-01"},
+        "filterTestAccounts": True,
+    }
+    first = run_query(owner_client, world.team.id, query).json()
+    assert first["results"][0]["count"] == 2
+    world.team.test_account_filters = [
+        {"key": "email", "value": "@internal.io", "operator": "not_icontains", "type": "event"}
+    ]
+    world.team.save()
+    second = run_query(owner_client, world.team.id, query).json()
+    assert second["is_cached"] is False
+    assert second["results"][0]["count"] == 1

@@ -163,7 +163,7 @@ class ClickHousePrinter:
                 self.visit(e, scope) for e in node.array_join_list
             )
             scope.array_join_aliases = {e.alias for e in node.array_join_list if isinstance(e, ast.Alias)}
-        columns = ", ".join(self.visit(e, scope) for e in node.select)
+        columns = ", ".join(self.print_column(e, scope) for e in node.select)
         clauses = []
         if node.prewhere is not None:
             clauses.append(f"PREWHERE {self.visit(node.prewhere, scope)}")
@@ -388,6 +388,14 @@ class ClickHousePrinter:
         if isinstance(value, list | tuple):
             return "[" + ", ".join(self.constant(v) for v in value) + "]"
         raise QueryError(f"Unsupported constant: {type(value).__name__}")
+
+    def print_column(self, expr: ast.Expr, scope: Scope) -> str:
+        """A selected expression; a field printed as an expression (person_id following merges) keeps its name,
+        so an outer query can still read `sub.person_id`."""
+        printed = self.visit(expr, scope)
+        if isinstance(expr, ast.Field) and expr.chain[-1] == "person_id" and "(" in printed:
+            return f"{printed} AS {identifier(str(expr.chain[-1]))}"
+        return printed
 
     def visit_Alias(self, node: ast.Alias, scope: Scope) -> str:
         if not node.hidden:

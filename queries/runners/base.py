@@ -93,10 +93,20 @@ class QueryRunner:
             "week_start_day": self.team.week_start_day,
             "modifiers": self.modifiers,
             "query": _without_presentation(self.query_dict()),
+            # Project settings the query reads: a change to them must not serve an old answer.
+            "team_settings": self.team_settings_in_key(),
             "version": 2,
         }
         digest = hashlib.md5(("query_" + json.dumps(payload, sort_keys=True, default=str)).encode()).hexdigest()
         return f"cache_{self.team.id}_{digest}"
+
+    def team_settings_in_key(self) -> dict:
+        settings: dict[str, Any] = {}
+        if getattr(self.query, "filterTestAccounts", False):
+            settings["test_account_filters"] = self.team.test_account_filters
+        if self.kind == "PathsQuery":
+            settings["path_cleaning_filters"] = getattr(self.team, "path_cleaning_filters", None)
+        return settings
 
     def run(self, mode: str = "blocking", query_id: str | None = None) -> dict:
         """Answers in the execution mode (spec insights-api §5.4): from cache, computed now, or in the background."""
