@@ -516,8 +516,8 @@ def test_retention_default_range_is_total_intervals_back_from_today(world):
 @pytest.mark.parametrize(
     ("retention_filter", "message"),
     [
-        ({"targetEntity": {"id": 1, "type": "actions"}}, "actions"),
-        ({"returningEntity": {"id": 3, "type": "actions", "kind": "ActionsNode"}}, "actions"),
+        ({"targetEntity": {"id": 424242, "type": "actions"}}, "Action 424242 does not exist."),
+        ({"returningEntity": {"id": 424243, "type": "actions", "kind": "ActionsNode"}}, "does not exist"),
         ({"timeWindowMode": "24_hour_windows"}, "24 hour"),
         ({"totalIntervals": -3}, "totalIntervals"),
         ({"minimumOccurrences": -1}, "minimumOccurrences"),
@@ -653,3 +653,21 @@ def test_retention_breakdown_by_person_property(owner_client, world, client):
     cohort = {"breakdown": [3], "breakdown_type": "cohort"}
     error = retention(owner_client, world.team.id, {}, status=400, breakdownFilter=cohort)
     assert "cohort" in error["detail"]
+
+
+@pytest.mark.parametrize("retention_type", ["retention_recurring", "retention_first_time"])
+def test_retention_on_an_action_equals_the_same_events_filter(owner_client, world, data, retention_type):
+    """An action 'signup or a pro purchase' gives the numbers of its steps written as one HogQL event filter."""
+    from actions.models import Action
+
+    steps = [{"event": "signup"}, {"event": "purchase", "properties": [{"key": "plan", "value": "pro"}]}]
+    action = Action.objects.create(team=world.team, name="Converted", steps=steps)
+    common = {"retentionType": retention_type, "totalIntervals": 8}
+    dates = {"dateRange": {"date_from": "2023-12-10", "date_to": "2023-12-31"}}
+    action_target = {"id": action.id, "type": "actions"}
+    by_action = retention(owner_client, world.team.id, {**common, "targetEntity": action_target}, **dates)
+    same_events = "event = 'signup' or (event = 'purchase' and properties.plan = 'pro')"
+    target = {"id": None, "type": "events", "properties": [{"type": "hogql", "key": same_events}]}
+    by_events = retention(owner_client, world.team.id, {**common, "targetEntity": target}, **dates)
+    assert as_table(by_action["results"]) == as_table(by_events["results"])
+    assert sum(row["values"][0]["count"] for row in by_action["results"]) > 0

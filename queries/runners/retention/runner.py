@@ -8,6 +8,7 @@ their returning events; then each cohort period of an actor is paired with the d
 from datetime import UTC, datetime
 
 from queries.hogql import ast
+from queries.hogql.actions import action_to_expr
 from queries.hogql.builders import datetime_constant
 from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
@@ -28,6 +29,7 @@ from queries.runners.retention.sql import (
     lambda_,
     substitute,
 )
+from queries.runners.series import action_for
 from queries.runners.trends.date_range import QueryDateRange
 
 DEFAULT_TOTAL_INTERVALS = 7
@@ -126,28 +128,48 @@ class RetentionQueryRunner(InsightQueryRunner):
         entity = getattr(self.retention_filter, which)
         if entity is None:
             return None
-        if entity.kind == "ActionsNode" or entity.type == "actions":
-            raise QueryError("Retention on actions is not supported yet: this server has no actions.")
-        if entity.type not in (None, "events"):
+        if entity.type not in (None, "events", "actions"):
             raise QueryError(f"Retention entities of type '{entity.type}' are not supported yet.")
         return entity
 
+    def entity_action(self, which: str):
+        """The action an `actions` entity names (a 400 when the project has no such action), else None."""
+        entity = self.entity(which)
+        if entity is None or not (entity.kind == "ActionsNode" or entity.type == "actions"):
+            return None
+        cache = self.__dict__.setdefault("_actions", {})
+        if which not in cache:
+            cache[which] = action_for(self.team, entity.id)
+        if cache[which] is None:
+            raise QueryError(f"Action {entity.id} does not exist.")
+        return cache[which]
+
     def entity_event(self, which: str) -> str | None:
-        """The entity's event name; None for all events."""
+        """The entity's event name; None for all events (and for actions, whose steps may name several)."""
         entity = self.entity(which)
         if entity is None:
             return DEFAULT_EVENT
+        if self.entity_action(which) is not None:
+            return None
         return entity.id if isinstance(entity.id, str) else None
 
     def entity_has_properties(self, which: str) -> bool:
+        """Whether the entity narrows events beyond an event name (its property filters, or an action's steps)."""
         entity = self.entity(which)
-        return bool(entity is not None and entity.properties)
+        return bool(entity is not None and (entity.properties or self.entity_action(which) is not None))
 
     def entity_expr(self, which: str, with_properties: bool = True) -> ast.Expr:
         parts: list[ast.Expr] = []
         event = self.entity_event(which)
         if event is not None:
             parts.append(compare("==", field("event"), ast.Constant(event)))
+        action = self.entity_action(which)
+        if action is not None:
+            parts.append(action_to_expr(action.steps))
+            entity = self.entity(which)
+            if with_properties and entity.properties:
+                parts.append(property_to_expr(entity.properties))
+            return and_(parts) if parts else ast.Constant(True)
         if with_properties and self.entity_has_properties(which):
             parts.append(property_to_expr(self.entity(which).properties))
         return and_(parts) if parts else ast.Constant(True)
