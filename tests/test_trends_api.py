@@ -376,11 +376,11 @@ def test_trends_unique_groups_and_unsupported_math(owner_client, world, client):
     assert trends(owner_client, world.team.id, series)["results"][0]["data"][0] == 2
     source = {
         "kind": "TrendsQuery",
-        "series": [{"kind": "EventsNode", "event": "$pageview", "math": "first_time_for_user"}],
+        "series": [{"kind": "EventsNode", "event": "$pageview", "math": "first_time_for_user_with_filters"}],
     }
     response = run_query(owner_client, world.team.id, {"kind": "InsightVizNode", "source": source})
-    assert response.status_code == 400
-    assert "first_time_for_user" in response.json()["detail"]
+    assert response.status_code == 400  # a funnel-only math
+    assert "first_time_for_user_with_filters" in response.json()["detail"]
 
 
 def test_trends_results_are_cached(owner_client, world, data):

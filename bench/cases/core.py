@@ -1,4 +1,4 @@
-"""Benchmark cases of the HogQL, trends, lifecycle and events runners."""
+"""Benchmark cases of the HogQL and events runners (trends, lifecycle and stickiness live in trends.py)."""
 
 
 def cases(team_id: int) -> list[tuple[str, dict, str]]:
@@ -33,43 +33,6 @@ def cases(team_id: int) -> list[tuple[str, dict, str]]:
             },
             f"SELECT count() FROM events WHERE {guard} AND event = 'purchase' "
             "AND JSONExtractString(properties, 'plan') = 'pro' LIMIT 101",
-        ),
-        (
-            "trends: daily pageviews, 30 days",
-            {
-                "kind": "TrendsQuery",
-                "series": [{"kind": "EventsNode", "event": "$pageview"}],
-                "dateRange": {"date_from": "-30d"},
-                "interval": "day",
-            },
-            f"SELECT toStartOfDay(toTimeZone(timestamp, 'UTC')) AS day, count() FROM events WHERE {guard} "
-            "AND event = '$pageview' AND timestamp >= toStartOfDay(now64(6, 'UTC')) - INTERVAL 30 DAY "
-            "GROUP BY day ORDER BY day",
-        ),
-        (
-            "trends: daily users by browser, 30 days",
-            {
-                "kind": "TrendsQuery",
-                "series": [{"kind": "EventsNode", "event": "$pageview", "math": "dau"}],
-                "dateRange": {"date_from": "-30d"},
-                "breakdownFilter": {"breakdown": "$browser", "breakdown_type": "event"},
-            },
-            f"SELECT toStartOfDay(toTimeZone(timestamp, 'UTC')) AS day, `mat_$browser` AS browser, "
-            f"uniqExact(person_id) FROM events WHERE {guard} AND event = '$pageview' "
-            "AND timestamp >= toStartOfDay(now64(6, 'UTC')) - INTERVAL 30 DAY GROUP BY day, browser",
-        ),
-        (
-            "lifecycle: weekly pageviews, 8 weeks",
-            {
-                "kind": "LifecycleQuery",
-                "series": [{"kind": "EventsNode", "event": "$pageview"}],
-                "dateRange": {"date_from": "-8w"},
-                "interval": "week",
-            },
-            # Only the per-person weeks the statuses come from: a lower bound for the same answer.
-            f"SELECT count(), sum(length(weeks)) FROM (SELECT person_id, groupUniqArray(toStartOfWeek(timestamp)) "
-            f"AS weeks FROM events WHERE {guard} AND event = '$pageview' "
-            "AND timestamp >= now64(6, 'UTC') - INTERVAL 9 WEEK GROUP BY person_id)",
         ),
         (
             "events query: latest 100 pageviews",

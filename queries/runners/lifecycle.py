@@ -7,12 +7,12 @@ from queries.hogql import ast
 from queries.hogql.builders import datetime_constant
 from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
-from queries.hogql.parser import parse_select
 from queries.hogql.printer import MAX_LIMIT
 from queries.hogql.property import property_to_expr
 from queries.runners.insight import InsightQueryRunner
 from queries.runners.trends.date_range import QueryDateRange, add_interval, start_of_interval
 from queries.runners.trends.labels import format_day, format_label_date
+from queries.runners.trends.query_builder import check_series
 
 STATUSES = ("new", "returning", "resurrecting", "dormant")
 TRUNCATE_FUNCTIONS = {
@@ -21,68 +21,36 @@ TRUNCATE_FUNCTIONS = {
     "week": "toStartOfWeek",
     "month": "toStartOfMonth",
 }
-INTERVAL_FUNCTIONS = {
-    "hour": "toIntervalHour",
-    "day": "toIntervalDay",
-    "week": "toIntervalWeek",
-    "month": "toIntervalMonth",
-}
+ADD_FUNCTIONS = {"hour": "addHours", "day": "addDays", "week": "addWeeks", "month": "addMonths"}
+PERSON_PROFILE_PROPERTY = "$process_person_profile"
+GROUP_LIFECYCLE_ERROR = "Lifecycle by group is not supported: this server keeps no group records (created_at) yet."
 
-# Per person: the sorted periods with activity, each labelled against the period before it (the creation period
-# for the first one), plus a `dormant` row for the period after every active period not followed by activity.
-# {truncate} and {interval} are names from the tables above, never user input; values travel as placeholders.
-LIFECYCLE_QUERY = """
-SELECT toString(start_of_period) AS period, status, count(DISTINCT person_id) AS counts
-FROM (
-    SELECT
-        person_id,
-        min(person.created_at) AS created_at,
-        arraySort(groupUniqArray({truncate}(toTimeZone(timestamp, {{timezone}}){week_mode}))) AS all_activity,
-        arrayPopBack(arrayPushFront(all_activity, {truncate}(toTimeZone(created_at, {{timezone}}){week_mode})))
-            AS previous_activity,
-        arrayPopFront(arrayPushBack(all_activity, {truncate}(toTimeZone(toDateTime(0), {{timezone}}){week_mode})))
-            AS following_activity,
-        arrayMap(
-            (previous, current, index) -> if(
-                previous = current,
-                'new',
-                if(current - {interval}(1) = previous AND index != 1, 'returning', 'resurrecting')
-            ),
-            previous_activity,
-            all_activity,
-            arrayEnumerate(all_activity)
-        ) AS initial_status,
-        arrayMap(
-            (current, next) -> if(current + {interval}(1) = next, '', 'dormant'), all_activity, following_activity
-        ) AS dormant_status,
-        arrayMap(
-            x -> x + {interval}(1),
-            arrayFilter((current, is_dormant) -> is_dormant = 'dormant', all_activity, dormant_status)
-        ) AS dormant_periods,
-        arrayMap(x -> 'dormant', dormant_periods) AS dormant_label,
-        arrayConcat(arrayZip(all_activity, initial_status), arrayZip(dormant_periods, dormant_label)) AS temp_concat,
-        arrayJoin(temp_concat) AS period_status_pairs,
-        period_status_pairs.1 AS start_of_period,
-        period_status_pairs.2 AS status
-    FROM events AS e
-    GROUP BY person_id
-)
-GROUP BY period, status
-"""
+
+def _field(*chain: str) -> ast.Field:
+    return ast.Field(list(chain))
+
+
+def _call(name: str, *args: ast.Expr) -> ast.Call:
+    return ast.Call(name, list(args))
+
+
+def _eq(left: ast.Expr, right: ast.Expr) -> ast.CompareOperation:
+    return ast.CompareOperation("==", left, right)
 
 
 class LifecycleQueryRunner(InsightQueryRunner):
     kind = "LifecycleQuery"
 
-    # ---- building ---------------------------------------------------------------------------------
+    # ---- settings ---------------------------------------------------------------------------------
 
     @property
     def series(self):
         if not self.query.series:
             raise QueryError("A lifecycle query needs one series.")
         series = self.query.series[0]
-        if series.kind != "EventsNode":
-            raise QueryError(f"Lifecycle series of kind {series.kind} are not supported yet.")
+        check_series(series)
+        if self.query.aggregation_group_type_index is not None:
+            raise QueryError(GROUP_LIFECYCLE_ERROR)
         return series
 
     def query_date_range(self, earliest: datetime | None = None) -> QueryDateRange:
@@ -98,11 +66,13 @@ class LifecycleQueryRunner(InsightQueryRunner):
             earliest=earliest,
         )
 
+    # ---- building ---------------------------------------------------------------------------------
+
     def event_filters(self) -> list[ast.Expr]:
         """The series' event and properties, the query's properties and the test account filters."""
         parts: list[ast.Expr] = []
         if self.series.event is not None:
-            parts.append(ast.CompareOperation("==", ast.Field(["event"]), ast.Constant(self.series.event)))
+            parts.append(_eq(_field("event"), ast.Constant(self.series.event)))
         if self.series.properties:
             parts.append(property_to_expr(self.series.properties))
         if self.query.properties:
@@ -112,38 +82,118 @@ class LifecycleQueryRunner(InsightQueryRunner):
         return parts
 
     def where(self, date_range: QueryDateRange) -> ast.Expr:
-        """Events of the series in [start(date_from) - 1 interval, start(date_to) + 1 interval)."""
+        """Events of the series in [start(date_from) - 1 interval, start(date_to) + 1 interval) with a person profile.
+
+        The bounds are plain `timestamp` comparisons, so ClickHouse prunes partitions and primary-key ranges.
+        The profile check first looks for the key in the raw JSON: most events do not carry it, and for those
+        the (costly) JSON read is skipped by ClickHouse's short-circuit evaluation of `or`.
+        """
         interval, week_start = date_range.interval, date_range.week_start_day
         lower = add_interval(start_of_interval(date_range.date_from(), interval, week_start), interval, -1)
         upper = add_interval(start_of_interval(date_range.date_to(), interval, week_start), interval, 1)
-        profile = ast.Field(["properties", "$process_person_profile"])
+        profile = ast.Or(
+            [
+                ast.CompareOperation("not like", _field("properties"), ast.Constant(f"%{PERSON_PROFILE_PROPERTY}%")),
+                ast.CompareOperation("!=", _field("properties", PERSON_PROFILE_PROPERTY), ast.Constant("false")),
+            ]
+        )
         parts: list[ast.Expr] = [
-            ast.CompareOperation(">=", ast.Field(["timestamp"]), datetime_constant(lower)),
-            ast.CompareOperation("<", ast.Field(["timestamp"]), datetime_constant(upper)),
-            ast.CompareOperation("!=", profile, ast.Constant("false")),
+            ast.CompareOperation(">=", _field("timestamp"), datetime_constant(lower)),
+            ast.CompareOperation("<", _field("timestamp"), datetime_constant(upper)),
             *self.event_filters(),
+            profile,
         ]
         return ast.And(parts)
 
+    def period_of(self, date_range: QueryDateRange, moment: ast.Expr) -> ast.Expr:
+        """The start of the period holding `moment`, in the project's timezone and week start."""
+        args: list[ast.Expr] = [_call("toTimeZone", moment, ast.Constant(self.team.timezone))]
+        if date_range.interval == "week":
+            args.append(ast.Constant(3 if date_range.week_start_day == 1 else 0))
+        return ast.Call(TRUNCATE_FUNCTIONS[date_range.interval], args)
+
     def build(self, date_range: QueryDateRange) -> ast.SelectQuery:
-        interval = date_range.interval
-        week_mode = ""
-        if interval == "week":
-            week_mode = f", {3 if date_range.week_start_day == 1 else 0}"
-        text = LIFECYCLE_QUERY.format(
-            truncate=TRUNCATE_FUNCTIONS[interval], interval=INTERVAL_FUNCTIONS[interval], week_mode=week_mode
+        """One pass over the events, then per person arrays instead of joins.
+
+        1. Per person: the creation time and the sorted periods with activity (`periods`).
+        2. Each active period gets its status from the period before it (for the first one, the creation period):
+           `new` when it is the creation period, `returning` right after an active period, else `resurrecting`.
+           Each active period not followed by activity makes the next period `dormant`.
+        3. ARRAY JOIN the (period, status) pairs and count persons per pair. A person has at most one status per
+           period, so count() counts distinct persons. Periods outside the range are dropped when zero-filling.
+        """
+        add = ADD_FUNCTIONS[date_range.interval]
+        per_person = ast.SelectQuery(
+            select=[
+                ast.Alias("actor_id", _field("person_id")),
+                ast.Alias("created_at", _call("min", _field("person", "created_at"))),
+                ast.Alias(
+                    "periods",
+                    _call("arraySort", _call("groupUniqArray", self.period_of(date_range, _field("timestamp")))),
+                ),
+            ],
+            select_from=ast.JoinExpr(table=_field("events"), alias="e"),
+            where=self.where(date_range),
+            group_by=[_field("actor_id")],
         )
-        select = parse_select(text, internal=True)
-        select.select_from.table.where = self.where(date_range)
-        select.limit = ast.Constant(MAX_LIMIT)
-        return select
+        period, index, periods = _field("p"), _field("i"), _field("periods")
+        following = _call(add, period, ast.Constant(1))
+        first_status = ast.Call(
+            "if",
+            [
+                _eq(period, self.period_of(date_range, _field("created_at"))),
+                ast.Constant("new"),
+                ast.Constant("resurrecting"),
+            ],
+        )
+        previous = ast.ArrayAccess(periods, ast.ArithmeticOperation("-", index, ast.Constant(1)))
+        later_status = ast.Call(
+            "if",
+            [
+                _eq(_call(add, previous, ast.Constant(1)), period),
+                ast.Constant("returning"),
+                ast.Constant("resurrecting"),
+            ],
+        )
+        status = ast.Call("if", [_eq(index, ast.Constant(1)), first_status, later_status])
+        active = _call(
+            "arrayMap",
+            ast.Lambda(["p", "i"], _call("tuple", period, status)),
+            periods,
+            _call("arrayEnumerate", periods),
+        )
+        # Out of range, `periods[i + 1]` is the type's default (1970), never the following period.
+        next_active = ast.ArrayAccess(periods, ast.ArithmeticOperation("+", index, ast.Constant(1)))
+        lapsed = _call(
+            "arrayFilter",
+            ast.Lambda(["p", "i"], ast.CompareOperation("!=", next_active, following)),
+            periods,
+            _call("arrayEnumerate", periods),
+        )
+        dormant = _call("arrayMap", ast.Lambda(["p"], _call("tuple", following, ast.Constant("dormant"))), lapsed)
+        period_field: ast.Expr = ast.TupleAccess(_field("period_status"), 1)
+        if date_range.interval in ("hour", "day"):
+            # Through the arrays the DateTime loses its zone: print it in the project's zone again.
+            period_field = _call("toTimeZone", period_field, ast.Constant(self.team.timezone))
+        return ast.SelectQuery(
+            select=[
+                ast.Alias("period", _call("toString", period_field)),
+                ast.Alias("status", ast.TupleAccess(_field("period_status"), 2)),
+                ast.Alias("counts", ast.Call("count", [])),
+            ],
+            select_from=ast.JoinExpr(table=per_person, alias="per_person"),
+            array_join_op="ARRAY JOIN",
+            array_join_list=[ast.Alias("period_status", _call("arrayConcat", active, dormant))],
+            group_by=[_field("period"), _field("status")],
+            limit=ast.Constant(MAX_LIMIT),
+        )
 
     def earliest_query(self) -> ast.SelectQuery:
         """The earliest event of the series, for `date_from: "all"`."""
         parts = self.event_filters() or [ast.Constant(True)]
         return ast.SelectQuery(
-            select=[ast.Call("toString", [ast.Call("min", [ast.Field(["timestamp"])])])],
-            select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
+            select=[_call("toString", _call("min", _field("timestamp")))],
+            select_from=ast.JoinExpr(table=_field("events"), alias="e"),
             where=parts[0] if len(parts) == 1 else ast.And(parts),
         )
 
@@ -162,10 +212,7 @@ class LifecycleQueryRunner(InsightQueryRunner):
     def calculate(self) -> dict:
         date_range = self.resolved_date_range()
         result = execute_select(
-            self.build(date_range),
-            self.print_context(values={"timezone": self.team.timezone}),
-            default_limit=MAX_LIMIT,
-            query_tag=self.query_tag,
+            self.build(date_range), self.print_context(), default_limit=MAX_LIMIT, query_tag=self.query_tag
         )
         zone = ZoneInfo(self.team.timezone)
         buckets = date_range.buckets()
@@ -176,7 +223,15 @@ class LifecycleQueryRunner(InsightQueryRunner):
             if position is not None and status in data:
                 data[status][position] += -float(counts) if status == "dormant" else float(counts)
         results = [self.status_object(status, data[status], buckets, date_range) for status in STATUSES]
-        return {"results": results, "timings": result.timings, "hogql": result.hogql}
+        return {
+            "results": results,
+            "timings": result.timings,
+            "hogql": result.hogql,
+            "resolved_date_range": {
+                "date_from": date_range.date_from().isoformat(),
+                "date_to": date_range.date_to().isoformat(),
+            },
+        }
 
     def status_object(self, status: str, data: list[float], buckets: list, date_range: QueryDateRange) -> dict:
         name = self.series.event if self.series.event is not None else "All events"

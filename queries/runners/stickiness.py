@@ -7,10 +7,12 @@ from queries.hogql import ast
 from queries.hogql.builders import datetime_constant
 from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
+from queries.hogql.parser import parse_expr
 from queries.hogql.printer import MAX_LIMIT
 from queries.hogql.property import property_to_expr
 from queries.runners.insight import InsightQueryRunner
 from queries.runners.trends.date_range import QueryDateRange
+from queries.runners.trends.query_builder import check_series
 
 TRUNCATE_FUNCTIONS = {
     "minute": "toStartOfMinute",
@@ -39,16 +41,35 @@ class StickinessQueryRunner(InsightQueryRunner):
         stickiness_filter = self.query.stickinessFilter
         return bool(stickiness_filter and stickiness_filter.computedAs == "cumulative")
 
-    def query_date_range(self) -> QueryDateRange:
-        if self.query.dateRange is not None and self.query.dateRange.date_from == "all":
-            raise QueryError('Stickiness does not support date_from "all" yet.')
+    def query_date_range(self, earliest: datetime | None = None) -> QueryDateRange:
         return QueryDateRange(
             self.query.dateRange,
             self.team.timezone,
             self.interval(),
             self.now or datetime.now(UTC),
             week_start_day=self.team.week_start_day or 0,
+            earliest=earliest,
         )
+
+    def resolved_date_range(self) -> QueryDateRange:
+        """The range; `date_from: "all"` starts at the earliest event of any of the series."""
+        date_range = self.query.dateRange
+        if date_range is None or date_range.date_from != "all":
+            return self.query_date_range()
+        events = [series.event for series in self.query.series]
+        where: ast.Expr = ast.Constant(True)
+        if None not in events:
+            where = ast.CompareOperation("in", ast.Field(["event"]), ast.Tuple([ast.Constant(e) for e in events]))
+        earliest_query = ast.SelectQuery(
+            select=[ast.Call("toString", [ast.Call("min", [ast.Field(["timestamp"])])])],
+            select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
+            where=where,
+        )
+        rows = execute_select(earliest_query, self.print_context()).results
+        earliest = None
+        if rows and rows[0][0] and not rows[0][0].startswith("1970-01-01"):
+            earliest = datetime.fromisoformat(rows[0][0]).replace(tzinfo=UTC)
+        return self.query_date_range(earliest=earliest)
 
     # ---- building ---------------------------------------------------------------------------------
 
@@ -58,9 +79,19 @@ class StickinessQueryRunner(InsightQueryRunner):
             args.append(ast.Constant(3 if date_range.week_start_day == 1 else 0))
         return ast.Call(TRUNCATE_FUNCTIONS[date_range.interval], args)
 
+    def actor(self, series) -> ast.Expr:
+        """Who is sticky (spec §3.12): the person, the group of `unique_group` math, or a `hogql` math expression."""
+        if series.math == "unique_group":
+            if series.math_group_type_index is None:
+                raise QueryError("Math 'unique_group' needs math_group_type_index")
+            return ast.Field([f"$group_{int(series.math_group_type_index)}"])
+        if series.math == "hogql":
+            if not series.math_hogql:
+                raise QueryError("Math 'hogql' needs math_hogql")
+            return parse_expr(series.math_hogql)
+        return ast.Field(["person_id"])
+
     def where(self, series, date_range: QueryDateRange) -> ast.Expr:
-        if series.kind != "EventsNode":
-            raise QueryError(f"Stickiness series of kind {series.kind} are not supported yet.")
         parts: list[ast.Expr] = [
             ast.CompareOperation(">=", ast.Field(["timestamp"]), datetime_constant(date_range.date_from_lower_bound())),
             ast.CompareOperation("<=", ast.Field(["timestamp"]), datetime_constant(date_range.date_to())),
@@ -73,7 +104,15 @@ class StickinessQueryRunner(InsightQueryRunner):
             parts.append(property_to_expr(self.query.properties))
         if self.query.filterTestAccounts and self.team.test_account_filters:
             parts.append(property_to_expr(self.team.test_account_filters))
+        if series.math == "unique_group" and series.math_group_type_index is not None:
+            group = ast.Field([f"$group_{int(series.math_group_type_index)}"])
+            parts.append(ast.CompareOperation("!=", group, ast.Constant("")))
         return ast.And(parts)
+
+    @property
+    def has_criteria(self) -> bool:
+        stickiness_filter = self.query.stickinessFilter
+        return bool(stickiness_filter and stickiness_filter.stickinessCriteria)
 
     def criteria(self) -> ast.Expr:
         """HAVING of one actor's interval: `count() > 0`, or the stickiness criteria."""
@@ -85,29 +124,40 @@ class StickinessQueryRunner(InsightQueryRunner):
         return ast.CompareOperation(operator, ast.Call("count", []), ast.Constant(int(criteria.value)))
 
     def build(self, series, date_range: QueryDateRange) -> ast.SelectQuery:
-        """1. Each actor's intervals passing the criteria; 2. their number per actor; 3. actors per number."""
+        """1. Each actor's intervals passing the criteria; 2. their number per actor; 3. actors per number.
+
+        Without criteria every interval with an event passes, so steps 1 and 2 are one `count(DISTINCT interval)`.
+        """
         period: ast.Expr = self.bucket(date_range, ast.Field(["timestamp"]))
         if self.interval_count > 1:
             end = self.bucket(date_range, datetime_constant(date_range.date_to()))
             distance = ast.Call("dateDiff", [ast.Constant(date_range.interval), period, end])
             period = ast.Call("intDiv", [distance, ast.Constant(self.interval_count)])
-        per_interval = ast.SelectQuery(
-            select=[ast.Alias("aggregation_target", ast.Field(["person_id"])), ast.Alias("start_of_interval", period)],
-            select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
-            where=self.where(series, date_range),
-            group_by=[ast.Field(["aggregation_target"]), ast.Field(["start_of_interval"])],
-            having=self.criteria(),
-        )
-        per_actor = ast.SelectQuery(
-            select=[ast.Field(["aggregation_target"]), ast.Alias("num_intervals", ast.Call("count", []))],
-            select_from=ast.JoinExpr(table=per_interval),
-            group_by=[ast.Field(["aggregation_target"])],
-        )
+        events = ast.JoinExpr(table=ast.Field(["events"]), alias="e")
+        actor = ast.Alias("aggregation_target", self.actor(series))
+        if self.has_criteria:
+            per_interval = ast.SelectQuery(
+                select=[actor, ast.Alias("start_of_interval", period)],
+                select_from=events,
+                where=self.where(series, date_range),
+                group_by=[ast.Field(["aggregation_target"]), ast.Field(["start_of_interval"])],
+                having=self.criteria(),
+            )
+            per_actor = ast.SelectQuery(
+                select=[ast.Field(["aggregation_target"]), ast.Alias("num_intervals", ast.Call("count", []))],
+                select_from=ast.JoinExpr(table=per_interval),
+                group_by=[ast.Field(["aggregation_target"])],
+            )
+        else:
+            per_actor = ast.SelectQuery(
+                select=[actor, ast.Alias("num_intervals", ast.Call("count", [period], distinct=True))],
+                select_from=events,
+                where=self.where(series, date_range),
+                group_by=[ast.Field(["aggregation_target"])],
+            )
+        # One row per actor in `per_actor`: count() counts distinct actors.
         return ast.SelectQuery(
-            select=[
-                ast.Alias("num_actors", ast.Call("count", [ast.Field(["aggregation_target"])], distinct=True)),
-                ast.Field(["num_intervals"]),
-            ],
+            select=[ast.Alias("num_actors", ast.Call("count", [])), ast.Field(["num_intervals"])],
             select_from=ast.JoinExpr(table=per_actor),
             group_by=[ast.Field(["num_intervals"])],
             order_by=[ast.OrderExpr(ast.Field(["num_intervals"]), "ASC")],
@@ -117,9 +167,11 @@ class StickinessQueryRunner(InsightQueryRunner):
     # ---- calculation ------------------------------------------------------------------------------
 
     def calculate(self) -> dict:
+        for series in self.query.series:
+            check_series(series)
         compare = self.query.compareFilter
         comparing = bool(compare and compare.compare)
-        current = self.query_date_range()
+        current = self.resolved_date_range()
         periods = [("current", current)]
         if comparing:
             periods.append(("previous", current.previous_period(compare.compare_to)))
@@ -138,7 +190,8 @@ class StickinessQueryRunner(InsightQueryRunner):
                 if comparing:
                     row.update({"compare": True, "compare_label": compare_label})
                 results.append(row)
-        return {"results": results, "timings": timings, "hogql": "\n\n".join(hogql)}
+        resolved = {"date_from": current.date_from().isoformat(), "date_to": current.date_to().isoformat()}
+        return {"results": results, "timings": timings, "hogql": "\n\n".join(hogql), "resolved_date_range": resolved}
 
     def series_object(self, series, order: int, date_range: QueryDateRange, rows: list) -> dict:
         interval = date_range.interval

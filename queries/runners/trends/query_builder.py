@@ -9,7 +9,10 @@ from queries.hogql.errors import QueryError
 from queries.hogql.parser import parse_expr
 from queries.hogql.printer import MAX_LIMIT
 from queries.hogql.property import property_to_expr
+from queries.runners.trends.active_users import build_rolling_active_users
 from queries.runners.trends.date_range import QueryDateRange
+from queries.runners.trends.first_time import build_first_time
+from queries.runners.trends.histogram import histogram_expr
 
 BREAKDOWN_OTHER_STRING_LABEL = "$$_posthog_breakdown_other_$$"
 BREAKDOWN_NULL_STRING_LABEL = "$$_posthog_breakdown_null_$$"
@@ -26,6 +29,7 @@ COUNT_PER_ACTOR_MATHS = {
     "p99_count_per_actor": ("quantile", 0.99),
 }
 MAX_BREAKDOWNS = 3
+FIRST_TIME_MATHS = ("first_time_for_user", "first_matching_event_for_user")
 ACTIVE_USER_LOOKBACK_DAYS = {"weekly_active": 7, "monthly_active": 30}
 # WAU on week+ intervals and MAU on month+ intervals are plain unique users (spec §3.5).
 ACTIVE_USER_DAU_INTERVALS = {"weekly_active": {"week", "month"}, "monthly_active": {"month"}}
@@ -36,6 +40,22 @@ TRUNCATE_FUNCTIONS = {
     "week": "toStartOfWeek",
     "month": "toStartOfMonth",
 }
+
+
+UNSUPPORTED_SERIES = {
+    "ActionsNode": "Actions are not supported: this server has no actions yet. Use an EventsNode series.",
+    "DataWarehouseNode": "Data warehouse series are not supported: this server has no data warehouse.",
+    "GroupNode": "GroupNode series are not supported yet. Use one EventsNode series per event.",
+}
+SESSION_DURATION_ERROR = "Math on $session_duration needs sessions, which this server does not record yet."
+
+
+def check_series(series) -> None:
+    """Raises a QueryError (400) for the series this server cannot answer: only EventsNode series run."""
+    if series.kind != "EventsNode":
+        raise QueryError(UNSUPPORTED_SERIES.get(series.kind, f"Series of kind {series.kind} are not supported."))
+    if series.math_property == "$session_duration":
+        raise QueryError(SESSION_DURATION_ERROR)
 
 
 def breakdown_key(value):
@@ -76,6 +96,9 @@ def _and(exprs: list[ast.Expr]) -> ast.Expr:
 
 class TrendsQueryBuilder:
     """Builds the query of `series` over `date_range`: one row per bucket (and breakdown value), or per value."""
+
+    # Bins of a histogram breakdown, set by the runner once it knows the value range (see histogram.py).
+    histogram_bins: list[tuple[float, float]] | None = None
 
     def __init__(self, query, team: Team, series, date_range: QueryDateRange, total_value: bool):
         self.query = query
@@ -119,12 +142,14 @@ class TrendsQueryBuilder:
             group_by.append(ast.Field(["breakdown_value"]))
 
     def build(self) -> ast.SelectQuery:
+        if self.math in FIRST_TIME_MATHS:
+            return build_first_time(self)
         if self.math in COUNT_PER_ACTOR_MATHS:
             return self.build_count_per_actor()
         if self.first_bucket_per_person:
             return self.build_first_bucket_per_person()
         if self.active_users_lookback and not self.total_value:
-            return self.build_rolling_active_users()
+            return build_rolling_active_users(self)
         select: list[ast.Expr] = [ast.Alias("total", self.aggregation())]
         group_by: list[ast.Expr] = []
         if not self.total_value:
@@ -133,7 +158,7 @@ class TrendsQueryBuilder:
         self.add_breakdown(select, group_by)
         return ast.SelectQuery(
             select=select,
-            select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
+            select_from=self.events_table(),
             where=self.where(),
             group_by=group_by or None,
             limit=ast.Constant(MAX_LIMIT),
@@ -161,7 +186,7 @@ class TrendsQueryBuilder:
         self.pass_breakdown(outer_select, outer_group)
         inner = ast.SelectQuery(
             select=inner_select,
-            select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
+            select_from=self.events_table(),
             where=self.where(),
             group_by=inner_group,
         )
@@ -187,7 +212,7 @@ class TrendsQueryBuilder:
         self.add_breakdown(inner_select, group_by)
         inner = ast.SelectQuery(
             select=inner_select,
-            select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
+            select_from=self.events_table(),
             where=self.where(),
             group_by=group_by,
         )
@@ -201,57 +226,33 @@ class TrendsQueryBuilder:
             limit=ast.Constant(MAX_LIMIT),
         )
 
-    def build_rolling_active_users(self) -> ast.SelectQuery:
-        """WAU/MAU per day: distinct persons with an event in (d - N days, d], d being the end of each day bucket.
+    @property
+    def group_index(self) -> int | None:
+        """The group type unique counts count: the series' `math_group_type_index`, else the query's
+        `aggregation_group_type_index` (insights aggregated by group). Events without that group are left out."""
+        if self.series.math_group_type_index is not None:
+            return self.series.math_group_type_index
+        return getattr(self.query, "aggregation_group_type_index", None)
 
-        Inner query: each person's (first day bucket whose end is at or after the event), deduplicated.
-        Outer query: that day and the N - 1 following ones all count the person (ARRAY JOIN over the offsets).
-        Buckets outside the range are dropped when the rows are zero-filled.
-        """
-        if self.date_range.interval != "day":
-            raise QueryError(f"Math '{self.series.math}' is only supported on day, week and month intervals.")
-        lookback = self.active_users_lookback
-        start_of_day = ast.Call("toStartOfDay", [self.timestamp()])
-        # An event exactly at midnight lies at the end of the previous day's bucket: (d - N days, d] includes it.
-        first_day = ast.Call(
-            "if",
-            [
-                ast.CompareOperation("==", self.timestamp(), start_of_day),
-                ast.Call("addDays", [start_of_day, ast.Constant(-1)]),
-                start_of_day,
-            ],
-        )
-        inner_select: list[ast.Expr] = [ast.Alias("actor_id", ast.Field(["person_id"])), ast.Alias("day", first_day)]
-        inner_group: list[ast.Expr] = [ast.Field(["actor_id"]), ast.Field(["day"])]
-        self.add_breakdown(inner_select, inner_group)
-        inner = ast.SelectQuery(
-            select=inner_select,
-            select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
-            where=self.where(lookback_days=lookback),
-            group_by=inner_group,
-        )
-        day_start = ast.Call("addDays", [ast.Field(["day"]), ast.Field(["day_offset"])])
-        outer_select: list[ast.Expr] = [
-            ast.Alias("total", ast.Call("count", [ast.Field(["actor_id"])], distinct=True)),
-            ast.Alias("day_start", ast.Call("toString", [day_start])),
-        ]
-        outer_group: list[ast.Expr] = [ast.Field(["day_start"])]
-        self.pass_breakdown(outer_select, outer_group)
-        return ast.SelectQuery(
-            select=outer_select,
-            select_from=ast.JoinExpr(table=inner, alias="active"),
-            array_join_op="ARRAY JOIN",
-            array_join_list=[ast.Alias("day_offset", ast.Call("range", [ast.Constant(0), ast.Constant(lookback)]))],
-            group_by=outer_group,
-            limit=ast.Constant(MAX_LIMIT),
-        )
+    @property
+    def sampling_factor(self) -> float | None:
+        """The `samplingFactor` when it samples (0 < factor < 1), else None."""
+        factor = self.query.samplingFactor
+        return float(factor) if factor is not None and 0 < factor < 1 else None
 
-    def timestamp(self) -> ast.Expr:
-        return ast.Call("toTimeZone", [ast.Field(["timestamp"]), ast.Constant(self.team.timezone)])
+    def events_table(self) -> ast.JoinExpr:
+        """`events AS e`, sampled by `cityHash64(distinct_id)` when the query sets a sampling factor (spec §3.8)."""
+        factor = self.sampling_factor
+        sample = ast.SampleExpr(ast.RatioExpr(ast.Constant(factor))) if factor is not None else None
+        return ast.JoinExpr(table=ast.Field(["events"]), alias="e", sample=sample)
 
-    def bucket(self) -> ast.Expr:
+    def timestamp(self, moment: ast.Expr | None = None) -> ast.Expr:
+        return ast.Call("toTimeZone", [moment or ast.Field(["timestamp"]), ast.Constant(self.team.timezone)])
+
+    def bucket(self, moment: ast.Expr | None = None) -> ast.Expr:
+        """The start of the interval holding `moment` (default: the event's timestamp) in the project's zone."""
         interval = self.date_range.interval
-        args = [self.timestamp()]
+        args = [self.timestamp(moment)]
         if interval == "week":
             args.append(ast.Constant(3 if self.date_range.week_start_day == 1 else 0))
         return ast.Call(TRUNCATE_FUNCTIONS[interval], args)
@@ -269,20 +270,24 @@ class TrendsQueryBuilder:
             ast.CompareOperation("<=", ast.Field(["timestamp"]), datetime_constant(self.date_range.date_to())),
         ]
         event = getattr(self.series, "event", None)
-        if self.series.kind != "EventsNode":
-            raise QueryError(f"Trends series of kind {self.series.kind} are not supported yet.")
+        check_series(self.series)
         if event is not None:
             parts.append(ast.CompareOperation("==", ast.Field(["event"]), ast.Constant(event)))
-        if self.series.math == "unique_group" and self.series.math_group_type_index is not None:
-            group = ast.Field([f"$group_{int(self.series.math_group_type_index)}"])
+        if self.math in ("unique_group", "dau") and self.group_index is not None:
+            group = ast.Field([f"$group_{int(self.group_index)}"])
             parts.append(ast.CompareOperation("!=", group, ast.Constant("")))
+        return _and(parts + self.filter_parts())
+
+    def filter_parts(self) -> list[ast.Expr]:
+        """The series' and the query's property filters and the test account filters."""
+        parts: list[ast.Expr] = []
         if self.series.properties:
             parts.append(property_to_expr(self.series.properties))
         if self.query.properties:
             parts.append(property_to_expr(self.query.properties))
         if self.query.filterTestAccounts and self.team.test_account_filters:
             parts.append(property_to_expr(self.team.test_account_filters))
-        return _and(parts)
+        return parts
 
     def math_property_field(self) -> ast.Expr:
         prop = self.series.math_property
@@ -300,7 +305,7 @@ class TrendsQueryBuilder:
             return ast.Call("count", [ast.Field(["person_id"])], distinct=True)
         if math == "total":
             return ast.Call("count", [])
-        group_index = self.series.math_group_type_index
+        group_index = self.group_index
         if math == "dau" and group_index is None:
             return ast.Call("count", [ast.Field(["person_id"])], distinct=True)
         if math in ("dau", "unique_group"):
@@ -333,11 +338,31 @@ class TrendsQueryBuilder:
         if breakdowns:
             if len(breakdowns) > MAX_BREAKDOWNS:
                 raise QueryError(f"At most {MAX_BREAKDOWNS} breakdowns are allowed.")
-            return ast.Array([self.single_breakdown_expr(item.property, item.type or "event") for item in breakdowns])
+            return ast.Array(
+                [
+                    self.single_breakdown_expr(item.property, item.type or "event", bool(item.normalize_url))
+                    for item in breakdowns
+                ]
+            )
         breakdown_filter = self.query.breakdownFilter
-        return self.single_breakdown_expr(breakdown_filter.breakdown, breakdown_filter.breakdown_type or "event")
+        kind = breakdown_filter.breakdown_type or "event"
+        if self.histogram_bins is not None:
+            field = self.breakdown_field(breakdown_filter.breakdown, kind)
+            return histogram_expr(field, self.histogram_bins, BREAKDOWN_NULL_STRING_LABEL)
+        normalize = bool(breakdown_filter.breakdown_normalize_url)
+        return self.single_breakdown_expr(breakdown_filter.breakdown, kind, normalize)
 
-    def single_breakdown_expr(self, prop, kind: str) -> ast.Expr:
+    def single_breakdown_expr(self, prop, kind: str, normalize_url: bool = False) -> ast.Expr:
+        text: ast.Expr = ast.Call("toString", [self.breakdown_field(prop, kind)])
+        if normalize_url:
+            # Trailing `/`, `?` and `#` dropped, an empty path kept as "/" (so "/pricing/" and "/pricing" meet).
+            trimmed = ast.Call("replaceRegexpAll", [text, ast.Constant("[/?#]+$"), ast.Constant("")])
+            text = ast.Call("if", [ast.Call("empty", [trimmed]), ast.Constant("/"), trimmed])
+        value = ast.Call("nullIf", [text, ast.Constant("")])
+        return ast.Call("ifNull", [value, ast.Constant(BREAKDOWN_NULL_STRING_LABEL)])
+
+    def breakdown_field(self, prop, kind: str) -> ast.Expr:
+        """The expression a breakdown reads: an event or person property, or a HogQL expression."""
         if not isinstance(prop, str):
             raise QueryError("Only a single property name is supported as a trends breakdown yet.")
         if kind == "event":
@@ -349,8 +374,7 @@ class TrendsQueryBuilder:
             field = parse_expr(prop)
         else:
             raise QueryError(f"Breakdowns of type '{kind}' are not supported in trends yet.")
-        value = ast.Call("nullIf", [ast.Call("toString", [field]), ast.Constant("")])
-        return ast.Call("ifNull", [value, ast.Constant(BREAKDOWN_NULL_STRING_LABEL)])
+        return field
 
     def earliest_query(self) -> ast.SelectQuery:
         """The earliest event of the series, for `date_from: "all"`."""

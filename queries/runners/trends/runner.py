@@ -5,17 +5,20 @@ import math
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.printer import MAX_LIMIT
 from queries.runners.insight import InsightQueryRunner
 from queries.runners.trends.date_range import QueryDateRange
 from queries.runners.trends.formula import Formula, apply_formulas, formula_nodes
+from queries.runners.trends.histogram import HISTOGRAM_MAX_BINS, bounds_query, histogram_bin_count, histogram_bins
 from queries.runners.trends.labels import format_day, format_label_date
 from queries.runners.trends.query_builder import (
     BREAKDOWN_OTHER_STRING_LABEL,
     TrendsQueryBuilder,
     breakdown_key,
     breakdown_sentinel_rank,
+    check_series,
     has_breakdown,
     is_breakdown_sentinel,
     multiple_breakdowns,
@@ -23,6 +26,8 @@ from queries.runners.trends.query_builder import (
 
 TOTAL_VALUE_DISPLAYS = {"BoldNumber", "ActionsPie", "ActionsBarValue", "ActionsTable", "WorldMap", "CalendarHeatmap"}
 DEFAULT_BREAKDOWN_LIMIT = 25
+# Sampled results scaled back up: counts and sums. Averages, quantiles and unique counts are left as they are.
+SAMPLING_SCALED_MATHS = {"total", "sum"}
 WORLD_MAP_BREAKDOWN_LIMIT = 250
 
 
@@ -90,6 +95,8 @@ class TrendsQueryRunner(InsightQueryRunner):
     def calculate(self) -> dict:
         compare = self.query.compareFilter
         comparing = bool(compare and compare.compare)
+        for series in self.query.series:
+            check_series(series)
         for text, _ in formula_nodes(self.query.trendsFilter):
             Formula(text, len(self.query.series))  # a bad formula fails before any query runs
         results: list[dict] = []
@@ -103,6 +110,7 @@ class TrendsQueryRunner(InsightQueryRunner):
                 periods.append(("previous", previous_range))
             for compare_label, date_range in periods:
                 builder = TrendsQueryBuilder(self.query, self.team, series, date_range, self.total_value)
+                self.set_histogram_bins(builder)
                 result = execute_select(
                     builder.build(), self.print_context(), default_limit=MAX_LIMIT, query_tag=self.query_tag
                 )
@@ -134,6 +142,20 @@ class TrendsQueryRunner(InsightQueryRunner):
             }
         return response
 
+    def set_histogram_bins(self, builder: TrendsQueryBuilder) -> None:
+        """For a histogram breakdown: the bins over the value range of this series' events in this period."""
+        count = histogram_bin_count(self.query)
+        if count is None:
+            return
+        if not 1 <= count <= HISTOGRAM_MAX_BINS:
+            raise QueryError(f"breakdown_histogram_bin_count must be between 1 and {HISTOGRAM_MAX_BINS}.")
+        breakdown_filter = self.query.breakdownFilter
+        field = builder.breakdown_field(breakdown_filter.breakdown, breakdown_filter.breakdown_type or "event")
+        rows = execute_select(bounds_query(field, builder.where()), self.print_context()).results
+        low, high = rows[0] if rows else (None, None)
+        finite = low is not None and high is not None and math.isfinite(low) and math.isfinite(high)
+        builder.histogram_bins = histogram_bins(low, high, count) if finite else []
+
     def series_date_range(self, series) -> QueryDateRange:
         """The range of one series: `date_from: "all"` starts at that series' earliest event."""
         date_range = self.query.dateRange
@@ -149,6 +171,9 @@ class TrendsQueryRunner(InsightQueryRunner):
     def series_rows(self, builder: TrendsQueryBuilder, rows: list, date_range: QueryDateRange, order: int) -> list:
         """Result objects of one series and period, breakdown values ranked and cut at the limit."""
         breakdown = builder.breakdown_enabled
+        factor = builder.sampling_factor if builder.math in SAMPLING_SCALED_MATHS else None
+        if factor is not None:  # counts of a sample stand for factor times fewer events (spec §3.8)
+            rows = [[round(row[0] / factor), *row[1:]] for row in rows]
         if self.total_value:
             totals = {(breakdown_key(row[1]) if breakdown else None): row[0] for row in rows}
             values = self.limited({key: [value] for key, value in totals.items()}) if breakdown else totals

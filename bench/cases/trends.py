@@ -1,0 +1,108 @@
+"""Benchmark cases of the trends, stickiness and lifecycle runners, each against hand SQL giving the same numbers.
+
+The bench project is in UTC with Sunday weeks, so the hand SQL needs no timezone conversion.
+"""
+
+# A person profile check as one would write it by hand: events sent with `$process_person_profile: false`
+# have no person and are left out of lifecycle (spec §3.11).
+PROFILE = "JSONExtractRaw(properties, '$process_person_profile') != 'false'"
+
+
+def cases(team_id: int) -> list[tuple[str, dict, str]]:
+    """(name, query node, raw ClickHouse SQL giving the same answer)."""
+    guard = f"team_id = {team_id}"
+    return [
+        (
+            "trends: daily pageviews, 30 days",
+            {
+                "kind": "TrendsQuery",
+                "series": [{"kind": "EventsNode", "event": "$pageview"}],
+                "dateRange": {"date_from": "-30d"},
+                "interval": "day",
+            },
+            f"SELECT toStartOfDay(toTimeZone(timestamp, 'UTC')) AS day, count() FROM events WHERE {guard} "
+            "AND event = '$pageview' AND timestamp >= toStartOfDay(now64(6, 'UTC')) - INTERVAL 30 DAY "
+            "GROUP BY day ORDER BY day",
+        ),
+        (
+            # Compare with the same case on 1M events: with primary-key pruning the cost follows the 7 days read,
+            # not the table size.
+            "trends: daily pageviews, last 7 days",
+            {
+                "kind": "TrendsQuery",
+                "series": [{"kind": "EventsNode", "event": "$pageview"}],
+                "dateRange": {"date_from": "-7d"},
+                "interval": "day",
+            },
+            f"SELECT toStartOfDay(toTimeZone(timestamp, 'UTC')) AS day, count() FROM events WHERE {guard} "
+            "AND event = '$pageview' AND timestamp >= toStartOfDay(now64(6, 'UTC')) - INTERVAL 7 DAY "
+            "GROUP BY day ORDER BY day",
+        ),
+        (
+            "trends: daily users by browser, 30 days",
+            {
+                "kind": "TrendsQuery",
+                "series": [{"kind": "EventsNode", "event": "$pageview", "math": "dau"}],
+                "dateRange": {"date_from": "-30d"},
+                "breakdownFilter": {"breakdown": "$browser", "breakdown_type": "event"},
+            },
+            f"SELECT toStartOfDay(toTimeZone(timestamp, 'UTC')) AS day, `mat_$browser` AS browser, "
+            f"uniqExact(person_id) FROM events WHERE {guard} AND event = '$pageview' "
+            "AND timestamp >= toStartOfDay(now64(6, 'UTC')) - INTERVAL 30 DAY GROUP BY day, browser",
+        ),
+        (
+            "lifecycle: weekly pageviews, 8 weeks",
+            {
+                "kind": "LifecycleQuery",
+                "series": [{"kind": "EventsNode", "event": "$pageview"}],
+                "dateRange": {"date_from": "-8w"},
+                "interval": "week",
+            },
+            # The same statuses: per person the sorted active weeks (one week of lookback before the range),
+            # each labelled against the week before it (the creation week for the first), plus dormant weeks.
+            "SELECT toString(pair.1) AS period, pair.2 AS status, count() FROM ("
+            "SELECT person_id, min(person_created_at) AS created, arraySort(groupUniqArray(toStartOfWeek(timestamp))) "
+            f"AS weeks FROM events WHERE {guard} AND event = '$pageview' "
+            "AND timestamp >= toStartOfWeek(toStartOfDay(now64(6, 'UTC')) - INTERVAL 8 WEEK) - INTERVAL 1 WEEK "
+            f"AND timestamp < toStartOfWeek(now64(6, 'UTC')) + INTERVAL 1 WEEK AND {PROFILE} GROUP BY person_id) "
+            "ARRAY JOIN arrayConcat("
+            "arrayMap((w, i) -> (w, if(i = 1, if(w = toStartOfWeek(created), 'new', 'resurrecting'), "
+            "if(weeks[i - 1] + INTERVAL 1 WEEK = w, 'returning', 'resurrecting'))), weeks, arrayEnumerate(weeks)), "
+            "arrayMap(w -> (w + INTERVAL 1 WEEK, 'dormant'), "
+            "arrayFilter((w, i) -> weeks[i + 1] != w + INTERVAL 1 WEEK, weeks, arrayEnumerate(weeks)))) AS pair "
+            "GROUP BY period, status",
+        ),
+        (
+            "lifecycle: daily pageviews, 30 days",
+            {
+                "kind": "LifecycleQuery",
+                "series": [{"kind": "EventsNode", "event": "$pageview"}],
+                "dateRange": {"date_from": "-30d"},
+                "interval": "day",
+            },
+            "SELECT toString(pair.1) AS period, pair.2 AS status, count() FROM ("
+            "SELECT person_id, min(person_created_at) AS created, arraySort(groupUniqArray(toStartOfDay(timestamp))) "
+            f"AS days FROM events WHERE {guard} AND event = '$pageview' "
+            "AND timestamp >= toStartOfDay(now64(6, 'UTC')) - INTERVAL 31 DAY "
+            f"AND timestamp < toStartOfDay(now64(6, 'UTC')) + INTERVAL 1 DAY AND {PROFILE} GROUP BY person_id) "
+            "ARRAY JOIN arrayConcat("
+            "arrayMap((d, i) -> (d, if(i = 1, if(d = toStartOfDay(created), 'new', 'resurrecting'), "
+            "if(days[i - 1] + INTERVAL 1 DAY = d, 'returning', 'resurrecting'))), days, arrayEnumerate(days)), "
+            "arrayMap(d -> (d + INTERVAL 1 DAY, 'dormant'), "
+            "arrayFilter((d, i) -> days[i + 1] != d + INTERVAL 1 DAY, days, arrayEnumerate(days)))) AS pair "
+            "GROUP BY period, status",
+        ),
+        (
+            "stickiness: daily pageviews, 30 days",
+            {
+                "kind": "StickinessQuery",
+                "series": [{"kind": "EventsNode", "event": "$pageview"}],
+                "dateRange": {"date_from": "-30d"},
+                "interval": "day",
+            },
+            "SELECT count(), num_days FROM (SELECT person_id, uniqExact(toStartOfDay(timestamp)) AS num_days "
+            f"FROM events WHERE {guard} AND event = '$pageview' "
+            "AND timestamp >= toStartOfDay(now64(6, 'UTC')) - INTERVAL 30 DAY GROUP BY person_id) "
+            "GROUP BY num_days ORDER BY num_days",
+        ),
+    ]
