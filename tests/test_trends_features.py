@@ -135,7 +135,6 @@ def test_stickiness_all_time_starts_at_the_first_event(owner_client, world, data
 
 
 UNSUPPORTED = [
-    ({"kind": "ActionsNode", "id": 1}, UNSUPPORTED_SERIES["ActionsNode"]),
     (
         {
             "kind": "DataWarehouseNode",
@@ -153,7 +152,7 @@ UNSUPPORTED = [
 
 
 @pytest.mark.parametrize("kind", ["TrendsQuery", "StickinessQuery", "LifecycleQuery"])
-@pytest.mark.parametrize(("series", "message"), UNSUPPORTED, ids=["actions", "data-warehouse", "session-duration"])
+@pytest.mark.parametrize(("series", "message"), UNSUPPORTED, ids=["data-warehouse", "session-duration"])
 def test_unsupported_series_answer_400(owner_client, world, data, kind, series, message):
     body = insight(owner_client, world.team.id, {"kind": kind, "series": [series]}, status=400)
     assert body["type"] == "validation_error"

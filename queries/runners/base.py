@@ -16,6 +16,7 @@ from queries.hogql.printer import PrintContext
 from queries.modifiers import default_modifiers
 from queries.person_overrides import has_person_overrides
 from queries.query_status import incomplete_status
+from queries.runners.series import action_ids_in, action_steps_by_id
 from queries.staleness import cache_target_age, is_stale
 
 # Fields that change how a result is shown, not what it is: they never change the cache key.
@@ -106,6 +107,10 @@ class QueryRunner:
             settings["test_account_filters"] = self.team.test_account_filters
         if self.kind == "PathsQuery":
             settings["path_cleaning_filters"] = getattr(self.team, "path_cleaning_filters", None)
+        action_ids = action_ids_in(self.query_dict())
+        if action_ids:
+            # An edited action changes what its series count.
+            settings["actions"] = action_steps_by_id(self.team, action_ids)
         return settings
 
     def run(self, mode: str = "blocking", query_id: str | None = None) -> dict:

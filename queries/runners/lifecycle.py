@@ -10,6 +10,7 @@ from queries.hogql.execute import execute_select
 from queries.hogql.printer import MAX_LIMIT
 from queries.hogql.property import property_to_expr
 from queries.runners.insight import InsightQueryRunner
+from queries.runners.series import series_event_filter, series_identity
 from queries.runners.trends.date_range import QueryDateRange, add_interval, start_of_interval
 from queries.runners.trends.labels import format_day, format_label_date
 from queries.runners.trends.query_builder import check_series
@@ -71,8 +72,9 @@ class LifecycleQueryRunner(InsightQueryRunner):
     def event_filters(self) -> list[ast.Expr]:
         """The series' event and properties, the query's properties and the test account filters."""
         parts: list[ast.Expr] = []
-        if self.series.event is not None:
-            parts.append(_eq(_field("event"), ast.Constant(self.series.event)))
+        event_filter = series_event_filter(self.series, self.team)
+        if event_filter is not None:
+            parts.append(event_filter)
         if self.series.properties:
             parts.append(property_to_expr(self.series.properties))
         if self.query.properties:
@@ -234,10 +236,11 @@ class LifecycleQueryRunner(InsightQueryRunner):
         }
 
     def status_object(self, status: str, data: list[float], buckets: list, date_range: QueryDateRange) -> dict:
-        name = self.series.event if self.series.event is not None else "All events"
+        identity = series_identity(self.series, self.team)
+        name = identity["name"]
         start, end = date_range.date_from(), date_range.date_to()
         return {
-            "action": {"id": self.series.event, "name": name, "type": "events", "order": 0, "math": "total"},
+            "action": {**identity, "order": 0, "math": "total"},
             "data": data,
             "count": float(sum(data)),
             "labels": [format_label_date(bucket, date_range.interval, start, end) for bucket in buckets],

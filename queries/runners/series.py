@@ -18,6 +18,13 @@ def action_for(team: Team, action_id: Any) -> Action | None:
     return Action.objects.filter(team__project_id=team.project_id, id=action_id, deleted=False).first()
 
 
+def action_steps_by_id(team: Team, action_ids: list) -> dict[str, Any]:
+    """{id: steps} of the project's actions among these ids (one query), for cache keys."""
+    ids = [int(i) for i in action_ids if str(i).isdigit()]
+    rows = Action.objects.filter(team__project_id=team.project_id, id__in=ids, deleted=False)
+    return {str(pk): steps for pk, steps in rows.values_list("id", "steps")}
+
+
 def action_name(team: Team, action_id: Any) -> str | None:
     action = action_for(team, action_id)
     return action.name if action else None
@@ -40,3 +47,38 @@ def series_event_filter(series, team: Team, missing_action_matches_nothing: bool
             raise QueryError(f"Action {series.id} does not exist.")
         return action_to_expr(action.steps)
     raise QueryError(f"Series of kind {kind} are not supported yet.")
+
+
+def is_action(series) -> bool:
+    return getattr(series, "kind", None) == "ActionsNode"
+
+
+def series_label(series, team: Team) -> str:
+    """The name PostHog shows for a series: the event, "All events", or the action's name."""
+    if is_action(series):
+        return action_name(team, series.id) or f"Action {series.id}"
+    event = getattr(series, "event", None)
+    return event if event is not None else "All events"
+
+
+def series_identity(series, team: Team) -> dict:
+    """The `id`, `type` and `name` of a series in a response's `action` object."""
+    if is_action(series):
+        return {"id": series.id, "type": "actions", "name": series_label(series, team)}
+    return {"id": getattr(series, "event", None), "type": "events", "name": series_label(series, team)}
+
+
+def action_ids_in(value: Any) -> list[int]:
+    """Every action id a query names (ActionsNode series, `actions` entities, EventsQuery actionId)."""
+    found: list[int] = []
+    if isinstance(value, dict):
+        if (value.get("kind") == "ActionsNode" or value.get("type") == "actions") and value.get("id") is not None:
+            found.append(value["id"])
+        if value.get("actionId") is not None:
+            found.append(value["actionId"])
+        for item in value.values():
+            found.extend(action_ids_in(item))
+    elif isinstance(value, list):
+        for item in value:
+            found.extend(action_ids_in(item))
+    return found

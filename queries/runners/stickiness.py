@@ -11,6 +11,7 @@ from queries.hogql.parser import parse_expr
 from queries.hogql.printer import MAX_LIMIT
 from queries.hogql.property import property_to_expr
 from queries.runners.insight import InsightQueryRunner
+from queries.runners.series import series_event_filter, series_identity
 from queries.runners.trends.date_range import QueryDateRange
 from queries.runners.trends.query_builder import check_series
 
@@ -56,10 +57,10 @@ class StickinessQueryRunner(InsightQueryRunner):
         date_range = self.query.dateRange
         if date_range is None or date_range.date_from != "all":
             return self.query_date_range()
-        events = [series.event for series in self.query.series]
+        filters = [series_event_filter(series, self.team) for series in self.query.series]
         where: ast.Expr = ast.Constant(True)
-        if None not in events:
-            where = ast.CompareOperation("in", ast.Field(["event"]), ast.Tuple([ast.Constant(e) for e in events]))
+        if None not in filters:
+            where = filters[0] if len(filters) == 1 else ast.Or(filters)
         earliest_query = ast.SelectQuery(
             select=[ast.Call("toString", [ast.Call("min", [ast.Field(["timestamp"])])])],
             select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
@@ -96,8 +97,9 @@ class StickinessQueryRunner(InsightQueryRunner):
             ast.CompareOperation(">=", ast.Field(["timestamp"]), datetime_constant(date_range.date_from_lower_bound())),
             ast.CompareOperation("<=", ast.Field(["timestamp"]), datetime_constant(date_range.date_to())),
         ]
-        if series.event is not None:
-            parts.append(ast.CompareOperation("==", ast.Field(["event"]), ast.Constant(series.event)))
+        event_filter = series_event_filter(series, self.team)
+        if event_filter is not None:
+            parts.append(event_filter)
         if series.properties:
             parts.append(property_to_expr(series.properties))
         if self.query.properties:
@@ -204,7 +206,8 @@ class StickinessQueryRunner(InsightQueryRunner):
         suffix = " or more" if self.cumulative else ""
         if self.cumulative:
             data = [sum(data[index:]) for index in range(size)]
-        name = series.event if series.event is not None else "All events"
+        identity = series_identity(series, self.team)
+        name = identity["name"]
         return {
             "count": count,
             "data": data,
@@ -213,9 +216,9 @@ class StickinessQueryRunner(InsightQueryRunner):
             "labels": [f"{n} {interval}{'' if n == 1 else 's'}{suffix}" for n in range(1, size + 1)],
             "action": {
                 "order": order,
-                "type": "events",
+                "type": identity["type"],
                 "name": name,
-                "id": series.event,
+                "id": identity["id"],
                 "custom_name": series.custom_name,
             },
         }

@@ -10,6 +10,7 @@ Either way a person counts once, in the bucket of that first event; a breakdown 
 from queries.hogql import ast
 from queries.hogql.builders import datetime_constant
 from queries.hogql.printer import MAX_LIMIT
+from queries.runners.series import series_event_filter
 
 
 def build_first_time(builder) -> ast.SelectQuery:
@@ -25,8 +26,9 @@ def build_first_time(builder) -> ast.SelectQuery:
     if filters:
         matching = filters[0] if len(filters) == 1 else ast.And(filters)
     where: list[ast.Expr] = [ast.CompareOperation("<=", timestamp, datetime_constant(date_range.date_to()))]
-    if series.event is not None:
-        where.append(ast.CompareOperation("==", ast.Field(["event"]), ast.Constant(series.event)))
+    event_filter = series_event_filter(series, builder.team, missing_action_matches_nothing=True)
+    if event_filter is not None:
+        where.append(event_filter)
     first_only = (series.math or "total") == "first_time_for_user"
     having = None
     if matching is not None and not first_only:

@@ -9,6 +9,7 @@ from queries.hogql.errors import QueryError
 from queries.hogql.parser import parse_expr
 from queries.hogql.printer import MAX_LIMIT
 from queries.hogql.property import property_to_expr
+from queries.runners.series import series_event_filter
 from queries.runners.trends.active_users import build_rolling_active_users
 from queries.runners.trends.date_range import QueryDateRange
 from queries.runners.trends.first_time import build_first_time
@@ -43,7 +44,6 @@ TRUNCATE_FUNCTIONS = {
 
 
 UNSUPPORTED_SERIES = {
-    "ActionsNode": "Actions are not supported: this server has no actions yet. Use an EventsNode series.",
     "DataWarehouseNode": "Data warehouse series are not supported: this server has no data warehouse.",
     "GroupNode": "GroupNode series are not supported yet. Use one EventsNode series per event.",
 }
@@ -51,8 +51,8 @@ SESSION_DURATION_ERROR = "Math on $session_duration needs sessions, which this s
 
 
 def check_series(series) -> None:
-    """Raises a QueryError (400) for the series this server cannot answer: only EventsNode series run."""
-    if series.kind != "EventsNode":
+    """Raises a QueryError (400) for the series this server cannot answer: EventsNode and ActionsNode series run."""
+    if series.kind not in ("EventsNode", "ActionsNode"):
         raise QueryError(UNSUPPORTED_SERIES.get(series.kind, f"Series of kind {series.kind} are not supported."))
     if series.math_property == "$session_duration":
         raise QueryError(SESSION_DURATION_ERROR)
@@ -269,10 +269,10 @@ class TrendsQueryBuilder:
             ast.CompareOperation(">=", ast.Field(["timestamp"]), datetime_constant(lower)),
             ast.CompareOperation("<=", ast.Field(["timestamp"]), datetime_constant(self.date_range.date_to())),
         ]
-        event = getattr(self.series, "event", None)
         check_series(self.series)
-        if event is not None:
-            parts.append(ast.CompareOperation("==", ast.Field(["event"]), ast.Constant(event)))
+        event_filter = series_event_filter(self.series, self.team, missing_action_matches_nothing=True)
+        if event_filter is not None:
+            parts.append(event_filter)
         if self.math in ("unique_group", "dau") and self.group_index is not None:
             group = ast.Field([f"$group_{int(self.group_index)}"])
             parts.append(ast.CompareOperation("!=", group, ast.Constant("")))
@@ -379,9 +379,9 @@ class TrendsQueryBuilder:
     def earliest_query(self) -> ast.SelectQuery:
         """The earliest event of the series, for `date_from: "all"`."""
         parts: list[ast.Expr] = [ast.Constant(True)]
-        event = getattr(self.series, "event", None)
-        if event is not None:
-            parts = [ast.CompareOperation("==", ast.Field(["event"]), ast.Constant(event))]
+        event_filter = series_event_filter(self.series, self.team, missing_action_matches_nothing=True)
+        if event_filter is not None:
+            parts = [event_filter]
         return ast.SelectQuery(
             select=[ast.Call("toString", [ast.Call("min", [ast.Field(["timestamp"])])])],
             select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),

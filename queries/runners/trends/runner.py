@@ -9,6 +9,7 @@ from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.printer import MAX_LIMIT
 from queries.runners.insight import InsightQueryRunner
+from queries.runners.series import series_identity
 from queries.runners.trends.date_range import QueryDateRange
 from queries.runners.trends.formula import Formula, apply_formulas, formula_nodes
 from queries.runners.trends.histogram import HISTOGRAM_MAX_BINS, bounds_query, histogram_bin_count, histogram_bins
@@ -230,7 +231,8 @@ class TrendsQueryRunner(InsightQueryRunner):
     def series_object(self, series, order, date_range, breakdown_value, breakdown, data=None, buckets=None,
                       aggregated_value=None) -> dict:  # fmt: skip
         interval = date_range.interval
-        series_label = series.event if series.event is not None else "All events"
+        identity = series_identity(series, self.team)
+        series_label = identity["name"]
         label = series_label
         if isinstance(breakdown_value, tuple):  # multiple breakdowns: a list of values, labelled `a::b`
             breakdown_value = list(breakdown_value)
@@ -242,8 +244,8 @@ class TrendsQueryRunner(InsightQueryRunner):
             label = f"{series_label} - {value_label}" if len(self.query.series) > 1 else value_label
         action = {
             "days": [bucket.isoformat() for bucket in buckets or []],
-            "id": series.event,
-            "type": "events",
+            "id": identity["id"],
+            "type": identity["type"],
             "order": order,
             "name": series_label,
             "custom_name": series.custom_name,
