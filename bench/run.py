@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 BENCH_DIR = Path(os.environ.get("BENCH_DIR") or ROOT / ".data" / "bench").resolve()
 
 
-def setup_django(events: int) -> int:
+def setup_django(events: int, days: int = 90) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insights_server.settings")
     os.environ["DATA_DIR"] = str(BENCH_DIR)
     os.environ.pop("DATABASE_URL", None)
@@ -40,10 +40,10 @@ def setup_django(events: int) -> int:
 
     migrate()
     team = bootstrap_workspace("bench@example.com", "bench-password-1", "Bench", f"Bench {events}").team
-    marker = BENCH_DIR / f"generated-{team.id}-{events}"
+    marker = BENCH_DIR / (f"generated-{team.id}-{events}" + (f"-{days}d" if days != 90 else ""))
     if not marker.exists():
         started = time.perf_counter()
-        summary = generate_demo_data(team, events, 90, seed=7)
+        summary = generate_demo_data(team, events, days, seed=7)
         print(f"generated {summary} in {time.perf_counter() - started:.1f}s")
         marker.touch()
     return team.id
@@ -63,9 +63,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--days", type=int, default=90, help="days the generated events span (use a new BENCH_DIR per span)"
+    )
     parser.add_argument("--only", default="", help="run only cases whose name contains this text")
     args = parser.parse_args()
-    team_id = setup_django(args.events)
+    team_id = setup_django(args.events, args.days)
 
     from insights_server.models import Team
     from queries.clickhouse import client

@@ -5,7 +5,11 @@ The bench project is in UTC with Sunday weeks, so the hand SQL needs no timezone
 
 # A person profile check as one would write it by hand: events sent with `$process_person_profile: false`
 # have no person and are left out of lifecycle (spec §3.11).
-PROFILE = "JSONExtractRaw(properties, '$process_person_profile') != 'false'"
+# Persons without a profile are left out; the JSON is read only when the key occurs at all (as the runner does).
+PROFILE = (
+    "(position(properties, '$process_person_profile') = 0 "
+    "OR JSONExtractRaw(properties, '$process_person_profile') != 'false')"
+)
 
 
 def cases(team_id: int) -> list[tuple[str, dict, str]]:
