@@ -69,7 +69,7 @@ SCALAR = _table(
     # dates and times
     "now:0:1=now64 today:0:0 yesterday:0:0 toDate:1:2 toDateTime:1:2 toDateTime64:2:3 toTimeZone:2:2 "
     "toYear:1:2 toQuarter:1:2 toMonth:1:2 toDayOfYear:1:2 toDayOfMonth:1:2 toDayOfWeek:1:3 toHour:1:2 "
-    "toMinute:1:2 toSecond:1:2 toUnixTimestamp:1:2 toStartOfYear:1:2 toStartOfISOYear:1:2 "
+    "toMinute:1:2 toSecond:1:2 toUnixTimestamp:1:2 toUnixTimestamp64Milli:1:1 toStartOfYear:1:2 toStartOfISOYear:1:2 "
     "toStartOfQuarter:1:2 toStartOfMonth:1:2 toMonday:1:2 toStartOfWeek:1:3 toStartOfDay:1:2 "
     "toStartOfHour:1:2 toStartOfMinute:1:2 toStartOfSecond:1:2 toStartOfFiveMinutes:1:2 "
     "toStartOfTenMinutes:1:2 toStartOfFifteenMinutes:1:2 toStartOfInterval:2:3 toISOWeek:1:2 "
@@ -88,12 +88,15 @@ SCALAR = _table(
     "arrayPushBack:2:2 arrayPushFront:2:2 arraySlice:2:3 arraySort:1:* arrayReverseSort:1:* "
     "arrayUniq:1:* arrayJoin:1:1 arrayDistinct:1:1 arrayCompact:1:1 arrayReverse:1:1 arrayFlatten:1:1 "
     "arrayZip:2:* arrayMap:2:* arrayFilter:2:* arrayExists:2:* arrayAll:2:* arrayFirst:2:* arrayLast:2:* "
-    "arrayFirstIndex:2:* arraySum:1:* arrayMin:1:* arrayMax:1:* arrayAvg:1:* arrayCount:1:* "
+    "arrayFirstIndex:2:* arrayFill:2:* arrayReverseFill:2:* arraySum:1:* arrayMin:1:* arrayMax:1:* arrayAvg:1:* "
+    "arrayCount:1:* "
     "arrayCumSum:1:* arrayDifference:1:1 arrayReduce:2:* arrayResize:2:3 arrayStringConcat:1:2 "
     "arraySplit:2:* arrayFold:3:* emptyArrayString:0:0 emptyArrayInt64:0:0 length:1:1 tuple:0:* "
     "tupleElement:2:3 map:0:* mapKeys:1:1 mapValues:1:1 mapContains:2:2 "
     # other
-    "generateUUIDv4:0:1 toColumnTypeName:1:1 bar:4:4 runningDifference:1:1",
+    "generateUUIDv4:0:1 toColumnTypeName:1:1 bar:4:4 runningDifference:1:1 "
+    # bits
+    "bitAnd:2:2 bitOr:2:2 bitXor:2:2 bitNot:1:1 bitTest:2:2 bitShiftLeft:2:2 bitShiftRight:2:2 bitCount:1:1",
 )
 
 AGGREGATE = _table(

@@ -4,6 +4,7 @@ from insights_server.models import Team
 from queries.hogql.errors import QueryError
 from queries.runners.base import QueryRunner
 from queries.runners.events_query import EventsQueryRunner
+from queries.runners.funnels.runner import FunnelsQueryRunner
 from queries.runners.hogql_query import HogQLQueryRunner
 from queries.runners.lifecycle import LifecycleQueryRunner
 from queries.runners.metadata import HogQLMetadataRunner
@@ -21,6 +22,7 @@ RUNNERS: dict[str, type[QueryRunner]] = {
         TrendsQueryRunner,
         LifecycleQueryRunner,
         StickinessQueryRunner,
+        FunnelsQueryRunner,
         PathsQueryRunner,
         RetentionQueryRunner,
     )

@@ -1,0 +1,364 @@
+"""The funnel query in four levels: matching events, each actor's sorted events, each actor's evaluation per
+breakdown value or entrance period, and the aggregation the visualisation needs (spec §3.9).
+"""
+
+from functools import cached_property
+
+from queries.hogql import ast
+from queries.hogql.builders import datetime_constant
+from queries.hogql.errors import QueryError
+from queries.hogql.parser import parse_expr
+from queries.hogql.property import property_to_expr
+from queries.runners.funnels import greedy
+from queries.runners.funnels.expr import X, all_of, array, call, field, if_, lam, select, tuple_, wrap
+from queries.runners.funnels.sequence import (
+    EXCLUSION_BIT_OFFSET,
+    Shape,
+    best_of,
+    has_step,
+    is_step_event,
+    ordered_state,
+    unordered_state,
+    without_repeats,
+)
+from queries.runners.trends.date_range import QueryDateRange
+
+WINDOW_UNIT_SECONDS = {
+    "second": 1,
+    "minute": 60,
+    "hour": 3600,
+    "day": 86400,
+    "week": 7 * 86400,
+    "month": 31 * 86400,
+}
+TRUNCATE_FUNCTIONS = {
+    "minute": "toStartOfMinute",
+    "hour": "toStartOfHour",
+    "day": "toStartOfDay",
+    "week": "toStartOfWeek",
+    "month": "toStartOfMonth",
+}
+# Entrance periods travel as text in the team's timezone, so Date (week, month) and DateTime buckets compare alike.
+PERIOD_FORMAT = "%Y-%m-%d %H:%i:%S"
+BREAKDOWN_TYPES = ("event", "person", "hogql", "event_metadata")
+MAX_BREAKDOWNS = 3
+MULTIPLE_BREAKDOWN_TYPES_UNSUPPORTED = "Funnel breakdowns of type '{kind}' are not supported yet."
+BREAKDOWN_PROPERTY_UNSUPPORTED = "Only a property name is supported as a funnel breakdown."
+TRENDS_STEP_ATTRIBUTION_UNSUPPORTED = "Step breakdown attribution is not supported in funnel trends yet."
+
+
+class FunnelQueryBuilder:
+    """Builds the HogQL of one funnel; `viz` picks the last level."""
+
+    def __init__(self, query, team, date_range: QueryDateRange, viz: str):
+        self.query = query
+        self.team = team
+        self.date_range = date_range
+        self.viz = viz
+        self.filter = query.funnelsFilter
+        self.steps = len(query.series)
+
+    # ---- settings ---------------------------------------------------------------------------------
+
+    @property
+    def order(self) -> str:
+        return self.filter.funnelOrderType or "ordered"
+
+    @property
+    def window_seconds(self) -> int:
+        interval = self.filter.funnelWindowInterval or 14
+        return interval * WINDOW_UNIT_SECONDS[self.filter.funnelWindowIntervalUnit or "day"]
+
+    @property
+    def attribution(self) -> str:
+        return self.filter.breakdownAttributionType or "first_touch"
+
+    @cached_property
+    def breakdowns(self) -> list[tuple[str, object]]:
+        """(type, property) of each breakdown; empty without one."""
+        breakdown_filter = self.query.breakdownFilter
+        if breakdown_filter is None:
+            return []
+        if breakdown_filter.breakdowns:
+            if len(breakdown_filter.breakdowns) > MAX_BREAKDOWNS:
+                raise QueryError(f"At most {MAX_BREAKDOWNS} breakdowns are allowed.")
+            return [(item.type or "event", item.property) for item in breakdown_filter.breakdowns]
+        if breakdown_filter.breakdown is None:
+            return []
+        return [(breakdown_filter.breakdown_type or "event", breakdown_filter.breakdown)]
+
+    @property
+    def trends(self) -> bool:
+        return self.viz == "trends"
+
+    @property
+    def fast(self) -> bool:
+        """Plain ordered funnels take the packed-integer path (greedy.py); everything else folds (sequence.py)."""
+        return (
+            self.order == "ordered"
+            and not self.filter.exclusions
+            and not any(node.optionalInFunnel for node in self.query.series)
+            and not self.trends
+            and (not self.breakdowns or self.attribution in ("first_touch", "last_touch"))
+        )
+
+    # ---- level 1: events --------------------------------------------------------------------------
+
+    def target(self) -> ast.Expr:
+        hogql = self.filter.funnelAggregateByHogQL
+        if hogql and hogql.strip() not in ("person_id", "person.id"):
+            return parse_expr(hogql)
+        return ast.Field(["person_id"])
+
+    @property
+    def custom_target(self) -> bool:
+        return self.target().__class__ is not ast.Field or self.target().chain != ["person_id"]
+
+    def entity_expr(self, node) -> ast.Expr:
+        parts: list[ast.Expr] = []
+        if node.event is not None:
+            parts.append(ast.CompareOperation("==", ast.Field(["event"]), ast.Constant(node.event)))
+        if node.properties:
+            parts.append(property_to_expr(node.properties))
+        if not parts:
+            return ast.Constant(True)
+        return parts[0] if len(parts) == 1 else ast.And(parts)
+
+    def where(self) -> ast.Expr:
+        parts: list[ast.Expr] = [
+            ast.CompareOperation(
+                ">=", ast.Field(["timestamp"]), datetime_constant(self.date_range.date_from_lower_bound())
+            ),
+            ast.CompareOperation("<=", ast.Field(["timestamp"]), datetime_constant(self.date_range.date_to())),
+        ]
+        nodes = list(self.query.series) + list(self.filter.exclusions or [])
+        if self.order != "strict" and all(node.event is not None for node in nodes):
+            names = sorted({node.event for node in nodes})
+            parts.append(ast.CompareOperation("in", ast.Field(["event"]), ast.Tuple([ast.Constant(n) for n in names])))
+        if self.query.properties:
+            parts.append(property_to_expr(self.query.properties))
+        if self.query.filterTestAccounts and self.team.test_account_filters:
+            parts.append(property_to_expr(self.team.test_account_filters))
+        return ast.And(parts)
+
+    def breakdown_value_expr(self) -> ast.Expr:
+        """An array with one string per breakdown; null becomes ''."""
+        values = []
+        for kind, prop in self.breakdowns:
+            if kind not in BREAKDOWN_TYPES:
+                raise QueryError(MULTIPLE_BREAKDOWN_TYPES_UNSUPPORTED.format(kind=kind))
+            if not isinstance(prop, str):
+                raise QueryError(BREAKDOWN_PROPERTY_UNSUPPORTED)
+            if kind == "event":
+                source: ast.Expr = ast.Field(["properties", prop])
+            elif kind == "person":
+                source = ast.Field(["person", "properties", prop])
+            elif kind == "event_metadata":
+                source = ast.Field([prop])
+            else:
+                source = parse_expr(prop)
+            values.append(ast.Call("ifNull", [ast.Call("toString", [source]), ast.Constant("")]))
+        return ast.Array(values)
+
+    def period_expr(self) -> ast.Expr:
+        moment = ast.Call("toTimeZone", [ast.Field(["timestamp"]), ast.Constant(self.team.timezone)])
+        args: list[ast.Expr] = [moment]
+        if self.date_range.interval == "week":
+            args.append(ast.Constant(3 if self.date_range.week_start_day == 1 else 0))
+        truncated = ast.Call(TRUNCATE_FUNCTIONS[self.date_range.interval], args)
+        return ast.Call("formatDateTime", [truncated, ast.Constant(PERIOD_FORMAT)])
+
+    def exclusion_tags(self) -> dict[int, list[int]]:
+        """The 1-based steps each exclusion interrupts (0-based steps funnelFromStep+1 .. funnelToStep)."""
+        return {
+            index: [step + 1 for step in range(exclusion.funnelFromStep + 1, exclusion.funnelToStep + 1)]
+            for index, exclusion in enumerate(self.filter.exclusions or [])
+        }
+
+    def steps_expr(self) -> X:
+        """The event's step mask (see sequence.py): the steps it matches, else the exclusions it is."""
+        mask = None
+        for index, node in enumerate(self.query.series):
+            bit = if_(self.entity_expr(node), 1 << index, 0)
+            mask = bit if mask is None else mask + bit
+        mask = call("toUInt64", mask)
+        tags = self.exclusion_tags()
+        if not tags:
+            return mask
+        exclusions = None
+        for index, exclusion in enumerate(self.filter.exclusions or []):
+            bits = sum(1 << (EXCLUSION_BIT_OFFSET + step) for step in tags[index])
+            bit = if_(self.entity_expr(exclusion), bits, 0)
+            exclusions = bit if exclusions is None else call("bitOr", exclusions, bit)
+        return if_(mask.gt(0), mask, call("toUInt64", exclusions))
+
+    def events_query(self) -> ast.SelectQuery:
+        if self.fast:
+            conditions = [wrap(self.entity_expr(node)) for node in self.query.series]
+            columns = [
+                ast.Alias("aggregation_target", self.target()),
+                greedy.packed_event(self.steps, conditions).alias("packed"),
+            ]
+            if self.breakdowns:
+                columns.append(ast.Alias("prop", self.breakdown_value_expr()))
+            return select(columns, "events", where=self.where())
+        columns = [
+            ast.Alias("aggregation_target", self.target()),
+            call("toFloat64", field("timestamp")).alias("ts"),
+            self.steps_expr().alias("steps"),
+        ]
+        if self.breakdowns:
+            columns.append(ast.Alias("prop", self.breakdown_value_expr()))
+        if self.trends:
+            columns.append(ast.Alias("period", self.period_expr()))
+        return select(columns, "events", where=self.where())
+
+    # ---- level 2: each actor's events ------------------------------------------------------------
+
+    @property
+    def event_fields(self) -> list[str]:
+        fields = ["ts", "steps"]
+        if self.breakdowns:
+            fields.append("prop")
+        if self.trends:
+            fields.append("period")
+        return fields
+
+    def field_index(self, name: str) -> int:
+        return self.event_fields.index(name) + 1
+
+    def fast_actors_query(self) -> ast.SelectQuery:
+        packed = field("packed")
+        conditions = [greedy.matches_any_step(self.steps, packed)]
+        if self.custom_target:
+            conditions.append(call("notEmpty", call("toString", field("aggregation_target"))))
+        columns: list = [
+            field("aggregation_target"),
+            call("arraySort", call("groupArray", packed)).alias("events_array"),
+        ]
+        if self.breakdowns:
+            filled = call("notEmpty", call("arrayFilter", lam(lambda v: v.ne(""), "v"), field("prop")))
+            function = "argMinIf" if self.attribution == "first_touch" else "argMaxIf"
+            value = call(function, field("prop"), packed, filled)
+            columns.append(if_(call("empty", value), self.empty_prop(), value).alias("variant"))
+        return select(columns, self.events_query(), where=all_of(*conditions), group_by=[field("aggregation_target")])
+
+    def fast_evaluation_query(self) -> ast.SelectQuery:
+        carry = ["aggregation_target"] + (["variant"] if self.breakdowns else [])
+        inner = select([*(field(c) for c in carry), field("events_array").alias("events")], self.fast_actors_query())
+        names = [node.event for node in self.query.series]
+        # Steps on distinct named events never share an event, so no event moves a path two steps at once.
+        exclusive = None not in names and len(set(names)) == len(names)
+        return greedy.best_path_levels(self.steps, self.window_seconds, inner, carry, exclusive_steps=exclusive)
+
+    def actors_query(self) -> ast.SelectQuery:
+        conditions = []
+        if self.order != "strict":
+            conditions.append(field("steps").ne(0))
+        if self.custom_target:
+            conditions.append(call("notEmpty", call("toString", field("aggregation_target"))))
+        events = call("groupArray", tuple_(*(field(name) for name in self.event_fields)))
+        return select(
+            [field("aggregation_target"), call("arraySort", events).alias("events_array")],
+            self.events_query(),
+            where=all_of(*conditions) if conditions else None,
+            group_by=[field("aggregation_target")],
+        )
+
+    # ---- level 3: each actor's evaluation ---------------------------------------------------------
+
+    def actor_prop(self) -> X | None:
+        """The one breakdown value of an actor for first and last touch attribution; '' when none is set."""
+        if not self.breakdowns or self.attribution not in ("first_touch", "last_touch"):
+            return None
+        i = self.field_index("prop")
+
+        def filled(x: X) -> X:
+            return is_step_event(x.t(2)) & call("notEmpty", call("arrayFilter", lam(lambda v: v.ne(""), "v"), x.t(i)))
+
+        function = "arrayFirst" if self.attribution == "first_touch" else "arrayLast"
+        value = call(function, lam(filled, "x"), field("events_array")).t(i)
+        return if_(call("empty", value), self.empty_prop(), value)
+
+    def empty_prop(self) -> X:
+        return array(*([""] * len(self.breakdowns)))
+
+    def variants(self) -> X | None:
+        """The (breakdown value | entrance period | both) each actor is evaluated for, one row per item."""
+        if not self.breakdowns and not self.trends:
+            return None
+        events = field("events_array")
+        actor_prop = self.actor_prop()
+        if not self.trends:
+            if actor_prop is not None:
+                return array(actor_prop)
+            i = self.field_index("prop")
+            if self.attribution == "step":
+                step = (self.filter.breakdownAttributionValue or 0) + 1
+                chosen = call("arrayFilter", lam(lambda x: has_step(x.t(2), step), "x"), events)
+            else:
+                chosen = call("arrayFilter", lam(lambda x: is_step_event(x.t(2)), "x"), events)
+            values = call("arrayDistinct", call("arrayMap", lam(lambda x: x.t(i), "x"), chosen))
+            return if_(call("empty", values), array(self.empty_prop()), values)
+        if self.order == "unordered":
+            entries = call("arrayFilter", lam(lambda x: is_step_event(x.t(2)), "x"), events)
+        else:
+            entries = call("arrayFilter", lam(lambda x: has_step(x.t(2), 1), "x"), events)
+        period = self.field_index("period")
+        if not self.breakdowns:
+            return call("arrayDistinct", call("arrayMap", lam(lambda x: x.t(period), "x"), entries))
+        if self.attribution == "step":
+            raise QueryError(TRENDS_STEP_ATTRIBUTION_UNSUPPORTED)
+        i = self.field_index("prop")
+        if actor_prop is not None:
+            pairs = lam(lambda x: tuple_(actor_prop, x.t(period)), "x")
+        else:
+            pairs = lam(lambda x: tuple_(x.t(i), x.t(period)), "x")
+        return call("arrayDistinct", call("arrayMap", pairs, entries))
+
+    def shape(self) -> Shape:
+        shape = Shape(
+            steps=self.steps,
+            window_seconds=self.window_seconds,
+            order=self.order,
+            optional={index for index, node in enumerate(self.query.series) if node.optionalInFunnel},
+            exclusion_steps={tag for tags in self.exclusion_tags().values() for tag in tags},
+        )
+        variant = field("variant")
+        if self.breakdowns:
+            shape.prop_index = self.field_index("prop")
+            shape.variant_prop = variant.t(1) if self.trends else variant
+            if self.attribution == "step":
+                shape.attribution_step = (self.filter.breakdownAttributionValue or 0) + 1
+        if self.trends:
+            shape.period_index = self.field_index("period")
+            shape.variant_period = variant.t(2) if self.breakdowns else variant
+        return shape
+
+    def evaluation_query(self) -> ast.SelectQuery:
+        if self.fast:
+            return self.fast_evaluation_query()
+        shape = self.shape()
+        variants = self.variants()
+        events = field("events_array")
+        if self.breakdowns and self.attribution == "all_events":
+            events = call(
+                "arrayFilter", lam(lambda x: x.t(shape.prop_index).eq(shape.variant_prop), "x"), field("events_array")
+            )
+        if self.order == "unordered":
+            state = unordered_state(shape, events)
+        else:
+            # Entry masks (breakdown per event, entrance periods) make repeats differ: only compress without them.
+            masked = self.trends or (self.breakdowns and self.attribution in ("all_events", "step"))
+            state = ordered_state(shape, events if masked else without_repeats(events))
+        columns: list = [field("aggregation_target")]
+        if variants is not None:
+            columns.append(call("arrayJoin", variants).alias("variant"))
+        columns.append(state.alias("state"))
+        inner = select(columns, self.actors_query())
+        state_field = field("state")
+        outer: list = [field("aggregation_target")]
+        if variants is not None:
+            outer.append(field("variant"))
+        outer += [best_of(state_field, self.steps).alias("best"), state_field.t(3).alias("excluded")]
+        return select(outer, inner)
