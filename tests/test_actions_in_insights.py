@@ -103,3 +103,17 @@ def test_action_of_another_project_is_unknown(owner_client, outsider_client, wor
     source = {"kind": "StickinessQuery", "series": [as_action(action.id)], "dateRange": RANGE}
     response = run_query(outsider_client, world.other_team.id, {"kind": "InsightVizNode", "source": source})
     assert response.status_code == 400
+
+
+def test_funnel_steps_and_exclusions_can_be_actions(owner_client, world, action):
+    signup = Action.objects.create(team=world.team, name="Bought", steps=[{"event": "purchase"}])
+    pricing_view = {"kind": "EventsNode", "event": "$pageview", "properties": [
+        {"key": "$current_url", "value": "/pricing", "operator": "icontains", "type": "event"}]}  # fmt: skip
+    source = {"kind": "FunnelsQuery", "dateRange": RANGE, "series": [pricing_view, as_action(signup.id)]}
+    steps = insight(owner_client, world.team.id, source)["results"]
+    # ann and bob saw pricing; only bob bought afterwards.
+    assert [step["count"] for step in steps] == [2, 1]
+    assert steps[1]["name"] == "Bought" and steps[1]["action_id"] == signup.id and steps[1]["type"] == "actions"
+    source["series"] = [as_action(action.id), {"kind": "EventsNode", "event": "purchase"}]
+    # "Interested" matches bob's pricing view (then his purchase) and cat's pro purchase (nothing after).
+    assert [step["count"] for step in insight(owner_client, world.team.id, source)["results"]] == [3, 1]

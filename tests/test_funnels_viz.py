@@ -184,12 +184,12 @@ def test_funnel_invalid_queries_answer_400(owner_client, world, fields, message)
     assert body["attr"] is None
 
 
-def test_funnel_actions_and_optional_rules_answer_400(owner_client, world):
-    series = [{"kind": "ActionsNode", "id": 1}, {"kind": "EventsNode", "event": "view"}]
+def test_funnel_unknown_action_and_optional_rules_answer_400(owner_client, world):
+    series = [{"kind": "ActionsNode", "id": 987654}, {"kind": "EventsNode", "event": "view"}]
     source = {"kind": "FunnelsQuery", "series": series}
     response = run_query(owner_client, world.team.id, {"kind": "InsightVizNode", "source": source})
     assert response.status_code == 400
-    assert response.json()["detail"] == validation.ACTIONS_UNSUPPORTED
+    assert response.json()["detail"] == "Action 987654 does not exist."
     optional_first = [
         {"kind": "EventsNode", "event": "a", "optionalInFunnel": True},
         {"kind": "EventsNode", "event": "b"},

@@ -21,6 +21,7 @@ from queries.runners.funnels.sequence import (
     unordered_state,
     without_repeats,
 )
+from queries.runners.series import series_event_filter
 from queries.runners.trends.date_range import QueryDateRange
 
 WINDOW_UNIT_SECONDS = {
@@ -116,8 +117,9 @@ class FunnelQueryBuilder:
 
     def entity_expr(self, node) -> ast.Expr:
         parts: list[ast.Expr] = []
-        if node.event is not None:
-            parts.append(ast.CompareOperation("==", ast.Field(["event"]), ast.Constant(node.event)))
+        event_filter = series_event_filter(node, self.team)
+        if event_filter is not None:
+            parts.append(event_filter)
         if node.properties:
             parts.append(property_to_expr(node.properties))
         if not parts:
@@ -132,7 +134,7 @@ class FunnelQueryBuilder:
             ast.CompareOperation("<=", ast.Field(["timestamp"]), datetime_constant(self.date_range.date_to())),
         ]
         nodes = list(self.query.series) + list(self.filter.exclusions or [])
-        if self.order != "strict" and all(node.event is not None for node in nodes):
+        if self.order != "strict" and all(getattr(node, "event", None) is not None for node in nodes):
             names = sorted({node.event for node in nodes})
             parts.append(ast.CompareOperation("in", ast.Field(["event"]), ast.Tuple([ast.Constant(n) for n in names])))
         if self.query.properties:
@@ -246,7 +248,7 @@ class FunnelQueryBuilder:
     def fast_evaluation_query(self) -> ast.SelectQuery:
         carry = ["aggregation_target"] + (["variant"] if self.breakdowns else [])
         inner = select([*(field(c) for c in carry), field("events_array").alias("events")], self.fast_actors_query())
-        names = [node.event for node in self.query.series]
+        names = [getattr(node, "event", None) for node in self.query.series]
         # Steps on distinct named events never share an event, so no event moves a path two steps at once.
         exclusive = None not in names and len(set(names)) == len(names)
         return greedy.best_path_levels(self.steps, self.window_seconds, inner, carry, exclusive_steps=exclusive)

@@ -20,17 +20,24 @@ def _number(value) -> float | None:
 
 
 def step_name(node) -> str:
-    return node.event if node.event is not None else "All events"
+    event = getattr(node, "event", None)
+    return event if event is not None else "All events"
 
 
-def step_dicts(series, counts: list[int], averages: list, medians: list, unordered: bool) -> list[dict]:
-    """One dict per step (spec §2.3); unordered funnels name steps by how many were completed."""
+def step_dicts(
+    series, counts: list[int], averages: list, medians: list, unordered: bool, identities: list[dict] | None = None
+) -> list[dict]:
+    """One dict per step (spec §2.3); unordered funnels name steps by how many were completed.
+
+    `identities` are the steps' `{id, type, name}` (actions are named after the action).
+    """
     steps = []
     for order, node in enumerate(series):
+        identity = identities[order] if identities else {"id": getattr(node, "event", None), "type": "events"}
         if unordered:
             action_id, name = None, f"Completed {order + 1} step{'s' if order else ''}"
         else:
-            action_id, name = node.event, step_name(node)
+            action_id, name = identity["id"], identity.get("name") or step_name(node)
         steps.append(
             {
                 "action_id": action_id,
@@ -39,7 +46,7 @@ def step_dicts(series, counts: list[int], averages: list, medians: list, unorder
                 "order": order,
                 "people": [],
                 "count": counts[order],
-                "type": "events",
+                "type": identity["type"],
                 "average_conversion_time": _number(averages[order - 1]) if order else None,
                 "median_conversion_time": _number(medians[order - 1]) if order else None,
             }
@@ -63,7 +70,7 @@ def is_other(value) -> bool:
     return value == [OTHER] * len(value) if isinstance(value, list) else value == OTHER
 
 
-def breakdown_steps(series, rows: list, unordered: bool) -> list[list[dict]]:
+def breakdown_steps(series, rows: list, unordered: bool, identities: list[dict] | None = None) -> list[list[dict]]:
     """One list of step dicts per breakdown value, in rank order, `Other` last."""
     steps = len(series)
     parsed = []
@@ -74,7 +81,7 @@ def breakdown_steps(series, rows: list, unordered: bool) -> list[list[dict]]:
     parsed.sort(key=lambda item: (item[0], item[1]))
     results = []
     for _other, _key, value, counts, averages, medians in parsed:
-        dicts = step_dicts(series, counts, averages, medians, unordered)
+        dicts = step_dicts(series, counts, averages, medians, unordered, identities)
         for step in dicts:
             step["breakdown"] = value
             step["breakdown_value"] = value

@@ -18,6 +18,7 @@ from queries.runners.funnels.results import (
 )
 from queries.runners.funnels.validation import validate_funnel
 from queries.runners.insight import InsightQueryRunner
+from queries.runners.series import series_identity
 from queries.runners.trends.date_range import QueryDateRange
 from queries.schema.insight_filters import FunnelsFilter
 
@@ -66,7 +67,7 @@ class FunnelsQueryRunner(InsightQueryRunner):
         date_range = self.query.dateRange
         if date_range is None or date_range.date_from != "all":
             return self.query_date_range()
-        events = sorted({node.event for node in self.query.series if getattr(node, "event", None) is not None})
+        events = sorted({n.event for n in self.query.series if getattr(n, "event", None) is not None})
         where: ast.Expr = ast.Constant(True)
         if events and len(events) == len(self.query.series):
             where = ast.CompareOperation("in", ast.Field(["event"]), ast.Tuple([ast.Constant(e) for e in events]))
@@ -123,16 +124,19 @@ class FunnelsQueryRunner(InsightQueryRunner):
         ranked = sorted(rows, key=lambda row: rank_key(parse_step_row(row[1:], steps)[0], list(row[0])))
         return [list(row[0]) for row in ranked[: self.breakdown_limit]]
 
+    def identities(self) -> list[dict]:
+        return [series_identity(node, self.team) for node in self.query.series]
+
     def steps(self, builder: FunnelQueryBuilder) -> list:
         unordered = self.order == "unordered"
         rows = self.execute(aggregation.steps_query(builder)).results
         if not builder.breakdowns:
             counts, averages, medians = parse_step_row(rows[0], len(self.query.series))
-            return step_dicts(self.query.series, counts, averages, medians, unordered)
+            return step_dicts(self.query.series, counts, averages, medians, unordered, self.identities())
         top = self.top_breakdown_values(rows)
         if top is not None:
             rows = self.execute(aggregation.steps_query(builder, top)).results
-        return breakdown_steps(self.query.series, rows, unordered)
+        return breakdown_steps(self.query.series, rows, unordered, self.identities())
 
     def time_to_convert(self, builder: FunnelQueryBuilder) -> dict:
         rows = self.execute(aggregation.time_to_convert_query(builder)).results

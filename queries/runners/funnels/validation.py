@@ -5,7 +5,6 @@ from queries.hogql.errors import QueryError
 MIN_STEPS, MAX_STEPS = 2, 20
 TOO_FEW_STEPS = "Funnels require at least two steps before calculating."
 TOO_MANY_STEPS = f"Funnels can have at most {MAX_STEPS} steps."
-ACTIONS_UNSUPPORTED = "Actions are not supported in funnels yet: use events as funnel steps."
 SERIES_KIND_UNSUPPORTED = "Funnel steps of kind {kind} are not supported yet."
 GROUP_AGGREGATION_UNSUPPORTED = "Aggregating funnels by groups is not supported yet."
 FROM_STEP_OUT_OF_RANGE = "funnelFromStep must be between 0 and {max_step}."
@@ -44,9 +43,7 @@ def validate_steps(series: list) -> None:
     if len(series) > MAX_STEPS:
         raise QueryError(TOO_MANY_STEPS)
     for node in series:
-        if node.kind == "ActionsNode":
-            raise QueryError(ACTIONS_UNSUPPORTED)
-        if node.kind != "EventsNode":
+        if node.kind not in ("EventsNode", "ActionsNode"):
             raise QueryError(SERIES_KIND_UNSUPPORTED.format(kind=node.kind))
 
 
@@ -66,8 +63,6 @@ def validate_funnel(query, funnels_filter, order: str, viz: str) -> None:
         if to_step is not None and not (1 <= to_step <= steps - 1 and to_step > (from_step or 0)):
             raise QueryError(TO_STEP_OUT_OF_RANGE.format(max_step=steps - 1))
     for exclusion in funnels_filter.exclusions or []:
-        if exclusion.kind == "ActionsNode":
-            raise QueryError(ACTIONS_UNSUPPORTED)
         if exclusion.funnelFromStep >= exclusion.funnelToStep:
             raise QueryError(EXCLUSION_RANGE)
         if exclusion.funnelFromStep < 0 or exclusion.funnelToStep > steps - 1:
