@@ -78,3 +78,10 @@ def test_paths_follow_the_merged_person_across_distinct_ids(owner_client, merged
     source = {"kind": "PathsQuery", "dateRange": RANGE, "pathsFilter": {"includeEventTypes": ["custom_event"]}}
     edges = {(e["source"], e["target"]): e["value"] for e in insight(owner_client, merged.id, source)["results"]}
     assert edges == {("1_signup", "2_purchase"): 1}
+
+
+def test_funnel_converts_the_merged_person_across_distinct_ids(owner_client, merged):
+    steps = [{"kind": "EventsNode", "event": "signup"}, {"kind": "EventsNode", "event": "purchase"}]
+    source = {"kind": "FunnelsQuery", "series": steps, "dateRange": RANGE}
+    # anon signed up, user purchased: one person, one conversion.
+    assert [step["count"] for step in insight(owner_client, merged.id, source)["results"]] == [1, 1]
