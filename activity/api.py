@@ -5,6 +5,8 @@ import uuid
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import CharField, Exists, OuterRef, Q
 from django.db.models.functions import Cast
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, pagination, serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -161,6 +163,20 @@ class ActivityLogViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
     scope_object = "activity_log"
     queryset = ActivityLog.objects.all()
     serializer_class = ActivityLogSerializer
+    pagination_class = ActivityLogCursorPagination  # what the OpenAPI schema shows; see `paginator`
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("page", OpenApiTypes.INT, description="1-based page number (page pagination)."),
+            OpenApiParameter("ordering", OpenApiTypes.STR, enum=list(ORDERINGS)),
+            OpenApiParameter("user", OpenApiTypes.UUID, description="Entries by this user (uuid)."),
+            OpenApiParameter("scope", OpenApiTypes.STR, description="Entries of this scope, e.g. `Insight`."),
+            OpenApiParameter("scopes", OpenApiTypes.STR, description="Comma-separated scopes."),
+            OpenApiParameter("item_id", OpenApiTypes.STR),
+        ]
+    )
+    def list(self, request, *args, **kwargs) -> Response:
+        return super().list(request, *args, **kwargs)
 
     @property
     def paginator(self):
@@ -193,7 +209,13 @@ class ActivityLogViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
             entries = entries.filter(item_id=params["item_id"])
         return entries.order_by(self.ordering(), "-id" if self.ordering().startswith("-") else "id")
 
-    @action(methods=["get"], detail=False, required_scopes=["activity_log:read"])
+    @extend_schema(
+        responses=inline_serializer(
+            "ImportantChangesResponse",
+            {"results": ActivityLogSerializer(many=True), "last_read": serializers.DateTimeField(allow_null=True)},
+        )
+    )
+    @action(methods=["get"], detail=False, required_scopes=["activity_log:read"], pagination_class=None)
     def important_changes(self, request, **kwargs) -> Response:
         """Up to 10 changes by other people to things the user created or changed, newest first.
 

@@ -46,18 +46,19 @@ def empty_result(cache_key: str | None = None, query_status: dict | None = None)
 
 
 def error_status(insight: Insight, team: Team, message: str, *, dashboard=None, query_id: str | None = None) -> dict:
-    """The `query_status` of a calculation that failed: complete, with the error."""
-    return {
-        "id": query_id,
-        "query_async": True,
-        "team_id": team.id,
-        "insight_id": insight.id,
-        "dashboard_id": dashboard.id if dashboard is not None else None,
-        "error": True,
-        "complete": True,
-        "error_message": message,
-        "results": None,
-    }
+    """The `query_status` of a calculation that failed: complete, with the error (every QueryStatus key)."""
+    from queries.query_status import new_status
+
+    return new_status(
+        team.id,
+        query_id,
+        insight_id=insight.id,
+        dashboard_id=dashboard.id if dashboard is not None else None,
+        error=True,
+        complete=True,
+        error_message=message,
+        start_time=None,
+    )
 
 
 def dashboard_filters(dashboard=None, tile=None, filters_override=None, tile_filters_override=None) -> dict:
@@ -97,18 +98,63 @@ def _legacy_series(filters: dict) -> list[dict]:
     return series
 
 
-def query_from_filters(filters: dict | None) -> dict | None:
-    """A legacy TRENDS `filters` dict as `{"kind": "InsightVizNode", "source": TrendsQuery, "full": true}`.
+# Legacy funnel keys -> FunnelsFilter keys.
+LEGACY_FUNNEL_KEYS = {
+    "funnel_viz_type": "funnelVizType",
+    "funnel_order_type": "funnelOrderType",
+    "funnel_window_interval": "funnelWindowInterval",
+    "funnel_window_interval_unit": "funnelWindowIntervalUnit",
+    "funnel_step_reference": "funnelStepReference",
+    "breakdown_attribution_type": "breakdownAttributionType",
+    "breakdown_attribution_value": "breakdownAttributionValue",
+    "bin_count": "binCount",
+    "funnel_from_step": "funnelFromStep",
+    "funnel_to_step": "funnelToStep",
+    "funnel_aggregate_by_hogql": "funnelAggregateByHogQL",
+    "layout": "layout",
+}
+LEGACY_QUERY_KINDS = {
+    "TRENDS": "TrendsQuery",
+    "FUNNELS": "FunnelsQuery",
+    "STICKINESS": "StickinessQuery",
+    "LIFECYCLE": "LifecycleQuery",
+}
 
-    Only the simple cases convert (events/actions series, dates, interval, properties, test-account filter,
-    breakdown, display/formula, compare); other insight types, and anything that does not validate, give None.
+
+def _legacy_funnels_filter(filters: dict) -> dict:
+    funnels_filter = {
+        key: filters[legacy] for legacy, key in LEGACY_FUNNEL_KEYS.items() if filters.get(legacy) is not None
+    }
+    if filters.get("funnel_window_days") is not None and "funnelWindowInterval" not in funnels_filter:
+        funnels_filter.update(funnelWindowInterval=filters["funnel_window_days"], funnelWindowIntervalUnit="day")
+    exclusions = []
+    for entity in filters.get("exclusions") or []:
+        if not isinstance(entity, dict):
+            continue
+        kind = "ActionsNode" if entity.get("type") == "actions" else "EventsNode"
+        node = {"kind": kind, "event" if kind == "EventsNode" else "id": entity.get("id")}
+        node.update(funnelFromStep=entity.get("funnel_from_step"), funnelToStep=entity.get("funnel_to_step"))
+        exclusions.append(node)
+    if exclusions:
+        funnels_filter["exclusions"] = exclusions
+    return funnels_filter
+
+
+def query_from_filters(filters: dict | None) -> dict | None:
+    """A legacy `filters` dict as `{"kind": "InsightVizNode", "source": <query>, "full": true}`.
+
+    TRENDS, FUNNELS, STICKINESS and LIFECYCLE filters convert (events/actions series, dates, interval,
+    properties, test-account filter, breakdown, display/formula, compare, the funnel settings); other insight
+    types, and anything that does not validate, give None.
     """
-    if not isinstance(filters, dict) or filters.get("insight", "TRENDS") != "TRENDS":
+    if not isinstance(filters, dict):
         return None
+    insight_type = filters.get("insight", "TRENDS")
+    kind = LEGACY_QUERY_KINDS.get(insight_type)
     series = _legacy_series(filters)
-    if not series:
+    if kind is None or not series:
         return None
-    source: dict[str, Any] = {"kind": "TrendsQuery", "series": series}
+    source: dict[str, Any] = {"kind": kind, "series": series}
     date_range = {key: filters[key] for key in ("date_from", "date_to") if filters.get(key)}
     if filters.get("explicit_date") is not None:
         date_range["explicitDate"] = bool(filters["explicit_date"])
@@ -120,13 +166,24 @@ def query_from_filters(filters: dict | None) -> dict | None:
         source["properties"] = filters["properties"]
     if filters.get("filter_test_accounts") is not None:
         source["filterTestAccounts"] = bool(filters["filter_test_accounts"])
+    if filters.get("aggregation_group_type_index") is not None and kind != "StickinessQuery":
+        source["aggregation_group_type_index"] = filters["aggregation_group_type_index"]
     breakdown = {key: filters[key] for key in LEGACY_BREAKDOWN_KEYS if filters.get(key) is not None}
-    if breakdown:
+    if breakdown and kind in ("TrendsQuery", "FunnelsQuery"):
         source["breakdownFilter"] = breakdown
-    trends_filter = {key: filters[key] for key in ("display", "formula") if filters.get(key)}
-    if trends_filter:
-        source["trendsFilter"] = trends_filter
-    if filters.get("compare"):
+    if kind == "TrendsQuery":
+        trends_filter = {key: filters[key] for key in ("display", "formula") if filters.get(key)}
+        if trends_filter:
+            source["trendsFilter"] = trends_filter
+    elif kind == "FunnelsQuery":
+        funnels_filter = _legacy_funnels_filter(filters)
+        if funnels_filter:
+            source["funnelsFilter"] = funnels_filter
+    elif kind == "StickinessQuery" and filters.get("display"):
+        source["stickinessFilter"] = {"display": filters["display"]}
+    elif kind == "LifecycleQuery" and filters.get("toggledLifecycles"):
+        source["lifecycleFilter"] = {"toggledLifecycles": filters["toggledLifecycles"]}
+    if filters.get("compare") and kind in ("TrendsQuery", "StickinessQuery"):
         source["compareFilter"] = {
             "compare": True,
             **({"compare_to": filters["compare_to"]} if filters.get("compare_to") else {}),
@@ -149,6 +206,17 @@ def _map_runnable(node, change):
     if getattr(node, "kind", None) in INTERFACE_NODES:
         return node.model_copy(update={"source": _map_runnable(node.source, change)})
     return change(node)
+
+
+def _with_dashboard_filter(query, dashboard_filter):
+    """`apply_filters_override`, plus the date range of an EventsQuery (its `after`/`before`), as PostHog does."""
+    query = apply_filters_override(query, dashboard_filter)
+    if getattr(query, "kind", None) == "EventsQuery" and (dashboard_filter.date_from or dashboard_filter.date_to):
+        update = {"after": dashboard_filter.date_from}
+        if dashboard_filter.date_to is not None or query.before is not None:
+            update["before"] = dashboard_filter.date_to
+        query = query.model_copy(update=update)
+    return query
 
 
 def effective_query(
@@ -176,7 +244,7 @@ def effective_query(
             first = error.errors(include_url=False)[0]
             location = ".".join(str(part) for part in first["loc"])
             raise ValidationError({"filters_override": [f"Invalid filters: {location}: {first['msg']}"]}) from None
-        node = _map_runnable(node, lambda query: apply_filters_override(query, dashboard_filter))
+        node = _map_runnable(node, lambda query: _with_dashboard_filter(query, dashboard_filter))
     variables = {**((dashboard.variables or {}) if dashboard is not None else {}), **(variables_override or {})}
     if variables:
         node = _map_runnable(node, lambda query: apply_variables_override(query, variables))
@@ -194,13 +262,14 @@ def insight_result(
     variables_override: dict | None = None,
     tile_filters_override: dict | None = None,
     raise_exposed_errors: bool = True,
+    client_query_id: str | None = None,
 ) -> dict:
     """The InsightResult fields of `insight` (spec §5.6) computed through the runner's `run(mode)`.
 
     Legacy insights whose filters do not convert to a query (see `query_from_filters`) have a null result.
     Errors (spec §5.7): exposed query errors (HogQL, ClickHouse) raise a 400 ValidationError when
     `raise_exposed_errors`; they and every other failure otherwise give a null result with an error
-    `query_status`, so one broken insight does not break a list.
+    `query_status` (its `id` is the request's `client_query_id`), so one broken insight does not break a list.
     """
     try:
         node = effective_query(
@@ -212,7 +281,9 @@ def insight_result(
             tile_filters_override=tile_filters_override,
         )
     except QueryValidationError as error:
-        return empty_result(query_status=error_status(insight, team, error.detail, dashboard=dashboard))
+        return empty_result(
+            query_status=error_status(insight, team, error.detail, dashboard=dashboard, query_id=client_query_id)
+        )
     except ValidationError as error:
         if raise_exposed_errors:
             raise
@@ -221,27 +292,37 @@ def insight_result(
             if isinstance(error.detail, dict)
             else str(error.detail)
         )
-        return empty_result(query_status=error_status(insight, team, message, dashboard=dashboard))
+        return empty_result(
+            query_status=error_status(insight, team, message, dashboard=dashboard, query_id=client_query_id)
+        )
     if node is None:
         return empty_result()
     try:
         response = get_runner(node, team).run(mode)
     except UnsupportedQueryKind as error:
-        return empty_result(query_status=error_status(insight, team, error.message, dashboard=dashboard))
+        return empty_result(
+            query_status=error_status(insight, team, error.message, dashboard=dashboard, query_id=client_query_id)
+        )
     except ExposedHogQLError as error:
         if raise_exposed_errors:
             raise ValidationError(error.message, code=error.code) from error
-        return empty_result(query_status=error_status(insight, team, error.message, dashboard=dashboard))
+        return empty_result(
+            query_status=error_status(insight, team, error.message, dashboard=dashboard, query_id=client_query_id)
+        )
     except ClickHouseQueryError as error:
         from queries.api import clickhouse_error_code, user_safe_error_message
 
         message = user_safe_error_message(error)
         if raise_exposed_errors:
             raise ValidationError(message, code=clickhouse_error_code(error)) from error
-        return empty_result(query_status=error_status(insight, team, message, dashboard=dashboard))
+        return empty_result(
+            query_status=error_status(insight, team, message, dashboard=dashboard, query_id=client_query_id)
+        )
     except Exception as error:
         logger.exception("insight_result_failed insight_id=%s team_id=%s", insight.id, team.id)
-        return empty_result(query_status=error_status(insight, team, str(error), dashboard=dashboard))
+        return empty_result(
+            query_status=error_status(insight, team, str(error), dashboard=dashboard, query_id=client_query_id)
+        )
     return result_fields(response)
 
 

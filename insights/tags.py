@@ -92,9 +92,10 @@ def _validated_bulk_payload(payload) -> tuple[list[int], str, list[str]]:
     if len(ids) > BULK_MAX_IDS:
         raise ValidationError({"ids": [IDS_TOO_MANY]})
     parsed_ids = []
-    for value in ids:
+    for index, value in enumerate(ids):
         if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().lstrip("-").isdigit():
-            raise ValidationError({"ids": [IDS_NOT_INTEGERS]})
+            # As a DRF ListField reports it: the index is part of the path (`attr` = `ids__<index>`).
+            raise ValidationError({"ids": {index: [IDS_NOT_INTEGERS]}})
         parsed_ids.append(int(value))
     action = payload.get("action")
     if action is None:

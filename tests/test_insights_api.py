@@ -131,9 +131,10 @@ def test_legacy_trends_filters_render_as_a_query(owner_client, world, clickhouse
 
 
 def test_legacy_filters_that_do_not_convert_keep_filters_and_null_query_and_result(owner_client, world, clickhouse):
-    body = create(owner_client, world.team.id, query=None, filters={"insight": "FUNNELS", "events": [{"id": "a"}]})
+    legacy_paths = {"insight": "PATHS", "include_event_types": ["$pageview"]}
+    body = create(owner_client, world.team.id, query=None, filters=legacy_paths)
     assert body["query"] is None and body["result"] is None
-    assert body["filters"] == {"insight": "FUNNELS", "events": [{"id": "a"}]}
+    assert body["filters"] == legacy_paths
     legacy_no_type = create(owner_client, world.team.id, query=None, filters={"events": "not a list"})
     assert legacy_no_type["query"] is None and legacy_no_type["filters"] == {
         "events": "not a list",

@@ -1,5 +1,7 @@
 """Dashboard serializers: validate writes and render PostHog's DashboardBasic / Dashboard shapes."""
 
+from datetime import datetime
+
 from rest_framework import serializers
 
 from dashboards.api.overrides import filters_requested_by_client, variables_requested_by_client
@@ -95,7 +97,7 @@ class DashboardBasicSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         return getattr(request, "user", None)
 
-    def get_last_viewed_at(self, dashboard: Dashboard):
+    def get_last_viewed_at(self, dashboard: Dashboard) -> datetime | None:
         return None  # PostHog reads it from the file-system view log, which this server does not keep
 
     def get_tags(self, dashboard: Dashboard) -> list[str]:

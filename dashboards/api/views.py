@@ -1,6 +1,8 @@
 """`/api/projects/:id/dashboards/`: list, create, retrieve, update and soft delete dashboards (scope `dashboard`)."""
 
 from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -10,6 +12,7 @@ from dashboards.api.serializers import DashboardBasicSerializer, DashboardSerial
 from dashboards.models import Dashboard
 from dashboards.permissions import DASHBOARD_EDIT_DENIED, can_edit_dashboard
 from dashboards.services import dashboard_create, dashboard_mark_accessed, dashboard_update
+from insights.api.schema import ProjectResourceSchema
 from insights.models import TaggedItem
 from insights_server.routing import ProjectScopedViewSet
 
@@ -37,6 +40,7 @@ class DashboardViewSet(
     scope_object = "dashboard"
     queryset = Dashboard.objects_including_soft_deleted.order_by("-pinned", "name")
     permission_classes = [*ProjectScopedViewSet.permission_classes, CanEditDashboard]
+    schema = ProjectResourceSchema()
 
     def get_serializer_class(self):
         return DashboardBasicSerializer if self.action == "list" else DashboardSerializer
@@ -58,6 +62,15 @@ class DashboardViewSet(
                 queryset = queryset.filter(tagged_items__tag__name__in=tags).distinct()
         tagged = Prefetch("tagged_items", queryset=TaggedItem.objects.select_related("tag").order_by("id"))
         return queryset.select_related("created_by", "team").prefetch_related(tagged)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("creation_mode", OpenApiTypes.STR, enum=["default", "template", "duplicate", "unlisted"]),
+            OpenApiParameter("tags", OpenApiTypes.STR, many=True, description="Dashboards with any of these tags."),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
         dashboard = self.get_object()
@@ -102,6 +115,10 @@ class DashboardViewSet(
         dashboard = Dashboard.objects_including_soft_deleted.select_related("created_by", "team").get(id=dashboard.id)
         return Response(self.get_serializer(dashboard).data)
 
+    @extend_schema(
+        description='Hard delete of this model is not allowed. Use a patch API call to set "deleted" to true',
+        responses={405: OpenApiResponse(description="Hard delete is not allowed.")},
+    )
     def destroy(self, request, *args, **kwargs):
         # Hard deletes are refused, as PostHog does; soft delete with PATCH {"deleted": true}.
         return Response(status=status.HTTP_405_METHOD_NOT_ALLOWED)

@@ -4,7 +4,7 @@ InsightViewSet wraps these in thin @action methods: `fn(view, request, **kwargs)
 """
 
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from activity.api import activity_page
@@ -80,9 +80,9 @@ def _viewed_ids(data) -> list[int]:
     if len(ids) > VIEWED_MAX_IDS:
         raise ValidationError({"insight_ids": [VIEWED_TOO_MANY]})
     parsed = []
-    for value in ids:
+    for index, value in enumerate(ids):
         if isinstance(value, bool) or not str(value).strip().lstrip("-").isdigit():
-            raise ValidationError({"insight_ids": [IDS_NOT_INTEGERS]})
+            raise ValidationError({"insight_ids": {index: [IDS_NOT_INTEGERS]}})
         parsed.append(int(value))
     return parsed
 
@@ -98,6 +98,14 @@ def activity(view, request, **kwargs) -> Response:
 
 
 def insight_activity(view, request, **kwargs) -> Response:
-    """One insight's activity (`GET /insights/:id/activity/`); 404 through the viewset's object lookup."""
-    insight = view.get_object()
+    """One insight's activity (`GET /insights/:id/activity/`).
+
+    A missing, foreign or soft-deleted insight is a 404 with an empty body, as PostHog answers it.
+    """
+    from insights.access import access_insight_by_id_or_short_id
+
+    try:
+        insight = access_insight_by_id_or_short_id(view.team, kwargs.get("pk", ""))
+    except NotFound:
+        return Response(status=status.HTTP_404_NOT_FOUND)
     return activity_page(request, insight.team_id, "Insight", item_id=insight.id)

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from pydantic import ValidationError as PydanticValidationError
 from rest_framework import serializers
 
 from dashboards.models import Dashboard, DashboardTile
@@ -20,9 +21,19 @@ from insights.results import effective_query, insight_result, stored_or_converte
 from insights.tags import tags_of
 from insights_server.api.shared import UserBasicSerializer, membership_level_in_context
 from insights_server.models import OrganizationMembership
-from queries.schema import QueryValidationError, parse_query, query_to_dict
+from queries.schema import (
+    DataVisualizationNode,
+    HogQLQuery,
+    InsightVizNode,
+    QueryValidationError,
+    parse_query,
+    query_to_dict,
+)
 
 QUERY_NOT_AN_OBJECT = "Query must be a valid JSON object"
+QUERY_CANNOT_BE_SAVED = "This query can't be saved: {details}"
+QUERY_REQUIRED = "This field is required."
+MCP_CLIENT = "mcp"
 # Bare queries that are saved wrapped, as PostHog does on save.
 INSIGHT_VIZ_KINDS = {
     "TrendsQuery",
@@ -109,6 +120,9 @@ RESULT_KEYS = (
     "types",
     "resolved_date_range",
 )
+# Result fields holding timestamps (`resolved_date_range` holds two).
+RESULT_DATETIME_KEYS = ("last_refresh", "cache_target_age", "next_allowed_client_refresh", "resolved_date_range")
+STATUS_TIMES = ("start_time", "pickup_time", "end_time", "expiration_time")
 _DATETIME = serializers.DateTimeField()
 
 
@@ -139,6 +153,41 @@ def wrapped_query(value: Any) -> dict | None:
     if node.kind in DATA_VISUALIZATION_KINDS:
         return {"kind": "DataVisualizationNode", "source": query}
     return query
+
+
+def _dumped(node) -> dict:
+    return node.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def mcp_wrapped_query(value: Any) -> dict:
+    """The stricter query normalisation for MCP clients (`X-PostHog-Client: mcp`), as PostHog does it.
+
+    Raw HogQL -> DataVisualizationNode; DataVisualizationNode/InsightVizNode kept; a raw product analytics
+    query -> InsightVizNode; anything else is 400 `This query can't be saved: <loc: msg; ...>`. The saved
+    query is the validated node dumped without nulls (schema defaults filled in).
+    """
+    if not isinstance(value, dict):
+        raise serializers.ValidationError(QUERY_NOT_AN_OBJECT)
+    try:
+        return _dumped(DataVisualizationNode(source=HogQLQuery.model_validate(value)))
+    except PydanticValidationError:
+        pass
+    for wrapper in (DataVisualizationNode, InsightVizNode):
+        try:
+            return _dumped(wrapper.model_validate(value))
+        except PydanticValidationError:
+            pass
+    try:
+        return _dumped(InsightVizNode.model_validate({"kind": "InsightVizNode", "source": value}))
+    except PydanticValidationError as error:
+        details = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors(include_url=False)
+        )
+        raise serializers.ValidationError(QUERY_CANNOT_BE_SAVED.format(details=details)) from None
+
+
+def is_mcp_request(request) -> bool:
+    return request is not None and request.headers.get("x-posthog-client") == MCP_CLIENT
 
 
 class DashboardIdsField(serializers.ListField):
@@ -175,11 +224,27 @@ class InsightWriteSerializer(serializers.Serializer):
     _create_in_folder = serializers.CharField(allow_blank=True, required=False, write_only=True)
 
     def validate_query(self, value) -> dict | None:
+        if self.context.get("mcp"):
+            return mcp_wrapped_query(value)
         return wrapped_query(value)
+
+    def validate(self, attrs: dict) -> dict:
+        if self.context.get("mcp") and not self.partial and "query" not in attrs:
+            raise serializers.ValidationError({"query": [QUERY_REQUIRED]}, code="required")
+        return attrs
 
 
 def _datetime(value) -> str | None:
     return _DATETIME.to_representation(value) if value is not None else None
+
+
+def utc_z(value: Any) -> Any:
+    """A result timestamp as PostHog's JSON renderer writes it: a UTC offset as `Z` (`...+00:00` -> `...Z`)."""
+    if isinstance(value, str) and value.endswith("+00:00") and "T" in value:
+        return value[: -len("+00:00")] + "Z"
+    if isinstance(value, dict):
+        return {key: utc_z(item) for key, item in value.items()}
+    return value
 
 
 def _user(user) -> dict | None:
@@ -272,6 +337,11 @@ class InsightSerializer(InsightBasicSerializer):
         values = self.common_values(insight)
         result = self.result_of(insight)
         values.update({key: result.get(key) for key in RESULT_KEYS})
+        for key in RESULT_DATETIME_KEYS:
+            values[key] = utc_z(values[key])
+        if isinstance(values["query_status"], dict):
+            status = values["query_status"]
+            values["query_status"] = {**status, **{key: utc_z(status[key]) for key in STATUS_TIMES if key in status}}
         values["is_cached"] = bool(result.get("is_cached"))
         team = self.context.get("team") or insight.team
         values["timezone"] = team.timezone if self.context.get("refresh_requested") else result.get("timezone")
@@ -336,5 +406,6 @@ __all__ = [
     "InsightSerializer",
     "InsightWriteSerializer",
     "insight_render_queryset",
+    "is_mcp_request",
     "is_runnable_insight_query",
 ]

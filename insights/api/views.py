@@ -7,7 +7,7 @@ Actions parse input, resolve access, call one service/selector/runner and render
 import json
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -19,12 +19,14 @@ from dashboards.permissions import RESTRICTED_DASHBOARD_EDIT_DENIED, effective_p
 from insights import assistant
 from insights.access import access_insight_by_id_or_short_id, project_insights
 from insights.api import actions
+from insights.api import schema as docs
 from insights.api.csv import CSVRenderer
 from insights.api.serializers import (
     InsightBasicSerializer,
     InsightSerializer,
     InsightWriteSerializer,
     insight_render_queryset,
+    is_mcp_request,
     is_runnable_insight_query,
 )
 from insights.models import Insight
@@ -73,6 +75,7 @@ class InsightViewSet(ProjectScopedViewSet):
     lookup_value_regex = "[^/]+"
     # PostHog's insight views answer anonymous requests with 403 (its sharing authenticator comes first).
     sharing_enabled_actions = ("list", "retrieve")
+    schema = docs.ProjectResourceSchema()
 
     # ---- helpers -------------------------------------------------------------------------------------
 
@@ -95,7 +98,9 @@ class InsightViewSet(ProjectScopedViewSet):
     def _write_data(self, partial: bool) -> dict:
         if not isinstance(self.request.data, dict):
             raise ValidationError("The request body must be a JSON object.")
-        serializer = InsightWriteSerializer(data=self.request.data, partial=partial, context=self._context())
+        # MCP clients get PostHog's stricter query normalisation on create and PATCH (not on PUT).
+        mcp = is_mcp_request(self.request) and self.action in ("create", "partial_update")
+        serializer = InsightWriteSerializer(data=self.request.data, partial=partial, context=self._context(mcp=mcp))
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
@@ -115,35 +120,49 @@ class InsightViewSet(ProjectScopedViewSet):
 
     # ---- CRUD ----------------------------------------------------------------------------------------
 
+    @extend_schema(parameters=docs.LIST_PARAMETERS, responses=docs.InsightSchemaSerializer(many=True))
     def list(self, request, *args, **kwargs) -> Response:
         queryset = insight_list_filter(self.get_queryset(), request.query_params, self.team, request.user)
         page = self.paginate_queryset(insight_render_queryset(queryset))
         if is_truthy(request.query_params.get("basic", "")):
             return self.get_paginated_response(InsightBasicSerializer(page, many=True, context=self._context()).data)
         mode = refresh_mode(request)
+        client_query_id = request.query_params.get("client_query_id")
         results = {
-            insight.id: insight_result(insight, self.team, mode=mode, raise_exposed_errors=False) for insight in page
+            insight.id: insight_result(
+                insight, self.team, mode=mode, raise_exposed_errors=False, client_query_id=client_query_id
+            )
+            for insight in page
         }
         context = self._context(insight_results=results)
         return self.get_paginated_response(InsightSerializer(page, many=True, context=context).data)
 
-    @extend_schema(request=InsightWriteSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=docs.InsightSchemaSerializer, responses={201: docs.InsightSchemaSerializer})
     def create(self, request, *args, **kwargs) -> Response:
         insight = insight_create(team=self.team, user=request.user, data=self._write_data(partial=False))
         return self._render(insight, status.HTTP_201_CREATED)
 
+    @extend_schema(parameters=docs.RETRIEVE_PARAMETERS, responses=docs.InsightSchemaSerializer)
     def retrieve(self, request, *args, **kwargs) -> Response:
         insight = self.get_object()
         if is_truthy(request.query_params.get("basic", "")):
             insight = insight_render_queryset(project_insights(self.team)).get(pk=insight.pk)
             return Response(InsightBasicSerializer(insight, context=self._context()).data)
         dashboard_context = self._dashboard_context(insight)
-        result = insight_result(insight, self.team, mode=refresh_mode(request), **dashboard_context)
+        result = insight_result(
+            insight,
+            self.team,
+            mode=refresh_mode(request),
+            client_query_id=request.query_params.get("client_query_id"),
+            **dashboard_context,
+        )
         insight = insight_render_queryset(project_insights(self.team)).get(pk=insight.pk)
         context = self._context(insight_results={insight.id: result}, **dashboard_context)
         return Response(InsightSerializer(insight, context=context).data)
 
-    @extend_schema(request=InsightWriteSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        parameters=[docs.ID_PARAMETER], request=docs.InsightSchemaSerializer, responses=docs.InsightSchemaSerializer
+    )
     def update(self, request, *args, **kwargs) -> Response:
         insight = self.get_object()
         data = self._write_data(partial=kwargs.get("partial", False))
@@ -152,41 +171,57 @@ class InsightViewSet(ProjectScopedViewSet):
         insight = insight_update(insight, team=self.team, user=request.user, data=data)
         return self._render(insight)
 
-    @extend_schema(request=InsightWriteSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        parameters=[docs.ID_PARAMETER], request=docs.InsightSchemaSerializer, responses=docs.InsightSchemaSerializer
+    )
     def partial_update(self, request, *args, **kwargs) -> Response:
         return self.update(request, *args, partial=True, **kwargs)
 
+    @extend_schema(
+        description='Hard delete of this model is not allowed. Use a patch API call to set "deleted" to true',
+        parameters=[docs.ID_PARAMETER],
+        responses={405: OpenApiResponse(description="Hard delete is not allowed.")},
+    )
     def destroy(self, request, *args, **kwargs) -> Response:
         """Hard delete is not allowed: soft delete with PATCH `{"deleted": true}` (spec §3.8)."""
         return Response(status=status.HTTP_405_METHOD_NOT_ALLOWED)
 
     # ---- actions of insights/api/actions.py --------------------------------------------------------------
+    # As in PostHog, actions without `required_scopes` (bulk_update_tags, cancel, my_last_viewed, analyze,
+    # suggestions) are not open to personal API keys: "This action does not support Personal API Key access".
 
-    @action(methods=["post"], detail=False, required_scopes=WRITE)
+    @extend_schema(request=docs.BULK_UPDATE_TAGS_REQUEST, responses=docs.BULK_UPDATE_TAGS_RESPONSE)
+    @action(methods=["post"], detail=False)
     def bulk_update_tags(self, request, **kwargs) -> Response:
         return actions.bulk_update_tags(self, request, **kwargs)
 
-    @action(methods=["post"], detail=False, required_scopes=WRITE)
+    @extend_schema(request=docs.CANCEL_REQUEST, responses={201: OpenApiResponse(description="No response body")})
+    @action(methods=["post"], detail=False)
     def cancel(self, request, **kwargs) -> Response:
         return actions.cancel(self, request, **kwargs)
 
-    @action(methods=["get"], detail=False, required_scopes=READ)
+    @extend_schema(responses=docs.InsightBasicSchemaSerializer(many=True))
+    @action(methods=["get"], detail=False, pagination_class=None)
     def my_last_viewed(self, request, **kwargs) -> Response:
         return actions.my_last_viewed(self, request, **kwargs)
 
-    @action(methods=["get"], detail=False, required_scopes=READ)
+    @extend_schema(parameters=docs.TRENDING_PARAMETERS, responses=docs.TRENDING_RESPONSE)
+    @action(methods=["get"], detail=False, required_scopes=READ, pagination_class=None)
     def trending(self, request, **kwargs) -> Response:
         return actions.trending(self, request, **kwargs)
 
+    @extend_schema(request=docs.VIEWED_REQUEST, responses={201: OpenApiResponse(description="No response body")})
     @action(methods=["post"], detail=False, required_scopes=READ)
     def viewed(self, request, **kwargs) -> Response:
         return actions.viewed(self, request, **kwargs)
 
-    @action(methods=["get"], detail=False, url_path="activity", required_scopes=ACTIVITY)
+    @extend_schema(parameters=docs.ACTIVITY_PARAMETERS, responses=docs.ACTIVITY_RESPONSE)
+    @action(methods=["get"], detail=False, url_path="activity", required_scopes=ACTIVITY, pagination_class=None)
     def all_activity(self, request, **kwargs) -> Response:
         return actions.activity(self, request, **kwargs)
 
-    @action(methods=["get"], detail=True, url_path="activity", required_scopes=ACTIVITY)
+    @extend_schema(parameters=[docs.ID_PARAMETER, *docs.ACTIVITY_PARAMETERS], responses=docs.ACTIVITY_RESPONSE)
+    @action(methods=["get"], detail=True, url_path="activity", required_scopes=ACTIVITY, pagination_class=None)
     def activity(self, request, **kwargs) -> Response:
         return actions.insight_activity(self, request, **kwargs)
 
@@ -197,6 +232,7 @@ class InsightViewSet(ProjectScopedViewSet):
         if getattr(settings, "INSIGHTS_LLM_URL", None) and not self.team.organization.is_ai_data_processing_approved:
             raise PermissionDenied(AI_NOT_APPROVED)
 
+    @extend_schema(request=docs.GENERATE_METADATA_REQUEST, responses=docs.GENERATE_METADATA_RESPONSE)
     @action(methods=["post"], detail=False, required_scopes=WRITE)
     def generate_metadata(self, request, **kwargs) -> Response:
         self._require_ai_approval()
@@ -224,7 +260,8 @@ class InsightViewSet(ProjectScopedViewSet):
         result = insight_result(insight, self.team, mode="force_cache", raise_exposed_errors=False)
         return {**result, "results": result["result"]} if result.get("result") is not None else None
 
-    @action(methods=["get"], detail=True, required_scopes=READ)
+    @extend_schema(parameters=[docs.ID_PARAMETER], responses=docs.ANALYZE_RESPONSE)
+    @action(methods=["get"], detail=True)
     def analyze(self, request, **kwargs) -> Response:
         self._require_ai_approval()
         insight = self.get_object()
@@ -233,7 +270,10 @@ class InsightViewSet(ProjectScopedViewSet):
             return Response({"result": ""})
         return Response({"result": assistant.analyze(query, self._cached_response(insight))})
 
-    @action(methods=["get", "post"], detail=True, required_scopes=READ)
+    @extend_schema(
+        parameters=[docs.ID_PARAMETER], request=docs.SUGGESTIONS_REQUEST, responses=docs.SUGGESTIONS_RESPONSE
+    )
+    @action(methods=["get", "post"], detail=True, pagination_class=None)
     def suggestions(self, request, **kwargs) -> Response:
         self._require_ai_approval()
         insight = self.get_object()
