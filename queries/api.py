@@ -17,6 +17,7 @@ from queries.overrides import apply_filters_override, apply_variables_override
 from queries.query_status import QueryStatusUnavailable, get_status
 from queries.runners.registry import get_runner, runnable
 from queries.schema import QueryValidationError, parse_query_request
+from queries.timestamps import response_with_utc_z, status_with_utc_z
 
 
 def clickhouse_error_code(error: ClickHouseQueryError) -> str:
@@ -94,7 +95,7 @@ class QueryViewSet(ProjectScopedViewSet):
             query_request.variables_override,
         )
         response = run_query(query, self.team, mode, query_request.client_query_id)
-        return Response(response, status=response_status(response))
+        return Response(response_with_utc_z(response), status=response_status(response))
 
     @extend_schema(
         parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH)], responses={200: OpenApiTypes.OBJECT}
@@ -110,7 +111,7 @@ class QueryViewSet(ProjectScopedViewSet):
             code = 400 if status.get("error_message") else 500
         else:
             code = 200
-        return Response({"query_status": status}, status=code)
+        return Response({"query_status": status_with_utc_z(status)}, status=code)
 
     @extend_schema(
         parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH)], responses={200: OpenApiTypes.OBJECT}

@@ -29,6 +29,7 @@ from queries.schema import (
     parse_query,
     query_to_dict,
 )
+from queries.timestamps import RESULT_DATETIME_KEYS, status_with_utc_z, utc_z
 
 QUERY_NOT_AN_OBJECT = "Query must be a valid JSON object"
 QUERY_CANNOT_BE_SAVED = "This query can't be saved: {details}"
@@ -121,8 +122,6 @@ RESULT_KEYS = (
     "resolved_date_range",
 )
 # Result fields holding timestamps (`resolved_date_range` holds two).
-RESULT_DATETIME_KEYS = ("last_refresh", "cache_target_age", "next_allowed_client_refresh", "resolved_date_range")
-STATUS_TIMES = ("start_time", "pickup_time", "end_time", "expiration_time")
 _DATETIME = serializers.DateTimeField()
 
 
@@ -238,15 +237,6 @@ def _datetime(value) -> str | None:
     return _DATETIME.to_representation(value) if value is not None else None
 
 
-def utc_z(value: Any) -> Any:
-    """A result timestamp as PostHog's JSON renderer writes it: a UTC offset as `Z` (`...+00:00` -> `...Z`)."""
-    if isinstance(value, str) and value.endswith("+00:00") and "T" in value:
-        return value[: -len("+00:00")] + "Z"
-    if isinstance(value, dict):
-        return {key: utc_z(item) for key, item in value.items()}
-    return value
-
-
 def _user(user) -> dict | None:
     return UserBasicSerializer(user).data if user is not None else None
 
@@ -338,10 +328,9 @@ class InsightSerializer(InsightBasicSerializer):
         result = self.result_of(insight)
         values.update({key: result.get(key) for key in RESULT_KEYS})
         for key in RESULT_DATETIME_KEYS:
-            values[key] = utc_z(values[key])
-        if isinstance(values["query_status"], dict):
-            status = values["query_status"]
-            values["query_status"] = {**status, **{key: utc_z(status[key]) for key in STATUS_TIMES if key in status}}
+            if key in values:
+                values[key] = utc_z(values[key])
+        values["query_status"] = status_with_utc_z(values["query_status"])
         values["is_cached"] = bool(result.get("is_cached"))
         team = self.context.get("team") or insight.team
         values["timezone"] = team.timezone if self.context.get("refresh_requested") else result.get("timezone")
