@@ -17,6 +17,7 @@ from queries.hogql.execute import print_select
 from queries.hogql.printer import PrintContext
 from queries.runners.retention import RetentionQueryRunner
 from queries.schema.insights import RetentionQuery
+from queries.timestamps import utc_z
 from tests.query_helpers import capture_events, run_query
 
 pytestmark = pytest.mark.usefixtures("clickhouse")
@@ -221,7 +222,7 @@ def check(body: dict, expected: dict) -> None:
     results = body["results"]
     assert len(results) == expected["cohorts"]
     assert as_table(results) == expected["table"]
-    assert [r["date"] for r in results] == [b.isoformat() for b in expected["bounds"]]
+    assert [r["date"] for r in results] == [utc_z(b.isoformat()) for b in expected["bounds"]]
     assert all(len(r["values"]) == expected["size"] for r in results)
     # Not vacuous: some cohorts and some returns.
     assert sum(row[0] for row in expected["table"].values()) > 0
@@ -417,7 +418,8 @@ def test_retention_timezone_and_week_start(owner_client, world, data):
             EVENTS, *dates, period=period, total=total, timezone=timezone, week_start=week_start
         )
         check(body, expected)
-        assert body["results"][0]["date"].endswith(expected["bounds"][0].isoformat()[-6:])
+        bound = utc_z(expected["bounds"][0].isoformat())
+        assert body["results"][0]["date"].endswith("Z" if bound.endswith("Z") else bound[-6:])
 
     assert failures_of((str(zone), lambda zone=zone: run(*zone)) for zone in ZONES) == []
 
@@ -488,11 +490,11 @@ def test_retention_response_shape(owner_client, world, data):
     assert [v["label"] for v in first["values"]] == ["Week 0", "Week 1", "Week 2"]
     assert first["breakdown_value"] is None
     # Jan 1 2024 is a Monday: Sunday-based weeks start on Dec 31; Jan 10 is padded to the week of Jan 14.
-    assert first["date"] == "2023-12-31T00:00:00+00:00"
+    assert first["date"] == "2023-12-31T00:00:00Z"
     assert len(body["results"]) == 2
     assert body["resolved_date_range"] == {
-        "date_from": "2023-12-31T00:00:00+00:00",
-        "date_to": "2024-01-14T00:00:00+00:00",
+        "date_from": "2023-12-31T00:00:00Z",
+        "date_to": "2024-01-14T00:00:00Z",
     }
     brackets = retention(owner_client, world.team.id, {"retentionCustomBrackets": [1, 3, 7]})
     assert [v["label"] for v in brackets["results"][0]["values"]] == ["Day 0", "Day 1", "Day 2-4", "Day 5-11"]

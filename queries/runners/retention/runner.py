@@ -31,6 +31,7 @@ from queries.runners.retention.sql import (
 )
 from queries.runners.series import action_for
 from queries.runners.trends.date_range import QueryDateRange
+from queries.timestamps import utc_z
 
 DEFAULT_TOTAL_INTERVALS = 7
 DEFAULT_EVENT = "$pageview"
@@ -435,7 +436,7 @@ class RetentionQueryRunner(InsightQueryRunner):
 
     def cohort_object(self, date_range: RetentionDateRange, start: int, cells: dict, breakdown_value) -> dict:
         return {
-            "date": date_range.period_start(start).isoformat(),
+            "date": utc_z(date_range.period_start(start).isoformat()),
             "label": f"{self.period_label} {start}",
             "breakdown_value": breakdown_value,
             "values": [
