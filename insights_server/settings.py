@@ -173,6 +173,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "insights_server.openapi.name_project_path_parameters",
+    ],
 }
 
 # Async queries: Celery workers when Redis is there; otherwise threads of the process that owns chDB.

@@ -35,6 +35,16 @@ def test_openapi_schema_validates(db):
     assert schema["openapi"].startswith("3.")
     paths = set(schema["paths"])
     assert {"/api/users/{uuid}/", "/api/projects/{id}/", "/api/personal_api_keys/{id}/roll/"} <= paths
+    # Project resources name their path parameter as PostHog's schema does.
+    assert {
+        "/api/projects/{project_id}/insights/",
+        "/api/environments/{environment_id}/insights/{id}/",
+        "/api/projects/{project_id}/events/",
+        "/api/projects/{project_id}/persons/{id}/",
+    } <= paths
+    assert not [path for path in paths if "{team_id}" in path]
+    events = schema["paths"]["/api/projects/{project_id}/events/"]["get"]
+    assert [p["name"] for p in events["parameters"] if p["in"] == "path"] == ["project_id"]
 
 
 def test_schema_and_swagger_ui_are_served(client, db):

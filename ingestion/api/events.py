@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from ingestion.api.schema import EventSerializer
 from ingestion.elements import chain_to_elements
 from ingestion.models import Person
 from insights_server.routing import ProjectScopedViewSet
@@ -78,6 +79,8 @@ def persons_for(team_id: int, rows: list[EventRow]) -> dict[str, dict]:
 
 class EventViewSet(ProjectScopedViewSet):
     scope_object = "query"
+    serializer_class = EventSerializer  # documentation only: responses are built by render_event
+    lookup_value_regex = "[^/]+"
     throttle_classes = [ClickHouseBurstRateThrottle, ClickHouseSustainedRateThrottle]
 
     def event_filter(self) -> EventFilter:

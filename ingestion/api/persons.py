@@ -12,6 +12,7 @@ from django.db.models.functions import Cast
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from ingestion.api.schema import PersonSerializer
 from ingestion.models import Person, PersonDistinctId
 from insights_server.routing import ProjectScopedViewSet
 
@@ -80,6 +81,7 @@ def person_filter(item: dict, index: int) -> tuple[str, Cast, Q]:
 
 class PersonViewSet(ProjectScopedViewSet):
     scope_object = "person"
+    serializer_class = PersonSerializer  # documentation only: responses are built in list/retrieve
     queryset = Person.objects.all()
 
     def filter_project_queryset(self, queryset: QuerySet) -> QuerySet:
