@@ -7,8 +7,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from dashboards.access import project_dashboards
 from dashboards.models import Dashboard, DashboardTile, Text
 from dashboards.permissions import can_restrict_dashboard
-from insights.models import Insight, Tag, TaggedItem
-from insights.tags import delete_orphan_tags, normalise_tags
+from insights.models import Insight, TaggedItem
+from insights.tags import object_set_tags
 
 RESTRICTION_CHANGE_DENIED = (
     "Only the dashboard owner and project admins have the restriction rights required to change the dashboard's "
@@ -40,23 +40,8 @@ def dashboard_tags(dashboard: Dashboard) -> list[str]:
 
 
 def dashboard_set_tags(dashboard: Dashboard, names) -> list[str]:
-    """Make the dashboard's tags exactly `names` (trimmed, lowercase, deduplicated, order kept).
-
-    New tags are appended, missing ones unlinked, and tags no object carries any more deleted from the team.
-    """
-    wanted = normalise_tags(names)
-    current = {item.tag.name: item for item in TaggedItem.objects.filter(dashboard=dashboard).select_related("tag")}
-    removed = [item.id for name, item in current.items() if name not in wanted]
-    if removed:
-        TaggedItem.objects.filter(id__in=removed).delete()
-    for name in wanted:
-        if name not in current:
-            tag, _ = Tag.objects.get_or_create(team_id=dashboard.team_id, name=name)
-            TaggedItem.objects.get_or_create(tag=tag, dashboard=dashboard)
-    if removed:
-        delete_orphan_tags(dashboard.team_id)
-    getattr(dashboard, "_prefetched_objects_cache", {}).pop("tagged_items", None)
-    return wanted
+    """Make the dashboard's tags exactly `names` (see insights.tags.object_set_tags)."""
+    return object_set_tags(dashboard, names, "dashboard")
 
 
 def _snapshot(dashboard: Dashboard) -> dict:

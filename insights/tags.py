@@ -1,4 +1,4 @@
-"""Insight tags: normalisation, setting tags, orphan cleanup and bulk updates (spec §2.4, §3.9, §7.1)."""
+"""Tags of insights and dashboards: normalisation, setting, orphan cleanup, bulk updates (spec §2.4, §3.9, §7.1)."""
 
 from django.db import transaction
 from rest_framework.exceptions import ValidationError
@@ -52,27 +52,33 @@ def delete_orphan_tags(team_id: int) -> None:
     Tag.objects.filter(team_id=team_id, tagged_items__isnull=True).delete()
 
 
-def insight_set_tags(insight: Insight, names) -> list[str]:
-    """Make the insight's tags exactly `names` (normalised, deduplicated, order kept).
+def object_set_tags(tagged, names, field: str) -> list[str]:
+    """Make the tags of `tagged` (an insight or a dashboard; `field` names its TaggedItem column) exactly `names`.
 
-    Tags already present keep their position; new ones are appended in the given order; missing ones are
-    unlinked and tags left without any object are deleted from the team. Returns the resulting tag names.
+    Names are normalised and deduplicated. Tags already present keep their position; new ones are appended in
+    the given order; missing ones are unlinked and tags left without any object are deleted from the team.
+    Returns the resulting tag names.
     """
     wanted = normalise_tags(names)
     with transaction.atomic():
-        current = {item.tag.name: item for item in TaggedItem.objects.filter(insight=insight).select_related("tag")}
+        items = TaggedItem.objects.filter(**{field: tagged}).select_related("tag")
+        current = {item.tag.name: item for item in items}
         removed = [item.id for name, item in current.items() if name not in wanted]
         if removed:
             TaggedItem.objects.filter(id__in=removed).delete()
         for name in wanted:
             if name not in current:
-                tag, _ = Tag.objects.get_or_create(team_id=insight.team_id, name=name)
-                TaggedItem.objects.get_or_create(tag=tag, insight=insight)
+                tag, _ = Tag.objects.get_or_create(team_id=tagged.team_id, name=name)
+                TaggedItem.objects.get_or_create(tag=tag, **{field: tagged})
         if removed:
-            delete_orphan_tags(insight.team_id)
-    if hasattr(insight, "_prefetched_objects_cache"):
-        insight._prefetched_objects_cache.pop("tagged_items", None)
-    return tags_of_from_db(insight)
+            delete_orphan_tags(tagged.team_id)
+    getattr(tagged, "_prefetched_objects_cache", {}).pop("tagged_items", None)
+    return list(TaggedItem.objects.filter(**{field: tagged}).order_by("id").values_list("tag__name", flat=True))
+
+
+def insight_set_tags(insight: Insight, names) -> list[str]:
+    """Make the insight's tags exactly `names` (see object_set_tags)."""
+    return object_set_tags(insight, names, "insight")
 
 
 def tags_of_from_db(insight: Insight) -> list[str]:
