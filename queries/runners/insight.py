@@ -1,6 +1,6 @@
 """What the date-ranged insight runners (trends, lifecycle, stickiness) share: their caching hooks."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from queries.runners.base import QueryRunner
 from queries.runners.trends.date_range import QueryDateRange
@@ -10,8 +10,20 @@ class InsightQueryRunner(QueryRunner):
     # Tests pin "now"; otherwise the range is resolved against the current time.
     now: datetime | None = None
 
-    def query_date_range(self) -> QueryDateRange:
-        raise NotImplementedError
+    def query_date_range(self, earliest: datetime | None = None) -> QueryDateRange:
+        """The query's range in the project's timezone and week start; `earliest` resolves `date_from: "all"`."""
+        return self.build_date_range(earliest)
+
+    def build_date_range(self, earliest: datetime | None = None, **options) -> QueryDateRange:
+        return QueryDateRange(
+            self.query.dateRange,
+            self.team.timezone,
+            self.interval(),
+            self.now or datetime.now(UTC),
+            week_start_day=self.team.week_start_day or 0,
+            earliest=earliest,
+            **options,
+        )
 
     def interval(self) -> str | None:
         return self.query.interval or "day"

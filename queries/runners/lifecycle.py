@@ -58,14 +58,7 @@ class LifecycleQueryRunner(InsightQueryRunner):
         interval = self.interval()
         if interval not in TRUNCATE_FUNCTIONS:
             raise QueryError(f"Lifecycle does not support the interval '{interval}'.")
-        return QueryDateRange(
-            self.query.dateRange,
-            self.team.timezone,
-            interval,
-            self.now or datetime.now(UTC),
-            week_start_day=self.team.week_start_day or 0,
-            earliest=earliest,
-        )
+        return self.build_date_range(earliest)
 
     # ---- building ---------------------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 
 import re
 from collections import defaultdict
-from datetime import UTC, datetime
 
 from queries.hogql import ast
 from queries.hogql.builders import datetime_constant
@@ -158,15 +157,6 @@ class PathsQueryRunner(InsightQueryRunner):
 
     def interval(self) -> str | None:
         return "day"
-
-    def query_date_range(self) -> QueryDateRange:
-        return QueryDateRange(
-            self.query.dateRange,
-            self.team.timezone,
-            "day",
-            self.now or datetime.now(UTC),
-            week_start_day=self.team.week_start_day or 0,
-        )
 
     @property
     def step_limit(self) -> int:

@@ -42,16 +42,6 @@ class StickinessQueryRunner(InsightQueryRunner):
         stickiness_filter = self.query.stickinessFilter
         return bool(stickiness_filter and stickiness_filter.computedAs == "cumulative")
 
-    def query_date_range(self, earliest: datetime | None = None) -> QueryDateRange:
-        return QueryDateRange(
-            self.query.dateRange,
-            self.team.timezone,
-            self.interval(),
-            self.now or datetime.now(UTC),
-            week_start_day=self.team.week_start_day or 0,
-            earliest=earliest,
-        )
-
     def resolved_date_range(self) -> QueryDateRange:
         """The range; `date_from: "all"` starts at the earliest event of any of the series."""
         date_range = self.query.dateRange

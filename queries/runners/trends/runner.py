@@ -81,15 +81,7 @@ class TrendsQueryRunner(InsightQueryRunner):
         return WORLD_MAP_BREAKDOWN_LIMIT if self.display == "WorldMap" else DEFAULT_BREAKDOWN_LIMIT
 
     def query_date_range(self, earliest: datetime | None = None) -> QueryDateRange:
-        return QueryDateRange(
-            self.query.dateRange,
-            self.team.timezone,
-            self.interval(),
-            self.now or datetime.now(UTC),
-            week_start_day=self.team.week_start_day or 0,
-            exact_timerange=self.display == "BoldNumber",
-            earliest=earliest,
-        )
+        return self.build_date_range(earliest, exact_timerange=self.display == "BoldNumber")
 
     # ---- calculation ------------------------------------------------------------------------------
 
