@@ -8,7 +8,7 @@ import pytest
 
 from queries.hogql.execute import print_select
 from queries.hogql.printer import PrintContext
-from queries.runners.funnels import aggregation, validation
+from queries.runners.funnels import aggregation, query_builder, validation
 from queries.runners.funnels.query_builder import FunnelQueryBuilder
 from queries.runners.funnels.results import time_to_convert_bins
 from queries.runners.trends.date_range import QueryDateRange
@@ -239,11 +239,28 @@ def test_funnel_sql_snapshot_fast_path():
     }
 
 
-def test_funnel_sql_snapshot_strict_fold_prunes_by_timestamp():
+def test_funnel_sql_snapshot_strict_fold_prunes_by_timestamp(monkeypatch):
+    # Strict funnels on distinct events take the vectorised path; the fold is what it must agree with.
+    monkeypatch.setattr(query_builder, "VECTORISED", False)
     sql, _ = printed_sql({**TWO_STEPS, "funnelsFilter": {"funnelOrderType": "strict"}})
     assert sql == SNAPSHOT_STRICT
     # The range is on the raw timestamp column (primary-key pruning) and the team guard is applied.
     assert "greaterOrEquals(__t" in sql and "equals(__t" in sql and "team_id, 42)" in sql
+
+
+def test_funnel_sql_snapshot_strict_vectorised():
+    sql, parameters = printed_sql({**TWO_STEPS, "funnelsFilter": {"funnelOrderType": "strict"}})
+    assert sql == SNAPSHOT_STRICT_VECTORISED
+    assert "arrayFold" not in sql and "greaterOrEquals(__t12.timestamp" in sql
+    # Strict funnels see every event of the actor: no filter on the event name.
+    assert parameters == {
+        "hogql_val_0": "signup",
+        "hogql_val_1": "buy",
+        "hogql_val_2": "2024-01-01 00:00:00.000000",
+        "hogql_val_3": "UTC",
+        "hogql_val_4": "2024-01-05 23:59:59.999999",
+        "hogql_val_5": "UTC",
+    }
 
 
 def test_funnel_event_filter_only_when_every_step_names_an_event():
@@ -318,17 +335,62 @@ SNAPSHOT_STRICT = (
     " 2)), 2)), arrayElement(tupleElement(acc, 1), 2), and(notEmpty(arrayElement(tupleElement(acc, 1), 1)"
     "), less(length(tupleElement(acc, 2)), 1)), arrayElement(tupleElement(acc, 1), 1), tupleElement(acc, "
     "2)), if(0, toUInt8(1), toUInt8(0)))), arrayFilter((x, before, after) -> not(or(and(equals(tupleEleme"
-    "nt(x, 2), 1), equals(after, tupleElement(x, 2))), and(not(bitTest(tupleElement(x, 2), 0)), equals(be"
-    "fore, tupleElement(x, 2))))), __t4.events_array, arrayResize(arrayPushFront(arrayMap((x) -> tupleEle"
-    "ment(x, 2), __t4.events_array), 0), length(arrayMap((x) -> tupleElement(x, 2), __t4.events_array))),"
-    " arrayPopFront(arrayPushBack(arrayMap((x) -> tupleElement(x, 2), __t4.events_array), 0))), tuple(arr"
-    "ayMap((i) -> arrayResize([toFloat64(0)], 0), range(2)), arrayResize([toFloat64(0)], 0), toUInt8(0)))"
-    " AS state FROM (SELECT __t5.aggregation_target, arraySort(groupArray(tuple(__t5.ts, __t5.steps))) AS"
-    " events_array FROM (SELECT __t6.person_id AS aggregation_target, toFloat64(__t6.timestamp) AS ts, to"
-    "UInt64(plus(if(ifNull(equals(__t6.event, {hogql_val_0:String}), 0), 1, 0), if(ifNull(equals(__t6.eve"
-    "nt, {hogql_val_1:String}), 0), 2, 0))) AS steps FROM events AS __t6 WHERE and(equals(__t6.team_id, 4"
-    "2), and(ifNull(greaterOrEquals(__t6.timestamp, toDateTime64({hogql_val_2:String}, 6, {hogql_val_3:St"
-    "ring})), 0), ifNull(lessOrEquals(__t6.timestamp, toDateTime64({hogql_val_4:String}, 6, {hogql_val_5:"
-    "String})), 0)))) AS __t5 GROUP BY __t5.aggregation_target) AS __t4) AS __t3) AS __t2 WHERE and(equal"
-    "s(__t2.excluded, 0), notEmpty(__t2.best))) AS __t1 LIMIT 50000"
+    "nt(x, 2), 1), equals(after, tupleElement(x, 2))), and(and(not(bitTest(tupleElement(x, 2), 0)), equal"
+    "s(before, tupleElement(x, 2))), not(and(bitTest(tupleElement(x, 2), 1), greater(bitAnd(tupleElement("
+    "x, 2), 1), 0)))))), __t4.events_array, arrayResize(arrayPushFront(arrayMap((x) -> tupleElement(x, 2)"
+    ", __t4.events_array), 0), length(arrayMap((x) -> tupleElement(x, 2), __t4.events_array))), arrayPopF"
+    "ront(arrayPushBack(arrayMap((x) -> tupleElement(x, 2), __t4.events_array), 0))), tuple(arrayMap((i) "
+    "-> arrayResize([toFloat64(0)], 0), range(2)), arrayResize([toFloat64(0)], 0), toUInt8(0))) AS state "
+    "FROM (SELECT __t5.aggregation_target, arraySort(groupArray(tuple(__t5.ts, __t5.steps))) AS events_ar"
+    "ray FROM (SELECT __t6.person_id AS aggregation_target, toFloat64(__t6.timestamp) AS ts, toUInt64(plu"
+    "s(if(ifNull(equals(__t6.event, {hogql_val_0:String}), 0), 1, 0), if(ifNull(equals(__t6.event, {hogql"
+    "_val_1:String}), 0), 2, 0))) AS steps FROM events AS __t6 WHERE and(equals(__t6.team_id, 42), and(if"
+    "Null(greaterOrEquals(__t6.timestamp, toDateTime64({hogql_val_2:String}, 6, {hogql_val_3:String})), 0"
+    "), ifNull(lessOrEquals(__t6.timestamp, toDateTime64({hogql_val_4:String}, 6, {hogql_val_5:String})),"
+    " 0)))) AS __t5 GROUP BY __t5.aggregation_target) AS __t4) AS __t3) AS __t2 WHERE and(equals(__t2.exc"
+    "luded, 0), notEmpty(__t2.best))) AS __t1 LIMIT 50000"
+)
+SNAPSHOT_STRICT_VECTORISED = (
+    "SELECT countIf(and(greater(length(__t1.best), 0), greaterOrEquals(arrayElement(__t1.best, 1), 0))) A"
+    "S step_0, countIf(and(greater(length(__t1.best), 1), greaterOrEquals(arrayElement(__t1.best, 2), 0))"
+    ") AS step_1, avgIf(arrayElement(__t1.timings, 1), greater(arrayElement(__t1.timings, 1), 0)) AS aver"
+    "age_time_1, quantileIf(0.5)(arrayElement(__t1.timings, 1), greater(arrayElement(__t1.timings, 1), 0)"
+    ") AS median_time_1 FROM (SELECT __t2.best, [if(and(greater(length(__t2.best), 1), greaterOrEquals(ar"
+    "rayElement(__t2.best, 2), 0)), minus(arrayElement(__t2.best, 2), arrayElement(__t2.best, 1)), 0.0)] "
+    "AS timings FROM (SELECT __t3.aggregation_target, arrayFilter((t) -> greaterOrEquals(t, 0), [if(and(g"
+    "reaterOrEquals(__t3.furthest, 1), greater(arrayFirstIndex((c, v) -> and(equals(c, 1), equals(v, __t3"
+    ".entry)), __t3.codes, __t3.entry_2), 0)), divide(toFloat64(arrayElement(__t3.times, arrayFirstIndex("
+    "(c, v) -> and(equals(c, 1), equals(v, __t3.entry)), __t3.codes, __t3.entry_2))), 1000000), -1.0), if"
+    "(and(greaterOrEquals(__t3.furthest, 2), greater(arrayFirstIndex((c, v) -> and(equals(c, 2), equals(v"
+    ", __t3.entry)), __t3.codes, __t3.entry_2), 0)), divide(toFloat64(arrayElement(__t3.times, arrayFirst"
+    "Index((c, v) -> and(equals(c, 2), equals(v, __t3.entry)), __t3.codes, __t3.entry_2))), 1000000), -1."
+    "0)]) AS best, if(and(greater(__t3.first_hit, 0), or(equals(if(equals(__t3.furthest, 2), __t3.reached"
+    "_at, 0), 0), less(__t3.first_hit, if(equals(__t3.furthest, 2), __t3.reached_at, 0)))), toUInt8(1), t"
+    "oUInt8(0)) AS excluded FROM (SELECT __t4.aggregation_target, __t4.events, __t4.times, __t4.codes, __"
+    "t4.previous_codes, __t4.entry_1, __t4.entry_2, __t4.levels, __t4.first_hit, __t4.furthest, __t4.reac"
+    "hed_at, if(greater(__t4.furthest, 0), arrayElement(__t4.entry_2, __t4.reached_at), 0) AS entry FROM "
+    "(SELECT __t5.aggregation_target, __t5.events, __t5.times, __t5.codes, __t5.previous_codes, __t5.entr"
+    "y_1, __t5.entry_2, __t5.levels, __t5.first_hit, __t5.furthest, arrayFirstIndex((v) -> equals(v, __t5"
+    ".furthest), __t5.levels) AS reached_at FROM (SELECT __t6.aggregation_target, __t6.events, __t6.times"
+    ", __t6.codes, __t6.previous_codes, __t6.entry_1, __t6.entry_2, __t6.levels, __t6.first_hit, arrayMax"
+    "(__t6.levels) AS furthest FROM (SELECT __t7.aggregation_target, __t7.events, __t7.times, __t7.codes,"
+    " __t7.previous_codes, __t7.entry_1, __t7.entry_2, arrayMap((c, v) -> if(greater(v, 0), c, 0), __t7.c"
+    "odes, __t7.entry_2) AS levels, 0 AS first_hit FROM (SELECT __t8.aggregation_target, __t8.events, __t"
+    "8.times, __t8.codes, __t8.previous_codes, __t8.entry_1, arrayFill((v, c, p) -> not(and(equals(c, 2),"
+    " equals(p, 2))), arrayMap((v, c, p, pe, t) -> if(equals(c, 2), if(and(and(equals(p, 1), greater(pe, "
+    "0)), lessOrEquals(minus(t, pe), 1209600000000)), pe, 0), v), __t8.entry_1, __t8.codes, __t8.previous"
+    "_codes, arrayResize(arrayPushFront(__t8.entry_1, 0), length(__t8.entry_1)), __t8.times), __t8.codes,"
+    " __t8.previous_codes) AS entry_2 FROM (SELECT __t9.aggregation_target, __t9.events, __t9.times, __t9"
+    ".codes, arrayResize(arrayPushFront(__t9.codes, 0), length(__t9.codes)) AS previous_codes, arrayMap(("
+    "c, t) -> if(equals(c, 1), t, 0), __t9.codes, __t9.times) AS entry_1 FROM (SELECT __t10.aggregation_t"
+    "arget, __t10.events, arrayMap((x) -> bitShiftRight(x, 2), __t10.events) AS times, arrayMap((x) -> bi"
+    "tAnd(x, 3), __t10.events) AS codes FROM (SELECT __t11.aggregation_target, arraySort(groupArray(__t11"
+    ".packed)) AS events FROM (SELECT __t12.person_id AS aggregation_target, bitOr(bitShiftLeft(toUInt64("
+    "toUnixTimestamp64Micro(__t12.timestamp)), 2), toUInt64(multiIf(ifNull(equals(__t12.event, {hogql_val"
+    "_0:String}), 0), 1, ifNull(equals(__t12.event, {hogql_val_1:String}), 0), 2, 0))) AS packed FROM eve"
+    "nts AS __t12 WHERE and(equals(__t12.team_id, 42), and(ifNull(greaterOrEquals(__t12.timestamp, toDate"
+    "Time64({hogql_val_2:String}, 6, {hogql_val_3:String})), 0), ifNull(lessOrEquals(__t12.timestamp, toD"
+    "ateTime64({hogql_val_4:String}, 6, {hogql_val_5:String})), 0)))) AS __t11 GROUP BY __t11.aggregation"
+    "_target) AS __t10) AS __t9) AS __t8) AS __t7) AS __t6) AS __t5) AS __t4) AS __t3) AS __t2 WHERE and("
+    "equals(__t2.excluded, 0), notEmpty(__t2.best))) AS __t1 LIMIT 50000"
 )

@@ -71,7 +71,7 @@ SCALAR = _table(
     "toYear:1:2 toQuarter:1:2 toMonth:1:2 toDayOfYear:1:2 toDayOfMonth:1:2 toDayOfWeek:1:3 toHour:1:2 "
     "toMinute:1:2 toSecond:1:2 toUnixTimestamp:1:2 toUnixTimestamp64Milli:1:1 toStartOfYear:1:2 toStartOfISOYear:1:2 "
     "toStartOfQuarter:1:2 toStartOfMonth:1:2 toMonday:1:2 toStartOfWeek:1:3 toStartOfDay:1:2 "
-    "toStartOfHour:1:2 toStartOfMinute:1:2 toStartOfSecond:1:2 toStartOfFiveMinutes:1:2 "
+    "toStartOfHour:1:2 toStartOfMinute:1:2 toStartOfSecond:1:2 toStartOfFiveMinutes:1:2 toUnixTimestamp64Micro:1:1 "
     "toStartOfTenMinutes:1:2 toStartOfFifteenMinutes:1:2 toStartOfInterval:2:3 toISOWeek:1:2 "
     "toISOYear:1:2 toYYYYMM:1:2 toYYYYMMDD:1:2 toYYYYMMDDhhmmss:1:2 dateDiff:3:4 date_diff:3:4=dateDiff "
     "dateAdd:3:3 dateSub:3:3 date_add:3:3=dateAdd date_sub:3:3=dateSub addSeconds:2:2 addMinutes:2:2 "

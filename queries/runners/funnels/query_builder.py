@@ -9,8 +9,8 @@ from queries.hogql.builders import datetime_constant
 from queries.hogql.errors import QueryError
 from queries.hogql.parser import parse_expr
 from queries.hogql.property import property_to_expr
-from queries.runners.funnels import greedy
-from queries.runners.funnels.expr import X, all_of, array, call, field, if_, lam, select, tuple_, wrap
+from queries.runners.funnels import greedy, vectorised
+from queries.runners.funnels.expr import X, all_of, array, call, field, if_, lam, not_, select, tuple_, wrap
 from queries.runners.funnels.sequence import (
     EXCLUSION_BIT_OFFSET,
     Shape,
@@ -46,6 +46,8 @@ MAX_BREAKDOWNS = 3
 MULTIPLE_BREAKDOWN_TYPES_UNSUPPORTED = "Funnel breakdowns of type '{kind}' are not supported yet."
 BREAKDOWN_PROPERTY_UNSUPPORTED = "Only a property name is supported as a funnel breakdown."
 TRENDS_STEP_ATTRIBUTION_UNSUPPORTED = "Step breakdown attribution is not supported in funnel trends yet."
+# Off only to compare the vectorised evaluations with the fold in tests.
+VECTORISED = True
 
 
 class FunnelQueryBuilder:
@@ -94,7 +96,7 @@ class FunnelQueryBuilder:
 
     @property
     def fast(self) -> bool:
-        """Plain ordered funnels take the packed-integer path (greedy.py); everything else folds (sequence.py)."""
+        """Plain ordered funnels take the packed-integer path (greedy.py); see `vector_kind` for the others."""
         return (
             self.order == "ordered"
             and not self.filter.exclusions
@@ -102,6 +104,53 @@ class FunnelQueryBuilder:
             and not self.trends
             and (not self.breakdowns or self.attribution in ("first_touch", "last_touch"))
         )
+
+    @property
+    def exclusive_steps(self) -> bool:
+        """Steps on distinct named events never share an event."""
+        names = [getattr(node, "event", None) for node in self.query.series]
+        return None not in names and len(set(names)) == len(names)
+
+    @cached_property
+    def vector_kind(self) -> str | None:
+        """The vectorised evaluation (vectorised.py) giving this funnel's numbers, if any.
+
+        strict | strict_trends | ordered (with exclusions or all-events/step breakdown attribution) | unordered |
+        trends; plain ordered funnels take greedy.py, the rest (optional steps, trends with exclusions, strict
+        funnels on steps sharing events, ...) fold (sequence.py).
+        """
+        if self.fast or not VECTORISED or any(node.optionalInFunnel for node in self.query.series):
+            return None
+        exclusions = bool(self.filter.exclusions)
+        # Strict funnels see the other events too, whose order at equal times would matter for `step`.
+        unsupported = (
+            self.trends or self.order == "unordered" or (self.order == "strict" and self.attribution == "step")
+        )
+        if self.per_value and unsupported:
+            return None
+        if self.trends:
+            if exclusions or self.order == "unordered":
+                return None
+            kind = "trends" if self.order == "ordered" else "strict_trends" if self.exclusive_steps else None
+        elif self.order == "strict":
+            # With steps sharing events, more than one path can be alive after an event: fold those.
+            kind = "strict" if self.exclusive_steps else None
+        elif self.order == "unordered":
+            kind = "unordered"
+        else:
+            kind = "ordered" if exclusions or self.per_value else None
+        if kind is None or not vectorised.fits(self.steps, self.order == "strict", exclusions):
+            return None
+        return kind
+
+    @property
+    def per_value(self) -> bool:
+        """Breakdown attributions evaluating each actor once per breakdown value of its events."""
+        return bool(self.breakdowns) and self.attribution in ("all_events", "step")
+
+    @cached_property
+    def layout(self) -> vectorised.Layout:
+        return vectorised.Layout(self.steps, self.order == "strict", bool(self.filter.exclusions))
 
     # ---- level 1: events --------------------------------------------------------------------------
 
@@ -195,6 +244,20 @@ class FunnelQueryBuilder:
         return if_(mask.gt(0), mask, call("toUInt64", exclusions))
 
     def events_query(self) -> ast.SelectQuery:
+        if self.vector_kind:
+            conditions = [wrap(self.entity_expr(node)) for node in self.query.series]
+            tags = self.exclusion_tags()
+            exclusions = [
+                (wrap(self.entity_expr(exclusion)), sum(1 << (step - 1) for step in tags[index]))
+                for index, exclusion in enumerate(self.filter.exclusions or [])
+            ]
+            columns = [
+                ast.Alias("aggregation_target", self.target()),
+                self.layout.pack(conditions, exclusions).alias("packed"),
+            ]
+            if self.breakdowns:
+                columns.append(ast.Alias("prop", self.breakdown_value_expr()))
+            return select(columns, "events", where=self.where())
         if self.fast:
             conditions = [wrap(self.entity_expr(node)) for node in self.query.series]
             columns = [
@@ -252,6 +315,86 @@ class FunnelQueryBuilder:
         # Steps on distinct named events never share an event, so no event moves a path two steps at once.
         exclusive = None not in names and len(set(names)) == len(names)
         return greedy.best_path_levels(self.steps, self.window_seconds, inner, carry, exclusive_steps=exclusive)
+
+    def vectorised_actors_query(self) -> ast.SelectQuery:
+        packed = field("packed")
+        conditions = [] if self.order == "strict" else [self.layout.relevant(packed)]
+        if self.custom_target:
+            conditions.append(call("notEmpty", call("toString", field("aggregation_target"))))
+        columns: list = [field("aggregation_target"), call("arraySort", call("groupArray", packed)).alias("events")]
+        if self.per_value:
+            # The breakdown value of each event, in the order of `events`.
+            by_key = lam(lambda _p, k: k, "p", "k")
+            props = call("arraySort", by_key, call("groupArray", field("prop")), call("groupArray", packed))
+            columns.append(props.alias("props"))
+        elif self.breakdowns:
+            filled = call("notEmpty", call("arrayFilter", lam(lambda v: v.ne(""), "v"), field("prop")))
+            filled = filled & self.layout.is_step_event(packed)
+            function = "argMinIf" if self.attribution == "first_touch" else "argMaxIf"
+            value = call(function, field("prop"), packed, filled)
+            name = "actor_prop" if self.trends else "variant"
+            columns.append(if_(call("empty", value), self.empty_prop(), value).alias(name))
+        where = all_of(*conditions) if conditions else None
+        return select(columns, self.events_query(), where=where, group_by=[field("aggregation_target")])
+
+    def per_value_query(self, source) -> ast.SelectQuery:
+        """All-events and step attribution: one row per actor and breakdown value (those of its step events, or of
+        its events matching the attribution step), with the events evaluated for it: the events with that value
+        (all events), or all events with the attribution step kept only on those with that value (step)."""
+        layout, props, events = self.layout, field("props"), field("all_events")
+        step = (self.filter.breakdownAttributionValue or 0) + 1 if self.attribution == "step" else None
+
+        def chosen(_p: X, x: X) -> X:
+            return layout.is_step_event(x) if step is None else layout.has_step(x, step)
+
+        values = call("arrayDistinct", call("arrayFilter", lam(chosen, "p", "x"), props, field("events")))
+        values = if_(call("empty", values), array(self.empty_prop()), values)
+        columns = [
+            field("aggregation_target"),
+            call("arrayJoin", values).alias("variant"),
+            field("events").alias("all_events"),
+            props,
+        ]
+        source = select(columns, source)
+        variant = field("variant")
+        if step is None:
+            own = call("arrayFilter", lam(lambda _x, p: p.eq(variant), "x", "p"), events, props)
+        else:
+            bit = layout.step_bit(step)
+
+            def masked(x: X, p: X) -> X:
+                return if_(
+                    p.eq(variant) | not_(layout.has_step(x, step)), x, call("bitXor", x, call("toUInt64", 1 << bit))
+                )
+
+            own = call("arrayMap", lam(masked, "x", "p"), events, props)
+        return select([field("aggregation_target"), variant, own.alias("events")], source)
+
+    def vectorised_evaluation_query(self) -> ast.SelectQuery:
+        source = self.vectorised_actors_query()
+        if self.per_value:
+            source = self.per_value_query(source)
+        kind, layout, window = self.vector_kind, self.layout, self.window_seconds
+        exclusion_steps = sorted({tag for tags in self.exclusion_tags().values() for tag in tags})
+        if kind in ("trends", "strict_trends"):
+            carry = ["aggregation_target"] + (["actor_prop"] if self.breakdowns else [])
+            variant = (lambda period: tuple_(field("actor_prop"), period)) if self.breakdowns else None
+            levels = vectorised.trends_levels if kind == "trends" else vectorised.strict_trends_levels
+            return levels(layout, window, source, carry, self.period_of, variant)
+        carry = ["aggregation_target"] + (["variant"] if self.breakdowns else [])
+        if kind == "unordered":
+            return vectorised.unordered_levels(layout, window, source, carry, bool(self.filter.exclusions))
+        if kind == "strict":
+            return vectorised.strict_levels(layout, window, source, carry, exclusion_steps)
+        return vectorised.ordered_levels(layout, window, source, carry, exclusion_steps, self.exclusive_steps)
+
+    def period_of(self, seconds: X) -> X:
+        """The entrance period (DateTime or Date in the team's timezone) of a time in seconds since the epoch."""
+        moment = call("toTimeZone", call("fromUnixTimestamp", seconds), self.team.timezone)
+        args: list = [moment]
+        if self.date_range.interval == "week":
+            args.append(3 if self.date_range.week_start_day == 1 else 0)
+        return call(TRUNCATE_FUNCTIONS[self.date_range.interval], *args)
 
     def actors_query(self) -> ast.SelectQuery:
         conditions = []
@@ -340,6 +483,8 @@ class FunnelQueryBuilder:
     def evaluation_query(self) -> ast.SelectQuery:
         if self.fast:
             return self.fast_evaluation_query()
+        if self.vector_kind:
+            return self.vectorised_evaluation_query()
         shape = self.shape()
         variants = self.variants()
         events = field("events_array")
@@ -352,7 +497,7 @@ class FunnelQueryBuilder:
         else:
             # Entry masks (breakdown per event, entrance periods) make repeats differ: only compress without them.
             masked = self.trends or (self.breakdowns and self.attribution in ("all_events", "step"))
-            state = ordered_state(shape, events if masked else without_repeats(events))
+            state = ordered_state(shape, events if masked else without_repeats(events, shape))
         columns: list = [field("aggregation_target")]
         if variants is not None:
             columns.append(call("arrayJoin", variants).alias("variant"))

@@ -49,16 +49,6 @@ class FunnelsQueryRunner(InsightQueryRunner):
         breakdown_filter = self.query.breakdownFilter
         return (breakdown_filter.breakdown_limit if breakdown_filter else None) or DEFAULT_BREAKDOWN_LIMIT
 
-    def query_date_range(self, earliest: datetime | None = None) -> QueryDateRange:
-        return QueryDateRange(
-            self.query.dateRange,
-            self.team.timezone,
-            self.interval(),
-            self.now or datetime.now(UTC),
-            week_start_day=self.team.week_start_day or 0,
-            earliest=earliest,
-        )
-
     def builder(self, date_range: QueryDateRange, viz: str | None = None) -> FunnelQueryBuilder:
         query = self.query.model_copy(update={"funnelsFilter": self.funnels_filter})
         return FunnelQueryBuilder(query, self.team, date_range, viz or self.viz)

@@ -131,10 +131,21 @@ class _Fold:
         return if_(finished, self.acc, advanced)
 
 
-def without_repeats(events: X) -> X:
+def chains(mask: X, shape: Shape) -> X:
+    """The event matches a step and one it can be reached from (two consecutive steps, say): a repeat of it can
+    move a path one step further than the event before it did."""
+    parts = []
+    for step in range(2, shape.steps + 1):
+        sources = _Fold(shape, None, None).predecessors(step)
+        bits = sum(1 << (source - 1) for source in sources)
+        parts.append(has_step(mask, step) & call("bitAnd", mask, bits).gt(0))
+    return any_of(*parts) if parts else const(0)
+
+
+def without_repeats(events: X, shape: Shape) -> X:
     """The events that can change an ordered or strict evaluation: in a run of events with the same step mask,
     only the last one when they only enter the funnel (a later entry is never worse), else only the first one
-    (the repeats find the path already advanced, or already reset).
+    (the repeats find the path already advanced, or already reset), unless the mask chains steps (see `chains`).
 
     Neighbours come from shifted copies of the masks: a lambda capturing the whole array would copy it per element.
     """
@@ -144,7 +155,7 @@ def without_repeats(events: X) -> X:
 
     def kept(x: X, before: X, after: X) -> X:
         entering_again = x.t(2).eq(1) & after.eq(x.t(2))
-        repeated = not_(has_step(x.t(2), 1)) & before.eq(x.t(2))
+        repeated = not_(has_step(x.t(2), 1)) & before.eq(x.t(2)) & not_(chains(x.t(2), shape))
         return not_(entering_again | repeated)
 
     return call("arrayFilter", lam(kept, "x", "before", "after"), events, previous, following)

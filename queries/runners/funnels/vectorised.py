@@ -1,0 +1,442 @@
+"""Vectorised evaluations of strict, unordered and excluding funnels and of funnel trends (spec §3.9).
+
+They give the numbers of the fold in sequence.py without running a lambda per event and accumulator: each actor's
+events are packed into one UInt64 (microseconds since the epoch in the high bits, then a key, then exclusion
+bits), sorted, and evaluated with a few passes of array functions over aligned arrays, one SELECT per
+intermediate array. The sort order is the fold's: by time, then by step mask (no step < step 1 < step 2 < ... <
+exclusion events). The key is the step mask (plus a flag above it for exclusion events), or for strict funnels
+the step code (0: none, k: step k, steps+1: exclusion event).
+
+Exclusion bits: bit k-1 (k >= 2) of an exclusion event says it interrupts paths heading to step k. As in the fold,
+an event matching a step carries no exclusion bits.
+
+- `ordered_levels` (ordered funnels with exclusions): the step-by-step "latest path" arrays of greedy.py, plus the
+  exclusion check of the fold: an exclusion event interrupting step k drops the actor when the latest path at step
+  k-1 is inside its window and has not reached step k yet, unless the funnel was completed before.
+- `strict_levels` (strict funnels whose steps never share an event): after each event at most one path exists,
+  the one at the event's step, so one array `entry` (the entry time of that path, 0 when none) evaluated step
+  by step: a step-k event continues the path of the step-(k-1) event right before it (inside the window), a
+  repeated step-k event keeps its path, anything else ends it.
+- `trends_levels` (ordered funnel trends): the fold's result per entrance period is the longest of the paths
+  starting at the period's entries, each path taking for each next step the first later event matching it (the
+  closed form of greedy.py). The time each entry's path reaches step m comes from m-1 reverse fills over the
+  events, and the longest path per period from splitting the entries where their period changes.
+- `unordered_levels`: each step's first event at or after every event's time is a reverse fill, so every
+  opening's window is read off aligned arrays instead of searched per opening.
+"""
+
+from queries.runners.funnels.expr import X, all_of, any_of, array, call, const, field, if_, lam, not_, select
+
+MICROS = 1_000_000
+TIME_BITS = 51  # microseconds since 1970 stay below 2^51 until the year 2041
+MAX_BITS = 63
+
+
+def code_bits(steps: int) -> int:
+    """Bits of a strict step code: 0 (no step), 1..steps, steps+1 (exclusion event)."""
+    return (steps + 1).bit_length()
+
+
+def key_bits(steps: int, strict: bool, exclusions: bool) -> int:
+    """Strict: the step code; otherwise the step mask, and one bit above it flagging exclusion events."""
+    return code_bits(steps) if strict else steps + (1 if exclusions else 0)
+
+
+def fits(steps: int, strict: bool, exclusions: bool) -> bool:
+    return TIME_BITS + key_bits(steps, strict, exclusions) + (steps if exclusions else 0) <= MAX_BITS
+
+
+class Layout:
+    """Where the parts of a packed event live: `time << (key + excl) | key << excl | exclusion bits`."""
+
+    def __init__(self, steps: int, strict: bool, exclusions: bool):
+        self.steps, self.strict = steps, strict
+        self.excl_bits = steps if exclusions else 0
+        self.key_bits = key_bits(steps, strict, exclusions)
+        self.low = self.key_bits + self.excl_bits
+
+    # ---- packing (level 1) ---------------------------------------------------------------------
+
+    def pack(self, conditions: list[X], exclusions: list[tuple[X, int]]) -> X:
+        """`conditions`: one per step; `exclusions`: (condition, exclusion bits) per exclusion."""
+        n = self.steps
+        excl = None
+        for condition, bits in exclusions:
+            bit = if_(condition, bits, 0)
+            excl = bit if excl is None else call("bitOr", excl, bit)
+        if self.strict:
+            branches: list = []
+            for step, condition in enumerate(conditions, start=1):
+                branches += [condition, step]
+            if excl is not None:
+                branches += [call("toUInt64", excl).gt(0), n + 1]
+            key = call("toUInt64", call("multiIf", *branches, 0))
+            excl_value = if_(key.eq(n + 1), call("toUInt64", excl), 0) if excl is not None else None
+        else:
+            mask = None
+            for step, condition in enumerate(conditions, start=1):
+                bit = if_(condition, 1 << (step - 1), 0)
+                mask = bit if mask is None else mask + bit
+            key = call("toUInt64", mask)
+            excl_value = None
+            if excl is not None:
+                excl_value = if_(key.eq(0), call("toUInt64", excl), 0)
+                key = if_(key.eq(0) & excl_value.gt(0), 1 << n, key)
+        micros = call("toUInt64", call("toUnixTimestamp64Micro", field("timestamp")))
+        packed = call("bitOr", call("bitShiftLeft", micros, self.low), shift_left(key, self.excl_bits))
+        if excl_value is not None:
+            packed = call("bitOr", packed, excl_value)
+        return packed
+
+    def relevant(self, packed: X) -> X:
+        """Non-strict funnels: the event matches a step or is an exclusion."""
+        return call("bitAnd", packed, (1 << self.low) - 1).ne(0)
+
+    # ---- unpacking -----------------------------------------------------------------------------
+
+    def time(self, packed: X) -> X:
+        return call("bitShiftRight", packed, self.low)
+
+    def code(self, packed: X) -> X:
+        """Strict layout: the step code."""
+        shifted_key = call("bitShiftRight", packed, self.excl_bits) if self.excl_bits else packed
+        return call("bitAnd", shifted_key, (1 << self.key_bits) - 1)
+
+    def step_bit(self, step: int) -> int:
+        """Ordered layout: the bit saying the event matches `step` (1-based)."""
+        return self.excl_bits + step - 1
+
+    def has_step(self, packed: X, step: int) -> X:
+        """Ordered layout: the event matches `step` (1-based)."""
+        return call("bitTest", packed, self.step_bit(step))
+
+    def is_step_event(self, packed: X) -> X:
+        if self.strict:
+            code = self.code(packed)
+            return code.gt(0) & code.le(self.steps)
+        return call("bitAnd", packed, ((1 << self.steps) - 1) << self.excl_bits).ne(0)
+
+    def is_exclusion_event(self, packed: X) -> X:
+        """Ordered layout with exclusions: the flag above the step mask."""
+        return call("bitTest", packed, self.excl_bits + self.steps)
+
+    def interrupts(self, packed: X, step: int) -> X:
+        return call("bitTest", packed, step - 1)
+
+
+def shift_left(value: X, bits: int) -> X:
+    return call("bitShiftLeft", value, bits) if bits else value
+
+
+class Levels:
+    """A chain of SELECTs, each adding columns to the one before and carrying all earlier ones (ClickHouse drops
+    the ones no outer level reads)."""
+
+    def __init__(self, source, carry: list[str], columns: list[str]):
+        self.query, self.carry, self.columns = source, list(carry), list(columns)
+
+    def add(self, **expressions: X) -> None:
+        names = [*self.carry, *self.columns]
+        self.query = select(
+            [*(field(name) for name in names), *(expr.alias(name) for name, expr in expressions.items())],
+            self.query,
+        )
+        self.columns += list(expressions)
+
+    def finish(self, **expressions: X):
+        return select(
+            [*(field(name) for name in self.carry), *(e.alias(n) for n, e in expressions.items())], self.query
+        )
+
+
+def shifted(values: X, first=0) -> X:
+    """values[i-1] at position i (`first` at position 1)."""
+    return call("arrayResize", call("arrayPushFront", values, first), call("length", values))
+
+
+def following(values: X) -> X:
+    """values[i+1] at position i (0 at the last position)."""
+    return call("arrayPopFront", call("arrayPushBack", values, 0))
+
+
+def seconds_at(times: X, index: X) -> X:
+    return call("divide", call("toFloat64", times[index]), MICROS)
+
+
+def ordered_levels(
+    layout: Layout,
+    window_seconds: int,
+    source,
+    carry: list[str],
+    exclusion_steps: list[int],
+    exclusive_steps: bool = False,
+):
+    """`source` has sorted packed `events` and `carry`; adds `best` (seconds) and `excluded`.
+
+    `exclusive_steps`: no event matches two steps, so the latest path at or before an event is the one before it.
+    """
+    n, window = layout.steps, window_seconds * MICROS
+    events, times = field("events"), field("times")
+    levels = Levels(source, carry, ["events"])
+    levels.add(times=call("arrayMap", lam(lambda x: layout.time(x), "x"), events))
+    levels.add(reached_1=call("arrayMap", lam(lambda x, t: if_(layout.has_step(x, 1), t, 0), "x", "t"), events, times))
+    for step in range(2, n + 1):
+        latest = call("arrayFill", lam(lambda v: v.gt(0), "v"), field(f"reached_{step - 1}"))
+        before = latest if exclusive_steps else shifted(latest)
+
+        def moved(x: X, t: X, entry: X, step=step) -> X:
+            return if_(layout.has_step(x, step) & entry.gt(0) & (t - entry).le(window), entry, 0)
+
+        levels.add(**{f"reached_{step}": call("arrayMap", lam(moved, "x", "t", "e"), events, times, before)})
+    # Exclusion events match no step: the latest paths at their position are the state right before them.
+    latest_names = sorted({s for step in exclusion_steps for s in (step - 1, step)})
+    levels.add(
+        **{f"latest_{s}": call("arrayFill", lam(lambda v: v.gt(0), "v"), field(f"reached_{s}")) for s in latest_names}
+    )
+    if exclusion_steps:
+        names = ["x", "t", *(f"l{s}" for s in latest_names)]
+
+        def hit(x: X, t: X, *latest: X) -> X:
+            by_step = dict(zip(latest_names, latest, strict=True))
+            parts = []
+            for step in exclusion_steps:
+                source_entry, target_entry = by_step[step - 1], by_step[step]
+                parts.append(
+                    all_of(
+                        layout.interrupts(x, step),
+                        source_entry.gt(0),
+                        (t - source_entry).le(window),
+                        target_entry.ne(source_entry),
+                    )
+                )
+            return any_of(*parts)
+
+        arrays = [events, times, *(field(f"latest_{s}") for s in latest_names)]
+        first_hit = call("arrayFirstIndex", lam(hit, *names), *arrays)
+    else:
+        first_hit = const(0)
+    completed = call("arrayFirstIndex", lam(lambda v: v.gt(0), "v"), field(f"reached_{n}"))
+    firsts = {
+        f"first_{step}": call("arrayFirst", lam(lambda v: v.gt(0), "v"), field(f"reached_{step}"))
+        for step in range(1, n + 1)
+    }
+    levels.add(first_hit=first_hit, completed=completed, **firsts)
+    branches: list = []
+    for step in range(n, 1, -1):
+        branches += [field(f"first_{step}").gt(0), field(f"first_{step}")]
+    levels.add(entry=call("multiIf", *branches, field("first_1")))
+    path = []
+    for step in range(1, n + 1):
+        index = call("arrayFirstIndex", lam(lambda v: v.eq(field("entry")), "v"), field(f"reached_{step}"))
+        path.append(if_(field(f"first_{step}").gt(0) & index.gt(0), seconds_at(times, index), -1.0))
+    hit, done = field("first_hit"), field("completed")
+    excluded = hit.gt(0) & (done.eq(0) | hit.lt(done))
+    return levels.finish(
+        best=call("arrayFilter", lam(lambda t: t.ge(0), "t"), array(*path)),
+        excluded=if_(excluded, call("toUInt8", 1), call("toUInt8", 0)),
+    )
+
+
+def strict_entries(layout: Layout, window: int, levels: Levels) -> None:
+    """Adds `times`, `codes`, `previous_codes` and `entry_1` .. `entry_n`: `entry_n` is the entry time of the path
+    alive after each event (at the event's step), 0 when none."""
+    n = layout.steps
+    events, times, codes = field("events"), field("times"), field("codes")
+    levels.add(
+        times=call("arrayMap", lam(lambda x: layout.time(x), "x"), events),
+        codes=call("arrayMap", lam(lambda x: layout.code(x), "x"), events),
+    )
+    levels.add(
+        previous_codes=shifted(codes),
+        entry_1=call("arrayMap", lam(lambda c, t: if_(c.eq(1), t, 0), "c", "t"), codes, times),
+    )
+    previous = field("previous_codes")
+    for step in range(2, n + 1):
+        entries = field(f"entry_{step - 1}")
+
+        def advanced(v: X, c: X, p: X, pe: X, t: X, step=step) -> X:
+            fresh = if_(p.eq(step - 1) & pe.gt(0) & (t - pe).le(window), pe, 0)
+            return if_(c.eq(step), fresh, v)
+
+        mapped = call(
+            "arrayMap", lam(advanced, "v", "c", "p", "pe", "t"), entries, codes, previous, shifted(entries), times
+        )
+        # A repeated step-k event keeps the path of the one before it.
+        repeated = lam(lambda v, c, p, step=step: not_(c.eq(step) & p.eq(step)), "v", "c", "p")
+        levels.add(**{f"entry_{step}": call("arrayFill", repeated, mapped, codes, previous)})
+
+
+def strict_levels(layout: Layout, window_seconds: int, source, carry: list[str], exclusion_steps: list[int]):
+    """`source` has sorted packed `events` and `carry`; adds `best` (seconds) and `excluded`."""
+    n, window = layout.steps, window_seconds * MICROS
+    events, times, codes = field("events"), field("times"), field("codes")
+    previous = field("previous_codes")
+    levels = Levels(source, carry, ["events"])
+    strict_entries(layout, window, levels)
+    entries = field(f"entry_{n}")
+    level_of = call("arrayMap", lam(lambda c, v: if_(v.gt(0), c, 0), "c", "v"), codes, entries)
+    if exclusion_steps:
+
+        def hit(x: X, p: X, pe: X, t: X) -> X:
+            parts = [p.eq(step - 1) & layout.interrupts(x, step) for step in exclusion_steps]
+            return all_of(any_of(*parts), pe.gt(0), (t - pe).le(window))
+
+        first_hit = call("arrayFirstIndex", lam(hit, "x", "p", "pe", "t"), events, previous, shifted(entries), times)
+    else:
+        first_hit = const(0)
+    levels.add(levels=level_of, first_hit=first_hit)
+    levels.add(furthest=call("arrayMax", field("levels")))
+    levels.add(reached_at=call("arrayFirstIndex", lam(lambda v: v.eq(field("furthest")), "v"), field("levels")))
+    levels.add(entry=if_(field("furthest").gt(0), entries[field("reached_at")], 0))
+    path = []
+    for step in range(1, n + 1):
+        index = call(
+            "arrayFirstIndex", lam(lambda c, v, step=step: c.eq(step) & v.eq(field("entry")), "c", "v"), codes, entries
+        )
+        path.append(if_(field("furthest").ge(step) & index.gt(0), seconds_at(times, index), -1.0))
+    hit, done = field("first_hit"), if_(field("furthest").eq(n), field("reached_at"), 0)
+    excluded = hit.gt(0) & (done.eq(0) | hit.lt(done))
+    return levels.finish(
+        best=call("arrayFilter", lam(lambda t: t.ge(0), "t"), array(*path)),
+        excluded=if_(excluded, call("toUInt8", 1), call("toUInt8", 0)),
+    )
+
+
+def trends_levels(layout: Layout, window_seconds: int, source, carry: list[str], period, variant=None):
+    """`source` has sorted packed `events` and `carry`; one row per actor and entrance period with `variant` (the
+    formatted period, or `variant(period)`), `best` (as long as the furthest step) and `excluded` (0).
+
+    `period(seconds)`: the truncated entrance period of a time in whole seconds since the epoch.
+    """
+    n, window = layout.steps, window_seconds * MICROS
+    events, times = field("events"), field("times")
+    levels = Levels(source, carry, ["events"])
+    levels.add(times=call("arrayMap", lam(lambda x: layout.time(x), "x"), events))
+    for step in range(1, n + 1):
+        flag = call("arrayMap", lam(lambda x, step=step: layout.has_step(x, step), "x"), events)
+        levels.add(**{f"is_{step}": flag})
+    # reach_m: at each event matching step k, the time the path through it reaches step m (0: never).
+    for target in range(2, n + 1):
+        reach = call("arrayMap", lam(lambda f, t: if_(f, t, 0), "f", "t"), field(f"is_{target}"), times)
+        for step in range(target - 1, 0, -1):
+            # The value at the first event after each position that matches step+1 ...
+            ahead = following(call("arrayReverseFill", lam(lambda v, f: f, "v", "f"), reach, field(f"is_{step + 1}")))
+            # ... kept at the events matching step.
+            reach = call("arrayMap", lam(lambda v, f: if_(f, v, 0), "v", "f"), ahead, field(f"is_{step}"))
+        levels.add(**{f"reach_{target}": reach})
+
+    def level(f: X, t: X, *reach: X) -> X:
+        total: X = if_(f, 1, 0)
+        for r in reach:
+            total = total + if_(f & r.gt(0) & (r - t).le(window), 1, 0)
+        return total
+
+    names = ["f", "t", *(f"r{m}" for m in range(2, n + 1))]
+    arrays = [field("is_1"), times, *(field(f"reach_{m}") for m in range(2, n + 1))]
+    levels.add(levels=call("arrayMap", lam(level, *names), *arrays))
+    return per_period(levels, times, period, variant)
+
+
+def strict_trends_levels(layout: Layout, window_seconds: int, source, carry: list[str], period, variant=None):
+    """As `trends_levels`, for strict funnels whose steps never share an event: every event with a path alive
+    after it belongs to the path of its entry, so the furthest step per entrance period is the highest step of
+    those events, grouped by the period of their entry."""
+    levels = Levels(source, carry, ["events"])
+    strict_entries(layout, window_seconds * MICROS, levels)
+    entries = field(f"entry_{layout.steps}")
+    levels.add(levels=call("arrayMap", lam(lambda c, v: if_(v.gt(0), c, 0), "c", "v"), field("codes"), entries))
+    return per_period(levels, entries, period, variant)
+
+
+def per_period(levels: Levels, entry_times: X, period, variant):
+    """One row per entrance period from `levels` (> 0: a path of that many steps) and the entry time of each
+    path (`entry_times`, non-decreasing where `levels` > 0)."""
+    entry_levels = call("arrayFilter", lam(lambda v: v.gt(0), "v"), field("levels"))
+    entry_periods = call(
+        "arrayMap",
+        lam(lambda t: period(call("intDiv", t, MICROS)), "t"),
+        call("arrayFilter", lam(lambda t, v: v.gt(0), "t", "v"), entry_times, field("levels")),
+    )
+    levels.add(entry_levels=entry_levels, entry_periods=entry_periods)
+    periods = field("entry_periods")
+    starts = call(
+        "arrayMap",
+        lam(lambda p, q, i: i.eq(1) | p.ne(q), "p", "q", "i"),
+        periods,
+        shifted(periods, periods[1]),
+        call("arrayEnumerate", periods),
+    )
+    levels.add(starts=starts)
+    furthest = call(
+        "arrayMap",
+        lam(lambda g: call("arrayMax", g), "g"),
+        call("arraySplit", lam(lambda v, s: s, "v", "s"), field("entry_levels"), field("starts")),
+    )
+    distinct = call("arrayFilter", lam(lambda p, s: s, "p", "s"), periods, field("starts"))
+    levels.add(pair=call("arrayJoin", call("arrayZip", distinct, furthest)))
+    formatted = call("formatDateTime", field("pair").t(1), "%Y-%m-%d %H:%i:%S")
+    return levels.finish(
+        variant=variant(formatted) if variant is not None else formatted,
+        best=call("arrayResize", array(call("toFloat64", 0)), field("pair").t(2)),
+        excluded=call("toUInt8", 0),
+    )
+
+
+def unordered_levels(layout: Layout, window_seconds: int, source, carry: list[str], exclusions: bool):
+    """`source` has sorted packed `events` and `carry`; adds `best` (seconds) and `excluded` (unordered funnels).
+
+    As sequence.unordered_state: every step event opens a window, which holds for each step the first event
+    matching it at or after the opening time and inside the window; the first opening with the most steps wins.
+    "First at or after a time" is a reverse fill of the step's times, read at the first event of the opening's
+    time (events at equal times count whichever comes first).
+    """
+    n, window = layout.steps, window_seconds * MICROS
+    events, times = field("events"), field("times")
+    levels = Levels(source, carry, ["events"])
+    levels.add(times=call("arrayMap", lam(lambda x: layout.time(x), "x"), events))
+    levels.add(starts=call("arrayMap", lam(lambda t, p: t.ne(p), "t", "p"), times, shifted(times)))
+    for step in range(1, n + 1):
+        own = call(
+            "arrayMap", lam(lambda x, t, step=step: if_(layout.has_step(x, step), t, 0), "x", "t"), events, times
+        )
+        ahead = call("arrayReverseFill", lam(lambda v: v.gt(0), "v"), own)
+        levels.add(**{f"first_{step}": call("arrayFill", lam(lambda v, s: s, "v", "s"), ahead, field("starts"))})
+
+    def inside(first: X, t: X) -> X:
+        return first.gt(0) & (first - t).le(window)
+
+    def length(x: X, t: X, *firsts: X) -> X:
+        total: X | None = None
+        for first in firsts:
+            term = if_(inside(first, t), 1, 0)
+            total = term if total is None else total + term
+        return if_(layout.is_step_event(x), total, 0)
+
+    names = ["x", "t", *(f"f{step}" for step in range(1, n + 1))]
+    arrays = [events, times, *(field(f"first_{step}") for step in range(1, n + 1))]
+    levels.add(lengths=call("arrayMap", lam(length, *names), *arrays))
+    levels.add(furthest=call("arrayMax", field("lengths")))
+    levels.add(opening=call("arrayFirstIndex", lam(lambda v: v.eq(field("furthest")), "v"), field("lengths")))
+    opening, start = field("opening"), times[field("opening")]
+    firsts = [
+        if_(
+            field("furthest").gt(0) & inside(field(f"first_{step}")[opening], start), field(f"first_{step}")[opening], 0
+        )
+        for step in range(1, n + 1)
+    ]
+    levels.add(path=call("arraySort", call("arrayFilter", lam(lambda v: v.gt(0), "v"), array(*firsts))))
+    path = field("path")
+    if exclusions:
+        between = lam(
+            lambda x, t: layout.is_exclusion_event(x) & t.ge(path[1]) & t.le(path[-1]),
+            "x",
+            "t",
+        )
+        excluded = call("length", path).gt(1) & call("arrayExists", between, events, times)
+        excluded_flag = if_(excluded, call("toUInt8", 1), call("toUInt8", 0))
+    else:
+        excluded_flag = call("toUInt8", 0)
+    return levels.finish(
+        best=call("arrayMap", lam(lambda v: call("divide", call("toFloat64", v), MICROS), "v"), path),
+        excluded=excluded_flag,
+    )
