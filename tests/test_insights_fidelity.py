@@ -659,7 +659,7 @@ def _operation(openapi: dict, path: str, method: str) -> dict:
 
 
 def test_openapi_describes_insight_endpoints_like_posthog(openapi):
-    base = "/api/projects/{team_id}/insights/"
+    base = "/api/projects/{project_id}/insights/"
     listing = _operation(openapi, base, "get")
     assert {parameter["name"] for parameter in listing["parameters"]} >= SEED_LIST_PARAMETERS
     refresh = next(parameter for parameter in listing["parameters"] if parameter["name"] == "refresh")
@@ -696,12 +696,12 @@ def test_openapi_operation_ids_are_unique_and_environments_are_deprecated(openap
         if method != "parameters"
     ]
     assert len(ids) == len(set(ids))
-    assert _operation(openapi, "/api/projects/{team_id}/insights/activity/", "get")["operationId"] == (
+    assert _operation(openapi, "/api/projects/{project_id}/insights/activity/", "get")["operationId"] == (
         "projects_insights_all_activity_retrieve"
     )
-    assert _operation(openapi, "/api/projects/{team_id}/insights/{id}/activity/", "get")["operationId"] == (
+    assert _operation(openapi, "/api/projects/{project_id}/insights/{id}/activity/", "get")["operationId"] == (
         "projects_insights_activity_retrieve"
     )
-    assert _operation(openapi, "/api/environments/{team_id}/insights/", "get").get("deprecated") is True
-    assert not _operation(openapi, "/api/projects/{team_id}/insights/", "get").get("deprecated")
-    assert set(_operation(openapi, "/api/projects/{team_id}/dashboards/{id}/", "delete")["responses"]) == {"405"}
+    assert _operation(openapi, "/api/environments/{environment_id}/insights/", "get").get("deprecated") is True
+    assert not _operation(openapi, "/api/projects/{project_id}/insights/", "get").get("deprecated")
+    assert set(_operation(openapi, "/api/projects/{project_id}/dashboards/{id}/", "delete")["responses"]) == {"405"}
