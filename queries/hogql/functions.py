@@ -83,7 +83,7 @@ SCALAR = _table(
     "toIntervalSecond:1:1 toIntervalMinute:1:1 toIntervalHour:1:1 toIntervalDay:1:1 toIntervalWeek:1:1 "
     "toIntervalMonth:1:1 toIntervalQuarter:1:1 toIntervalYear:1:1 "
     # arrays, tuples, maps
-    "array:0:* range:1:3 arrayConcat:2:* arrayElement:2:2 has:2:2 hasAll:2:2 hasAny:2:2 indexOf:2:2 "
+    "array:0:* range:1:3 arrayConcat:2:* arrayRemove:2:2 arrayElement:2:2 has:2:2 hasAll:2:2 hasAny:2:2 indexOf:2:2 "
     "countEqual:2:2 arrayEnumerate:1:1 arrayEnumerateUniq:1:* arrayPopBack:1:1 arrayPopFront:1:1 "
     "arrayPushBack:2:2 arrayPushFront:2:2 arraySlice:2:3 arraySort:1:* arrayReverseSort:1:* "
     "arrayUniq:1:* arrayJoin:1:1 arrayDistinct:1:1 arrayCompact:1:1 arrayReverse:1:1 arrayFlatten:1:1 "

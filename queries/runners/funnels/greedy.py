@@ -72,8 +72,9 @@ def best_path_levels(steps: int, window_seconds: int, source, carry: list[str], 
         reached = call("arrayMap", lam(moved, "x", "t", "e"), events, times, before).alias(f"reached_{step}")
         query = select([*kept, *(field(c) for c in columns), reached], query)
         columns.append(f"reached_{step}")
+    # arrayRemove/indexOf rather than lambdas: the same answers, and every lambda adds to ClickHouse's analysis.
     firsts = [
-        call("arrayFirst", lam(lambda v: v.gt(0), "v"), field(f"reached_{step}")).alias(f"first_{step}")
+        call("arrayElement", call("arrayRemove", field(f"reached_{step}"), 0), 1).alias(f"first_{step}")
         for step in range(1, steps + 1)
     ]
     query = select([*kept, *(field(c) for c in columns), *firsts], query)
@@ -85,8 +86,8 @@ def best_path_levels(steps: int, window_seconds: int, source, carry: list[str], 
     query = select([*kept, *(field(c) for c in columns), *firsts_fields, entry], query)
     path = []
     for step in range(1, steps + 1):
-        index = call("arrayFirstIndex", lam(lambda v: v.eq(field("entry")), "v"), field(f"reached_{step}"))
+        index = call("indexOf", field(f"reached_{step}"), field("entry"))
         seconds = call("divide", call("toFloat64", times[index]), 1000)
         path.append(if_(field(f"first_{step}").gt(0) & index.gt(0), seconds, -1.0))
-    best = call("arrayFilter", lam(lambda t: t.ge(0), "t"), array(*path)).alias("best")
+    best = call("arrayRemove", array(*path), -1.0).alias("best")
     return select([*kept, best, call("toUInt8", 0).alias("excluded")], query)

@@ -227,7 +227,7 @@ def ordered_levels(
     levels.add(entry=call("multiIf", *branches, field("first_1")))
     path = []
     for step in range(1, n + 1):
-        index = call("arrayFirstIndex", lam(lambda v: v.eq(field("entry")), "v"), field(f"reached_{step}"))
+        index = call("indexOf", field(f"reached_{step}"), field("entry"))
         path.append(if_(field(f"first_{step}").gt(0) & index.gt(0), seconds_at(times, index), -1.0))
     hit, done = field("first_hit"), field("completed")
     excluded = hit.gt(0) & (done.eq(0) | hit.lt(done))
@@ -286,7 +286,7 @@ def strict_levels(layout: Layout, window_seconds: int, source, carry: list[str],
         first_hit = const(0)
     levels.add(levels=level_of, first_hit=first_hit)
     levels.add(furthest=call("arrayMax", field("levels")))
-    levels.add(reached_at=call("arrayFirstIndex", lam(lambda v: v.eq(field("furthest")), "v"), field("levels")))
+    levels.add(reached_at=call("indexOf", field("levels"), field("furthest")))
     levels.add(entry=if_(field("furthest").gt(0), entries[field("reached_at")], 0))
     path = []
     for step in range(1, n + 1):
@@ -416,7 +416,7 @@ def unordered_levels(layout: Layout, window_seconds: int, source, carry: list[st
     arrays = [events, times, *(field(f"first_{step}") for step in range(1, n + 1))]
     levels.add(lengths=call("arrayMap", lam(length, *names), *arrays))
     levels.add(furthest=call("arrayMax", field("lengths")))
-    levels.add(opening=call("arrayFirstIndex", lam(lambda v: v.eq(field("furthest")), "v"), field("lengths")))
+    levels.add(opening=call("indexOf", field("lengths"), field("furthest")))
     opening, start = field("opening"), times[field("opening")]
     firsts = [
         if_(
