@@ -22,9 +22,7 @@ class ActionStepSerializer(serializers.Serializer):
     url_matching = serializers.ChoiceField(MATCHING_CHOICES, required=False, allow_null=True)
 
     def to_representation(self, step: dict) -> dict:
-        fields = ("event", "properties", "selector", "tag_name", "text", "text_matching", "href", "href_matching")
-        shown = {name: step.get(name) for name in fields}
-        shown["url"] = step.get("url")
+        shown = {name: step.get(name) for name in self.fields}
         shown["url_matching"] = step.get("url_matching") or ("contains" if step.get("url") else None)
         return shown
 
@@ -87,8 +85,9 @@ class ActionSerializer(serializers.ModelSerializer):
         duplicates = Action.objects.filter(team__project_id=team.project_id, name=name, deleted=False)
         if self.instance is not None:
             duplicates = duplicates.exclude(pk=self.instance.pk)
-        if name and duplicates.exists():
-            raise serializers.ValidationError(f"action-exists-{duplicates.first().pk}", code="unique")
+        existing = duplicates.values_list("pk", flat=True).first() if name else None
+        if existing is not None:
+            raise serializers.ValidationError(f"action-exists-{existing}", code="unique")
         return name
 
     def validate_steps(self, steps: list[dict]) -> list[dict]:

@@ -207,7 +207,8 @@ class ActivityLogViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
             entries = entries.filter(scope__in=[s.strip() for s in params["scopes"].split(",") if s.strip()])
         if params.get("item_id"):
             entries = entries.filter(item_id=params["item_id"])
-        return entries.order_by(self.ordering(), "-id" if self.ordering().startswith("-") else "id")
+        ordering = self.ordering()
+        return entries.order_by(ordering, "-id" if ordering.startswith("-") else "id")
 
     @extend_schema(
         responses=inline_serializer(

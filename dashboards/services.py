@@ -34,11 +34,6 @@ ACTIVITY_FIELDS = (
 )
 
 
-def dashboard_tags(dashboard: Dashboard) -> list[str]:
-    """The dashboard's tag names in insertion order; uses a `tagged_items__tag` prefetch when present."""
-    return [item.tag.name for item in sorted(dashboard.tagged_items.all(), key=lambda item: item.id)]
-
-
 def dashboard_set_tags(dashboard: Dashboard, names) -> list[str]:
     """Make the dashboard's tags exactly `names` (see insights.tags.object_set_tags)."""
     return object_set_tags(dashboard, names, "dashboard")

@@ -131,10 +131,10 @@ class PersonBatch:
         """Distinct ids of `source` the batch never mentioned must move too."""
         if source.created:
             return
-        others = PersonDistinctId.objects.filter(team_id=self.team_id, person_id=source.uuid).exclude(
-            distinct_id__in=list(self.by_distinct_id)
-        )
-        for distinct_id, version in others.values_list("distinct_id", "version"):
+        # Filtered here, not in SQL: a person has few distinct ids, the batch may mention thousands.
+        rows = PersonDistinctId.objects.filter(team_id=self.team_id, person_id=source.uuid)
+        others = [(d, v) for d, v in rows.values_list("distinct_id", "version") if d not in self.by_distinct_id]
+        for distinct_id, version in others:
             self.mapping_version[distinct_id] = version
             self.by_distinct_id[distinct_id] = source
             self.link(distinct_id, target)

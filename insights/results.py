@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError as PydanticValidationError
 from rest_framework.exceptions import ValidationError
 
+from dashboards.filters import effective_dashboard_filters
 from insights.models import Insight
 from insights_server.models import Team
 from queries.clickhouse.client import ClickHouseQueryError
@@ -58,15 +59,6 @@ def error_status(insight: Insight, team: Team, message: str, *, dashboard=None, 
         complete=True,
         error_message=message,
         start_time=None,
-    )
-
-
-def dashboard_filters(dashboard=None, tile=None, filters_override=None, tile_filters_override=None) -> dict:
-    """The DashboardFilter dict that applies (spec §5.8): tile overrides win, else overrides over dashboard filters."""
-    from dashboards.filters import effective_dashboard_filters
-
-    return effective_dashboard_filters(
-        dashboard, tile=tile, filters_override=filters_override, tile_filters_override=tile_filters_override
     )
 
 
@@ -208,17 +200,6 @@ def _map_runnable(node, change):
     return change(node)
 
 
-def _with_dashboard_filter(query, dashboard_filter):
-    """`apply_filters_override`, plus the date range of an EventsQuery (its `after`/`before`), as PostHog does."""
-    query = apply_filters_override(query, dashboard_filter)
-    if getattr(query, "kind", None) == "EventsQuery" and (dashboard_filter.date_from or dashboard_filter.date_to):
-        update = {"after": dashboard_filter.date_from}
-        if dashboard_filter.date_to is not None or query.before is not None:
-            update["before"] = dashboard_filter.date_to
-        query = query.model_copy(update=update)
-    return query
-
-
 def effective_query(
     insight: Insight,
     *,
@@ -236,7 +217,10 @@ def effective_query(
     if not query:
         return None
     node = parse_query(query)
-    filters = dashboard_filters(dashboard, tile, filters_override, tile_filters_override)
+    # The DashboardFilter dict that applies (spec §5.8): tile overrides win, else overrides over dashboard filters.
+    filters = effective_dashboard_filters(
+        dashboard, tile=tile, filters_override=filters_override, tile_filters_override=tile_filters_override
+    )
     if filters:
         try:
             dashboard_filter = DashboardFilter.model_validate(filters)
@@ -244,7 +228,7 @@ def effective_query(
             first = error.errors(include_url=False)[0]
             location = ".".join(str(part) for part in first["loc"])
             raise ValidationError({"filters_override": [f"Invalid filters: {location}: {first['msg']}"]}) from None
-        node = _map_runnable(node, lambda query: _with_dashboard_filter(query, dashboard_filter))
+        node = _map_runnable(node, lambda query: apply_filters_override(query, dashboard_filter))
     variables = {**((dashboard.variables or {}) if dashboard is not None else {}), **(variables_override or {})}
     if variables:
         node = _map_runnable(node, lambda query: apply_variables_override(query, variables))
@@ -271,6 +255,12 @@ def insight_result(
     `raise_exposed_errors`; they and every other failure otherwise give a null result with an error
     `query_status` (its `id` is the request's `client_query_id`), so one broken insight does not break a list.
     """
+
+    def failed(message: str) -> dict:
+        return empty_result(
+            query_status=error_status(insight, team, message, dashboard=dashboard, query_id=client_query_id)
+        )
+
     try:
         node = effective_query(
             insight,
@@ -281,48 +271,32 @@ def insight_result(
             tile_filters_override=tile_filters_override,
         )
     except QueryValidationError as error:
-        return empty_result(
-            query_status=error_status(insight, team, error.detail, dashboard=dashboard, query_id=client_query_id)
-        )
+        return failed(error.detail)
     except ValidationError as error:
         if raise_exposed_errors:
             raise
-        message = (
-            str(error.detail.get("filters_override", [error.detail])[0])
-            if isinstance(error.detail, dict)
-            else str(error.detail)
-        )
-        return empty_result(
-            query_status=error_status(insight, team, message, dashboard=dashboard, query_id=client_query_id)
-        )
+        detail = error.detail
+        return failed(str(detail.get("filters_override", [detail])[0]) if isinstance(detail, dict) else str(detail))
     if node is None:
         return empty_result()
     try:
         response = get_runner(node, team).run(mode)
     except UnsupportedQueryKind as error:
-        return empty_result(
-            query_status=error_status(insight, team, error.message, dashboard=dashboard, query_id=client_query_id)
-        )
+        return failed(error.message)
     except ExposedHogQLError as error:
         if raise_exposed_errors:
             raise ValidationError(error.message, code=error.code) from error
-        return empty_result(
-            query_status=error_status(insight, team, error.message, dashboard=dashboard, query_id=client_query_id)
-        )
+        return failed(error.message)
     except ClickHouseQueryError as error:
         from queries.api import clickhouse_error_code, user_safe_error_message
 
         message = user_safe_error_message(error)
         if raise_exposed_errors:
             raise ValidationError(message, code=clickhouse_error_code(error)) from error
-        return empty_result(
-            query_status=error_status(insight, team, message, dashboard=dashboard, query_id=client_query_id)
-        )
+        return failed(message)
     except Exception as error:
         logger.exception("insight_result_failed insight_id=%s team_id=%s", insight.id, team.id)
-        return empty_result(
-            query_status=error_status(insight, team, str(error), dashboard=dashboard, query_id=client_query_id)
-        )
+        return failed(str(error))
     return result_fields(response)
 
 

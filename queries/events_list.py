@@ -10,7 +10,7 @@ from uuid import UUID
 
 from queries.hogql import ast
 from queries.hogql.actions import action_to_expr
-from queries.hogql.builders import datetime_constant
+from queries.hogql.builders import and_all, datetime_constant
 from queries.hogql.execute import execute_select
 from queries.hogql.printer import PrintContext
 from queries.hogql.property import property_to_expr
@@ -56,7 +56,7 @@ def _select(team_id: int, conditions: list[ast.Expr], order: str, limit: int, of
         select=[ast.Call("toString", [ast.Field([name])]) if name in ("uuid", "person_id") else ast.Field([name])
                 for name in FIELDS],
         select_from=ast.JoinExpr(table=ast.Field(["events"])),
-        where=ast.And(conditions) if len(conditions) > 1 else conditions[0],
+        where=and_all(conditions),
         order_by=[ast.OrderExpr(ast.Field(["timestamp"]), order)],
         limit=ast.Constant(limit),
         offset=ast.Constant(offset) if offset else None,

@@ -56,6 +56,11 @@ def apply_filters_override(query, filters) -> Any:
         if filters.filterTestAccounts is not None:
             hogql_update["filterTestAccounts"] = filters.filterTestAccounts
         update["filters"] = current.model_copy(update=hogql_update)
+    if query.kind == "EventsQuery" and (filters.date_from or filters.date_to):
+        # An events table reads its range from `after`/`before`.
+        update["after"] = filters.date_from
+        if filters.date_to is not None or query.before is not None:
+            update["before"] = filters.date_to
     return query.model_copy(update=update)
 
 

@@ -669,3 +669,12 @@ def test_parsing_deeply_nested_input_is_bounded_in_time():
         subprocess.run([sys.executable, "-c", code, sql], timeout=3, check=True, cwd=PROJECT_ROOT)
     except subprocess.TimeoutExpired:
         pytest.fail("parsing 200 nested parentheses took longer than 3 seconds")
+
+
+@pytest.mark.parametrize("query_id", ["x */ SELECT 1 --", "a*/b", "*/*/", "ok-id_1"])
+def test_client_query_id_cannot_end_the_tag_comment(query_id):
+    """The async query id is the client's; in the SQL comment that tags a statement it must stay inside the comment."""
+    statement = clickhouse_client.tagged("SELECT 2", query_id)
+    comment, _, rest = statement.partition("*/")
+    assert comment.startswith("/* insights_query_id:")
+    assert "*/" not in rest and rest == " SELECT 2"

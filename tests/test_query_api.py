@@ -241,3 +241,11 @@ def test_changing_test_account_filters_changes_the_cache_key(owner_client, clien
     second = run_query(owner_client, world.team.id, query).json()
     assert second["is_cached"] is False
     assert second["results"][0]["count"] == 1
+
+
+def test_filters_override_dates_bound_an_events_query(owner_client, world, data):
+    query = {"kind": "EventsQuery", "select": ["event", "timestamp"], "orderBy": ["timestamp"], "after": "2024-01-01"}
+    override = {"date_from": "2024-06-02", "date_to": "2024-06-03"}
+    body = run_query(owner_client, world.team.id, query, filters_override=override).json()
+    # `after`/`before` take the dates: from the start of June 2nd to (not including) June 3rd.
+    assert [row[0] for row in body["results"]] == ["$pageview", "$pageview"]

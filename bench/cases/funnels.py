@@ -102,75 +102,44 @@ def _strict_pair_sql(team_id: int, steps: tuple[str, str]) -> str:
     )
 
 
+def _funnel(steps: tuple[str, ...], **filters) -> dict:
+    """A 30-day funnel over `steps` with a 14-day window; `filters` add to funnelsFilter ("interval" goes on the
+    query)."""
+    node = {
+        "kind": "FunnelsQuery",
+        "series": [{"kind": "EventsNode", "event": step} for step in steps],
+        "dateRange": {"date_from": "-30d"},
+    }
+    if "interval" in filters:
+        node["interval"] = filters.pop("interval")
+    node["funnelsFilter"] = {"funnelWindowInterval": 14, "funnelWindowIntervalUnit": "day", **filters}
+    return node
+
+
 def cases(team_id: int) -> list[tuple[str, dict, str]]:
     """(name, query node, raw ClickHouse SQL giving the same step counts)."""
+    exclusion = {"kind": "EventsNode", "event": EXCLUDED, "funnelFromStep": 0, "funnelToStep": 1}
     return [
-        (
-            "funnels: 3 steps, 30 days",
-            {
-                "kind": "FunnelsQuery",
-                "series": [{"kind": "EventsNode", "event": step} for step in STEPS],
-                "dateRange": {"date_from": "-30d"},
-                "funnelsFilter": {"funnelWindowInterval": 14, "funnelWindowIntervalUnit": "day"},
-            },
-            _window_funnel_sql(team_id, STEPS),
-        ),
+        ("funnels: 3 steps, 30 days", _funnel(STEPS), _window_funnel_sql(team_id, STEPS)),
         (
             "funnels: 3 steps strict, 30 days",
-            {
-                "kind": "FunnelsQuery",
-                "series": [{"kind": "EventsNode", "event": step} for step in STEPS],
-                "dateRange": {"date_from": "-30d"},
-                "funnelsFilter": {
-                    "funnelWindowInterval": 14,
-                    "funnelWindowIntervalUnit": "day",
-                    "funnelOrderType": "strict",
-                },
-            },
+            _funnel(STEPS, funnelOrderType="strict"),
             _window_funnel_sql(team_id, STEPS, strict=True),
         ),
         (
             # The steps above never follow each other directly in the demo data; these do.
             "funnels: strict, converting, 30 days",
-            {
-                "kind": "FunnelsQuery",
-                "series": [{"kind": "EventsNode", "event": step} for step in STRICT_STEPS],
-                "dateRange": {"date_from": "-30d"},
-                "funnelsFilter": {
-                    "funnelWindowInterval": 14,
-                    "funnelWindowIntervalUnit": "day",
-                    "funnelOrderType": "strict",
-                },
-            },
+            _funnel(STRICT_STEPS, funnelOrderType="strict"),
             _strict_pair_sql(team_id, STRICT_STEPS),
         ),
         (
             "funnels: 3 steps with exclusion, 30 days",
-            {
-                "kind": "FunnelsQuery",
-                "series": [{"kind": "EventsNode", "event": step} for step in STEPS],
-                "dateRange": {"date_from": "-30d"},
-                "funnelsFilter": {
-                    "funnelWindowInterval": 14,
-                    "funnelWindowIntervalUnit": "day",
-                    "exclusions": [{"kind": "EventsNode", "event": EXCLUDED, "funnelFromStep": 0, "funnelToStep": 1}],
-                },
-            },
+            _funnel(STEPS, exclusions=[exclusion]),
             _exclusion_sql(team_id, STEPS, EXCLUDED),
         ),
         (
             "funnels: 3 steps trends, daily, 30 days",
-            {
-                "kind": "FunnelsQuery",
-                "series": [{"kind": "EventsNode", "event": step} for step in STEPS],
-                "dateRange": {"date_from": "-30d"},
-                "interval": "day",
-                "funnelsFilter": {
-                    "funnelWindowInterval": 14,
-                    "funnelWindowIntervalUnit": "day",
-                    "funnelVizType": "trends",
-                },
-            },
+            _funnel(STEPS, interval="day", funnelVizType="trends"),
             _trends_sql(team_id, STEPS),
         ),
     ]

@@ -12,6 +12,24 @@ PROFILE = (
 )
 
 
+def lifecycle_sql(guard: str, unit: str, lower: str, upper: str) -> str:
+    """Lifecycle statuses by hand: per person the sorted active periods (one period of lookback before the range),
+    each labelled against the period before it (the creation period for the first), plus the dormant periods."""
+    start, step, p, periods = f"toStartOf{unit.capitalize()}", f"INTERVAL 1 {unit.upper()}", unit[0], f"{unit}s"
+    return (
+        "SELECT toString(pair.1) AS period, pair.2 AS status, count() FROM ("
+        f"SELECT person_id, min(person_created_at) AS created, arraySort(groupUniqArray({start}(timestamp))) "
+        f"AS {periods} FROM events WHERE {guard} AND event = '$pageview' "
+        f"AND timestamp >= {lower} AND timestamp < {upper} AND {PROFILE} GROUP BY person_id) "
+        "ARRAY JOIN arrayConcat("
+        f"arrayMap(({p}, i) -> ({p}, if(i = 1, if({p} = {start}(created), 'new', 'resurrecting'), "
+        f"if({periods}[i - 1] + {step} = {p}, 'returning', 'resurrecting'))), {periods}, arrayEnumerate({periods})), "
+        f"arrayMap({p} -> ({p} + {step}, 'dormant'), "
+        f"arrayFilter(({p}, i) -> {periods}[i + 1] != {p} + {step}, {periods}, arrayEnumerate({periods})))) AS pair "
+        "GROUP BY period, status"
+    )
+
+
 def cases(team_id: int) -> list[tuple[str, dict, str]]:
     """(name, query node, raw ClickHouse SQL giving the same answer)."""
     guard = f"team_id = {team_id}"
@@ -62,19 +80,12 @@ def cases(team_id: int) -> list[tuple[str, dict, str]]:
                 "dateRange": {"date_from": "-8w"},
                 "interval": "week",
             },
-            # The same statuses: per person the sorted active weeks (one week of lookback before the range),
-            # each labelled against the week before it (the creation week for the first), plus dormant weeks.
-            "SELECT toString(pair.1) AS period, pair.2 AS status, count() FROM ("
-            "SELECT person_id, min(person_created_at) AS created, arraySort(groupUniqArray(toStartOfWeek(timestamp))) "
-            f"AS weeks FROM events WHERE {guard} AND event = '$pageview' "
-            "AND timestamp >= toStartOfWeek(toStartOfDay(now64(6, 'UTC')) - INTERVAL 8 WEEK) - INTERVAL 1 WEEK "
-            f"AND timestamp < toStartOfWeek(now64(6, 'UTC')) + INTERVAL 1 WEEK AND {PROFILE} GROUP BY person_id) "
-            "ARRAY JOIN arrayConcat("
-            "arrayMap((w, i) -> (w, if(i = 1, if(w = toStartOfWeek(created), 'new', 'resurrecting'), "
-            "if(weeks[i - 1] + INTERVAL 1 WEEK = w, 'returning', 'resurrecting'))), weeks, arrayEnumerate(weeks)), "
-            "arrayMap(w -> (w + INTERVAL 1 WEEK, 'dormant'), "
-            "arrayFilter((w, i) -> weeks[i + 1] != w + INTERVAL 1 WEEK, weeks, arrayEnumerate(weeks)))) AS pair "
-            "GROUP BY period, status",
+            lifecycle_sql(
+                guard,
+                "week",
+                "toStartOfWeek(toStartOfDay(now64(6, 'UTC')) - INTERVAL 8 WEEK) - INTERVAL 1 WEEK",
+                "toStartOfWeek(now64(6, 'UTC')) + INTERVAL 1 WEEK",
+            ),
         ),
         (
             "lifecycle: daily pageviews, 30 days",
@@ -84,17 +95,12 @@ def cases(team_id: int) -> list[tuple[str, dict, str]]:
                 "dateRange": {"date_from": "-30d"},
                 "interval": "day",
             },
-            "SELECT toString(pair.1) AS period, pair.2 AS status, count() FROM ("
-            "SELECT person_id, min(person_created_at) AS created, arraySort(groupUniqArray(toStartOfDay(timestamp))) "
-            f"AS days FROM events WHERE {guard} AND event = '$pageview' "
-            "AND timestamp >= toStartOfDay(now64(6, 'UTC')) - INTERVAL 31 DAY "
-            f"AND timestamp < toStartOfDay(now64(6, 'UTC')) + INTERVAL 1 DAY AND {PROFILE} GROUP BY person_id) "
-            "ARRAY JOIN arrayConcat("
-            "arrayMap((d, i) -> (d, if(i = 1, if(d = toStartOfDay(created), 'new', 'resurrecting'), "
-            "if(days[i - 1] + INTERVAL 1 DAY = d, 'returning', 'resurrecting'))), days, arrayEnumerate(days)), "
-            "arrayMap(d -> (d + INTERVAL 1 DAY, 'dormant'), "
-            "arrayFilter((d, i) -> days[i + 1] != d + INTERVAL 1 DAY, days, arrayEnumerate(days)))) AS pair "
-            "GROUP BY period, status",
+            lifecycle_sql(
+                guard,
+                "day",
+                "toStartOfDay(now64(6, 'UTC')) - INTERVAL 31 DAY",
+                "toStartOfDay(now64(6, 'UTC')) + INTERVAL 1 DAY",
+            ),
         ),
         (
             "stickiness: daily pageviews, 30 days",

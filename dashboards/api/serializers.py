@@ -12,7 +12,7 @@ from dashboards.permissions import (
     dashboard_effective_restriction_level,
     dashboard_user_access_level,
 )
-from dashboards.services import dashboard_tags
+from insights.tags import tags_of
 from insights_server.api.shared import UserBasicSerializer
 
 FILTERS_NOT_A_DICT = "Filters must be a dictionary"
@@ -73,7 +73,7 @@ class TagsField(serializers.ListField):
     """Tag names: written as a list of strings, read from the dashboard's tagged items."""
 
     def get_attribute(self, instance):
-        return dashboard_tags(instance)
+        return tags_of(instance)
 
 
 class DashboardBasicSerializer(serializers.ModelSerializer):
@@ -101,7 +101,7 @@ class DashboardBasicSerializer(serializers.ModelSerializer):
         return None  # PostHog reads it from the file-system view log, which this server does not keep
 
     def get_tags(self, dashboard: Dashboard) -> list[str]:
-        return dashboard_tags(dashboard)
+        return tags_of(dashboard)
 
     def get_effective_restriction_level(self, dashboard: Dashboard) -> int:
         return dashboard_effective_restriction_level(dashboard)

@@ -1,12 +1,11 @@
 """A dashboard's tiles as clients read them: each insight rendered in the dashboard's context, text tiles as text."""
 
-import json
-
 from django.db.models import Prefetch, Q
 from rest_framework import serializers
 
 from dashboards.api.overrides import json_param
 from dashboards.models import DashboardTile, Text
+from insights.api.serializers import parsed_layouts
 from insights.models import TaggedItem
 from insights_server.api.shared import UserBasicSerializer, membership_level_in_context
 
@@ -41,12 +40,7 @@ def active_tiles(dashboard):
 
 
 def _layouts(tile: DashboardTile) -> dict:
-    layouts = tile.layouts
-    if isinstance(layouts, str):  # legacy rows store the JSON as text
-        try:
-            layouts = json.loads(layouts)
-        except ValueError:
-            layouts = {}
+    layouts = parsed_layouts(tile.layouts)
     return layouts if isinstance(layouts, dict) else {}
 
 

@@ -6,12 +6,11 @@ are stored exactly as the ORM stores them on SQLite and PostgreSQL alike) and ro
 in one transaction, as `ingestion.persons.PersonTableWriter` does for capture.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from uuid import UUID
 
 from django.db import connections, router, transaction
-from django.db.models import Max, Model
+from django.db.models import Model
 
 from ingestion.demo.expansion import StagedUser
 from ingestion.models import Person, PersonDistinctId
@@ -39,16 +38,6 @@ def _insert(model: type[Model], connection, field_names: Sequence[str], rows: It
             cursor.executemany(sql, prepared[start : start + BATCH])
 
 
-def _person_keys(alias: str, team: Team, highest_before: int) -> Callable[[UUID], object]:
-    """Person uuid -> the value PersonDistinctId.person stores (the uuid itself, or the id read back)."""
-    target = PersonDistinctId._meta.get_field("person").target_field.attname
-    if target == "uuid":
-        return lambda person_uuid: person_uuid
-    # Only our rows and concurrently created ones are above the previous maximum; the uuid picks ours.
-    rows = Person.objects.using(alias).filter(team=team, id__gt=highest_before).values_list("uuid", target)
-    return dict(rows.iterator()).__getitem__
-
-
 def write_persons(team: Team, seed: int, staged: list[StagedUser]) -> int:
     """Inserts a Person per staged user and a PersonDistinctId per distinct id; returns the distinct id count.
 
@@ -59,7 +48,6 @@ def write_persons(team: Team, seed: int, staged: list[StagedUser]) -> int:
     if PersonDistinctId.objects.using(alias).filter(team=team, distinct_id=staged[0].anon_id).exists():
         raise DemoDataExists(f"Project {team.id} already has the demo persons of seed {seed}: pass another seed.")
     with transaction.atomic(using=alias):
-        highest_before = Person.objects.using(alias).aggregate(highest=Max("id"))["highest"] or 0
         _insert(
             Person,
             connection,
@@ -70,9 +58,8 @@ def write_persons(team: Team, seed: int, staged: list[StagedUser]) -> int:
                 for user in staged
             ),
         )  # fmt: skip
-        keys = _person_keys(alias, team, highest_before)
         mappings = [
-            (team.id, distinct_id, keys(user.person_id), 0)
+            (team.id, distinct_id, user.person_id, 0)  # PersonDistinctId.person is keyed by uuid
             for user in staged
             for distinct_id in (user.anon_id, user.ident_id)
             if distinct_id

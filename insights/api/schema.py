@@ -6,6 +6,8 @@ serializers below only document them (component names `Insight`, `InsightRequest
 its `deprecated` flag and the list-level `activity` action its own operationId (`..._insights_all_activity_...`).
 """
 
+from typing import get_args
+
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field, inline_serializer
@@ -13,16 +15,9 @@ from rest_framework import serializers
 
 from activity.api import ActivityLogEntrySerializer
 from insights_server.api.shared import UserBasicSerializer
+from queries.schema import RefreshType
 
-REFRESH_MODES = [
-    "async",
-    "async_except_on_cache_miss",
-    "blocking",
-    "force_async",
-    "force_blocking",
-    "force_cache",
-    "lazy_async",
-]
+REFRESH_MODES = list(get_args(RefreshType))
 INSIGHT_TYPES = ["FUNNELS", "JSON", "LIFECYCLE", "PATHS", "RETENTION", "SQL", "STICKINESS", "TRENDS"]
 ENVIRONMENTS_PREFIX = "/api/environments/"
 ARRAY_ACTIONS = ("my_last_viewed", "suggestions")

@@ -113,7 +113,11 @@ class InsightViewSet(ProjectScopedViewSet):
         }
         dashboard_id = self.request.query_params.get("from_dashboard")
         if dashboard_id and dashboard_id.isdigit():
-            tile = DashboardTile.objects.filter(dashboard_id=int(dashboard_id), insight=insight).first()
+            tile = (
+                DashboardTile.objects.select_related("dashboard")
+                .filter(dashboard_id=int(dashboard_id), insight=insight)
+                .first()
+            )
             if tile is not None:
                 context.update({"dashboard": tile.dashboard, "tile": tile})
         return context
@@ -144,9 +148,11 @@ class InsightViewSet(ProjectScopedViewSet):
 
     @extend_schema(parameters=docs.RETRIEVE_PARAMETERS, responses=docs.InsightSchemaSerializer)
     def retrieve(self, request, *args, **kwargs) -> Response:
-        insight = self.get_object()
+        # One fetch with the rendering prefetches (computing the result does not change the row).
+        insight = access_insight_by_id_or_short_id(
+            self.team, self.kwargs["pk"], queryset=insight_render_queryset(project_insights(self.team))
+        )
         if is_truthy(request.query_params.get("basic", "")):
-            insight = insight_render_queryset(project_insights(self.team)).get(pk=insight.pk)
             return Response(InsightBasicSerializer(insight, context=self._context()).data)
         dashboard_context = self._dashboard_context(insight)
         result = insight_result(
@@ -156,7 +162,6 @@ class InsightViewSet(ProjectScopedViewSet):
             client_query_id=request.query_params.get("client_query_id"),
             **dashboard_context,
         )
-        insight = insight_render_queryset(project_insights(self.team)).get(pk=insight.pk)
         context = self._context(insight_results={insight.id: result}, **dashboard_context)
         return Response(InsightSerializer(insight, context=context).data)
 

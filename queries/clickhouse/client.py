@@ -16,6 +16,8 @@ from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import DatabaseError, OperationalError
 from django.conf import settings
 
+from queries.query_status import safe_query_id
+
 logger = logging.getLogger(__name__)
 _local = threading.local()
 
@@ -117,24 +119,27 @@ def insert(table: str, rows: Sequence[Sequence[Any]] | Iterable, column_names: S
         raise _translate(error) from error
 
 
+def _tag_comment(tag: str) -> str:
+    """The comment naming a query id. The id is the client's `client_query_id`: sanitized here, or a `*/` in it
+    would end the comment and put the client's text in the SQL (ahead of the team-guarded query)."""
+    return f"/* insights_query_id:{safe_query_id(tag)} */"
+
+
 def tagged(sql: str, tag: str | None) -> str:
     """Prefixes a statement with a comment naming our query id, so it can be found and killed."""
-    return f"/* insights_query_id:{tag} */ {sql}" if tag else sql
+    return f"{_tag_comment(tag)} {sql}" if tag else sql
 
 
 def kill_tagged_query(tag: str) -> bool:
-    """Kills running statements carrying this query id (tags are sanitized ids: no quoting issues)."""
+    """Kills running statements carrying this query id."""
+    prefix = {"prefix": _tag_comment(tag)}
     try:
         result = query(
-            "SELECT count() FROM system.processes WHERE startsWith(query, {prefix:String})",
-            parameters={"prefix": f"/* insights_query_id:{tag} */"},
+            "SELECT count() FROM system.processes WHERE startsWith(query, {prefix:String})", parameters=prefix
         )
         if not result.result_rows[0][0]:
             return False
-        command(
-            "KILL QUERY WHERE startsWith(query, {prefix:String}) ASYNC",
-            parameters={"prefix": f"/* insights_query_id:{tag} */"},
-        )
+        command("KILL QUERY WHERE startsWith(query, {prefix:String}) ASYNC", parameters=prefix)
         return True
     except (ClickHouseQueryError, ClickHouseUnavailable) as error:
         logger.warning("kill_query_failed tag=%s error=%s", tag, error)

@@ -7,6 +7,7 @@ tag name, href, text), its URL condition and its property filters. An action wit
 from typing import Any
 
 from queries.hogql import ast
+from queries.hogql.builders import and_all
 from queries.hogql.elements import chain, href_expr, selector_regex, tag_name_regex, texts_expr
 from queries.hogql.errors import QueryError
 from queries.hogql.property import property_to_expr
@@ -44,9 +45,7 @@ def step_to_expr(step: dict[str, Any]) -> ast.Expr:
         parts.append(_string_match(url, step["url"], step.get("url_matching"), "contains"))
     if step.get("properties"):
         parts.append(property_to_expr(step["properties"]))
-    if not parts:
-        return ast.Constant(True)
-    return parts[0] if len(parts) == 1 else ast.And(parts)
+    return and_all(parts)
 
 
 def action_to_expr(steps: list[dict[str, Any]] | None) -> ast.Expr:

@@ -5,7 +5,6 @@ import re
 from queries.hogql import ast
 
 SIMPLE_IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
-BINARY = {"+", "-", "*", "/", "%"}
 
 
 def identifier(name: str | int) -> str:

@@ -87,27 +87,28 @@ class QueryRunner:
         return self.query.model_dump(exclude_none=True, by_alias=True)
 
     def cache_key(self) -> str:
+        query = self.query_dict()
         payload = {
             "runner": type(self).__name__,
             "team_id": self.team.id,
             "timezone": self.team.timezone,
             "week_start_day": self.team.week_start_day,
             "modifiers": self.modifiers,
-            "query": _without_presentation(self.query_dict()),
+            "query": _without_presentation(query),
             # Project settings the query reads: a change to them must not serve an old answer.
-            "team_settings": self.team_settings_in_key(),
+            "team_settings": self.team_settings_in_key(query),
             "version": 2,
         }
         digest = hashlib.md5(("query_" + json.dumps(payload, sort_keys=True, default=str)).encode()).hexdigest()
         return f"cache_{self.team.id}_{digest}"
 
-    def team_settings_in_key(self) -> dict:
+    def team_settings_in_key(self, query: dict) -> dict:
         settings: dict[str, Any] = {}
         if getattr(self.query, "filterTestAccounts", False):
             settings["test_account_filters"] = self.team.test_account_filters
         if self.kind == "PathsQuery":
             settings["path_cleaning_filters"] = getattr(self.team, "path_cleaning_filters", None)
-        action_ids = action_ids_in(self.query_dict())
+        action_ids = action_ids_in(query)
         if action_ids:
             # An edited action changes what its series count.
             settings["actions"] = action_steps_by_id(self.team, action_ids)
@@ -129,28 +130,29 @@ class QueryRunner:
                 return {"cache_key": key, "query_status": incomplete_status(self.team.id, status_id)}
             elif mode in ("async", "lazy_async"):
                 return {"cache_key": key, "is_cached": False, "query_status": self.enqueue(status_id)}
-        return coalesced(key, self.compute)
+        return coalesced(key, lambda: self.compute(key))
 
     def from_cache(self, cached: dict, mode: str, status_id: str) -> dict | None:
         """The cached answer for this mode, or None when the mode wants a fresh computation now."""
         now = datetime.now(UTC)
         last_refresh = _parse_time(cached.get("last_refresh")) or now
-        stale = is_stale(last_refresh, now, self.interval(), self.date_to())
+        interval, date_to = self.interval(), self.date_to()
         status = incomplete_status(self.team.id, status_id)
-        if stale:
+        if is_stale(last_refresh, now, interval, date_to):
             if mode in ("blocking",):
                 return None
             if mode in ("async", "async_except_on_cache_miss"):
                 status = self.enqueue(status_id, force=True)
-            elif mode == "lazy_async" and is_stale(last_refresh, now, self.interval(), self.date_to(), lazy=True):
+            elif mode == "lazy_async" and is_stale(last_refresh, now, interval, date_to, lazy=True):
                 status = self.enqueue(status_id)
         return {**cached, "is_cached": True, "query_status": status}
 
     def enqueue(self, status_id: str, force: bool = False) -> dict:
         return enqueue_query(self.team.id, status_id, self.query_dict(), force=force)
 
-    def compute(self) -> dict:
-        """Calculates now and stores the answer in the cache."""
+    def compute(self, key: str) -> dict:
+        """Calculates now and stores the answer in the cache under `key` (the run's cache key, not built twice:
+        building it reads the project's actions)."""
         response = self.calculate()
         now = datetime.now(UTC)
         target_age = cache_target_age(now, self.interval())
@@ -159,7 +161,7 @@ class QueryRunner:
                 "is_cached": False,
                 "last_refresh": now.isoformat(),
                 "next_allowed_client_refresh": (now + REFRESH_FREQUENCY).isoformat(),
-                "cache_key": self.cache_key(),
+                "cache_key": key,
                 "cache_target_age": target_age.isoformat() if target_age else None,
                 "calculation_trigger": None,
                 "timezone": self.team.timezone,
@@ -168,5 +170,5 @@ class QueryRunner:
             }
         )
         if not response.get("error"):
-            set_cached_response(response["cache_key"], response)
+            set_cached_response(key, response)
         return response

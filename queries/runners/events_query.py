@@ -8,7 +8,7 @@ from ingestion.elements import chain_to_elements
 from queries.dates import relative_date_parse
 from queries.hogql import ast
 from queries.hogql.actions import action_to_expr
-from queries.hogql.builders import datetime_constant
+from queries.hogql.builders import and_all, datetime_constant
 from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.parser import parse_expr
@@ -101,8 +101,8 @@ class EventsQueryRunner(QueryRunner):
         node = ast.SelectQuery(
             select=[ast.Alias(f"c{i}", e) for i, e in enumerate(flat)],
             select_from=ast.JoinExpr(table=ast.Field(["events"])),
-            where=ast.And(where) if len(where) > 1 else where[0],
-            having=(ast.And(having) if len(having) > 1 else having[0]) if having else None,
+            where=and_all(where),
+            having=and_all(having) if having else None,
             group_by=group_by or None,
             order_by=self.order_by(flat, aggregating),
             limit=ast.Constant(limit + 1),

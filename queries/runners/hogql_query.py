@@ -4,13 +4,12 @@ from functools import cached_property
 
 from queries.dates import relative_date_parse
 from queries.hogql import ast
+from queries.hogql.builders import and_all
 from queries.hogql.execute import execute_select
 from queries.hogql.parser import parse_select
 from queries.hogql.printer import DEFAULT_LIMIT
 from queries.hogql.property import property_to_expr
 from queries.runners.base import QueryRunner
-
-TEST_ACCOUNT_KEYS = ("key", "value", "operator", "type")
 
 
 class HogQLQueryRunner(QueryRunner):
@@ -42,9 +41,7 @@ class HogQLQueryRunner(QueryRunner):
             parts.append(property_to_expr(filters.properties))
         if filters is not None and filters.filterTestAccounts and self.team.test_account_filters:
             parts.append(property_to_expr(self.team.test_account_filters))
-        if not parts:
-            return ast.Constant(True)
-        return parts[0] if len(parts) == 1 else ast.And(parts)
+        return and_all(parts)
 
     def calculate(self) -> dict:
         node = parse_select(self.query.query)

@@ -1,6 +1,6 @@
 """LifecycleQueryRunner: new, returning, resurrecting and dormant persons per period (spec §1.10, §2.7, §3.11)."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from queries.hogql import ast
@@ -8,20 +8,14 @@ from queries.hogql.builders import datetime_constant
 from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.printer import MAX_LIMIT
-from queries.hogql.property import property_to_expr
 from queries.runners.insight import InsightQueryRunner
 from queries.runners.series import series_event_filter, series_identity
-from queries.runners.trends.date_range import QueryDateRange, add_interval, start_of_interval
+from queries.runners.trends.date_range import QueryDateRange, add_interval, resolved_range, start_of_interval
+from queries.runners.trends.filters import earliest_event, property_filters
 from queries.runners.trends.labels import format_day, format_label_date
 from queries.runners.trends.query_builder import check_series
 
 STATUSES = ("new", "returning", "resurrecting", "dormant")
-TRUNCATE_FUNCTIONS = {
-    "hour": "toStartOfHour",
-    "day": "toStartOfDay",
-    "week": "toStartOfWeek",
-    "month": "toStartOfMonth",
-}
 ADD_FUNCTIONS = {"hour": "addHours", "day": "addDays", "week": "addWeeks", "month": "addMonths"}
 PERSON_PROFILE_PROPERTY = "$process_person_profile"
 GROUP_LIFECYCLE_ERROR = "Lifecycle by group is not supported: this server keeps no group records (created_at) yet."
@@ -56,7 +50,7 @@ class LifecycleQueryRunner(InsightQueryRunner):
 
     def query_date_range(self, earliest: datetime | None = None) -> QueryDateRange:
         interval = self.interval()
-        if interval not in TRUNCATE_FUNCTIONS:
+        if interval not in ADD_FUNCTIONS:
             raise QueryError(f"Lifecycle does not support the interval '{interval}'.")
         return self.build_date_range(earliest)
 
@@ -68,13 +62,7 @@ class LifecycleQueryRunner(InsightQueryRunner):
         event_filter = series_event_filter(self.series, self.team)
         if event_filter is not None:
             parts.append(event_filter)
-        if self.series.properties:
-            parts.append(property_to_expr(self.series.properties))
-        if self.query.properties:
-            parts.append(property_to_expr(self.query.properties))
-        if self.query.filterTestAccounts and self.team.test_account_filters:
-            parts.append(property_to_expr(self.team.test_account_filters))
-        return parts
+        return parts + property_filters(self.query, self.team, self.series)
 
     def where(self, date_range: QueryDateRange) -> ast.Expr:
         """Events of the series in [start(date_from) - 1 interval, start(date_to) + 1 interval) with a person profile.
@@ -100,13 +88,6 @@ class LifecycleQueryRunner(InsightQueryRunner):
         ]
         return ast.And(parts)
 
-    def period_of(self, date_range: QueryDateRange, moment: ast.Expr) -> ast.Expr:
-        """The start of the period holding `moment`, in the project's timezone and week start."""
-        args: list[ast.Expr] = [_call("toTimeZone", moment, ast.Constant(self.team.timezone))]
-        if date_range.interval == "week":
-            args.append(ast.Constant(3 if date_range.week_start_day == 1 else 0))
-        return ast.Call(TRUNCATE_FUNCTIONS[date_range.interval], args)
-
     def build(self, date_range: QueryDateRange) -> ast.SelectQuery:
         """One pass over the events, then per person arrays instead of joins.
 
@@ -124,7 +105,7 @@ class LifecycleQueryRunner(InsightQueryRunner):
                 ast.Alias("created_at", _call("min", _field("person", "created_at"))),
                 ast.Alias(
                     "periods",
-                    _call("arraySort", _call("groupUniqArray", self.period_of(date_range, _field("timestamp")))),
+                    _call("arraySort", _call("groupUniqArray", date_range.interval_start(_field("timestamp")))),
                 ),
             ],
             select_from=ast.JoinExpr(table=_field("events"), alias="e"),
@@ -136,7 +117,7 @@ class LifecycleQueryRunner(InsightQueryRunner):
         first_status = ast.Call(
             "if",
             [
-                _eq(period, self.period_of(date_range, _field("created_at"))),
+                _eq(period, date_range.interval_start(_field("created_at"))),
                 ast.Constant("new"),
                 ast.Constant("resurrecting"),
             ],
@@ -183,24 +164,14 @@ class LifecycleQueryRunner(InsightQueryRunner):
             limit=ast.Constant(MAX_LIMIT),
         )
 
-    def earliest_query(self) -> ast.SelectQuery:
-        """The earliest event of the series, for `date_from: "all"`."""
-        parts = self.event_filters() or [ast.Constant(True)]
-        return ast.SelectQuery(
-            select=[_call("toString", _call("min", _field("timestamp")))],
-            select_from=ast.JoinExpr(table=_field("events"), alias="e"),
-            where=parts[0] if len(parts) == 1 else ast.And(parts),
-        )
-
     def resolved_date_range(self) -> QueryDateRange:
+        """The range; `date_from: "all"` starts at the earliest event of the series."""
         date_range = self.query.dateRange
         if date_range is None or date_range.date_from != "all":
             return self.query_date_range()
-        rows = execute_select(self.earliest_query(), self.print_context()).results
-        earliest = None
-        if rows and rows[0][0] and not rows[0][0].startswith("1970-01-01"):
-            earliest = datetime.fromisoformat(rows[0][0]).replace(tzinfo=UTC)
-        return self.query_date_range(earliest=earliest)
+        parts = self.event_filters() or [ast.Constant(True)]
+        where = parts[0] if len(parts) == 1 else ast.And(parts)
+        return self.query_date_range(earliest=earliest_event(where, self.print_context()))
 
     # ---- calculation ------------------------------------------------------------------------------
 
@@ -222,10 +193,7 @@ class LifecycleQueryRunner(InsightQueryRunner):
             "results": results,
             "timings": result.timings,
             "hogql": result.hogql,
-            "resolved_date_range": {
-                "date_from": date_range.date_from().isoformat(),
-                "date_to": date_range.date_to().isoformat(),
-            },
+            "resolved_date_range": resolved_range(date_range),
         }
 
     def status_object(self, status: str, data: list[float], buckets: list, date_range: QueryDateRange) -> dict:

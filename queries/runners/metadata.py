@@ -4,6 +4,7 @@ from queries.hogql import ast
 from queries.hogql.errors import ExposedHogQLError
 from queries.hogql.execute import print_select
 from queries.hogql.parser import parse_expr, parse_select
+from queries.hogql.printer import PrintContext
 from queries.hogql.visitor import table_names
 from queries.runners.base import QueryRunner
 
@@ -35,7 +36,9 @@ class HogQLMetadataRunner(QueryRunner):
                     {"message": f"Language {query.language} is not supported here.", "start": None, "end": None}
                 )
                 return response
-            print_select(node, self.print_context(values=dict(getattr(query, "values", None) or {})))
+            # Printing finds the errors; whether persons were merged changes no error, so ClickHouse is not asked.
+            values = dict(getattr(query, "values", None) or {})
+            print_select(node, PrintContext(team_id=self.team.id, timezone=self.team.timezone, values=values))
             response["isUsingIndices"] = "unknown"
         except ExposedHogQLError as error:
             response["isValid"] = False

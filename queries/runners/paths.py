@@ -8,9 +8,9 @@ from queries.hogql.builders import datetime_constant
 from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.parser import parse_expr, parse_select
-from queries.hogql.property import property_to_expr
 from queries.runners.insight import InsightQueryRunner
 from queries.runners.trends.date_range import QueryDateRange
+from queries.runners.trends.filters import property_filters
 
 STEP_LIMIT_DEFAULT = 5
 EDGE_LIMIT_DEFAULT = 50
@@ -254,10 +254,7 @@ class PathsQueryRunner(InsightQueryRunner):
         if types and self.paths_filter.excludeEvents:
             excluded = ast.Constant(list(self.paths_filter.excludeEvents))
             parts.append(ast.CompareOperation("not in", ast.Field(["path_item"]), excluded))
-        if self.query.properties:
-            parts.append(property_to_expr(self.query.properties))
-        if self.query.filterTestAccounts and self.team.test_account_filters:
-            parts.append(property_to_expr(self.team.test_account_filters))
+        parts += property_filters(self.query, self.team)
         return ast.And(parts)
 
     def cut(self) -> tuple[str, str, dict]:

@@ -1,7 +1,6 @@
 """StickinessQueryRunner: how many persons were active in exactly N intervals of the range (spec §1.9, §2.6, §3.12)."""
 
 import math
-from datetime import UTC, datetime
 
 from queries.hogql import ast
 from queries.hogql.builders import datetime_constant
@@ -9,19 +8,12 @@ from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.parser import parse_expr
 from queries.hogql.printer import MAX_LIMIT
-from queries.hogql.property import property_to_expr
 from queries.runners.insight import InsightQueryRunner
 from queries.runners.series import series_event_filter, series_identity
-from queries.runners.trends.date_range import QueryDateRange
+from queries.runners.trends.date_range import QueryDateRange, resolved_range
+from queries.runners.trends.filters import earliest_event, property_filters
 from queries.runners.trends.query_builder import check_series
 
-TRUNCATE_FUNCTIONS = {
-    "minute": "toStartOfMinute",
-    "hour": "toStartOfHour",
-    "day": "toStartOfDay",
-    "week": "toStartOfWeek",
-    "month": "toStartOfMonth",
-}
 CRITERIA_OPERATORS = {"gte": ">=", "lte": "<=", "exact": "=="}
 
 
@@ -51,24 +43,9 @@ class StickinessQueryRunner(InsightQueryRunner):
         where: ast.Expr = ast.Constant(True)
         if None not in filters:
             where = filters[0] if len(filters) == 1 else ast.Or(filters)
-        earliest_query = ast.SelectQuery(
-            select=[ast.Call("toString", [ast.Call("min", [ast.Field(["timestamp"])])])],
-            select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
-            where=where,
-        )
-        rows = execute_select(earliest_query, self.print_context()).results
-        earliest = None
-        if rows and rows[0][0] and not rows[0][0].startswith("1970-01-01"):
-            earliest = datetime.fromisoformat(rows[0][0]).replace(tzinfo=UTC)
-        return self.query_date_range(earliest=earliest)
+        return self.query_date_range(earliest=earliest_event(where, self.print_context()))
 
     # ---- building ---------------------------------------------------------------------------------
-
-    def bucket(self, date_range: QueryDateRange, moment: ast.Expr) -> ast.Expr:
-        args = [ast.Call("toTimeZone", [moment, ast.Constant(self.team.timezone)])]
-        if date_range.interval == "week":
-            args.append(ast.Constant(3 if date_range.week_start_day == 1 else 0))
-        return ast.Call(TRUNCATE_FUNCTIONS[date_range.interval], args)
 
     def actor(self, series) -> ast.Expr:
         """Who is sticky (spec §3.12): the person, the group of `unique_group` math, or a `hogql` math expression."""
@@ -90,12 +67,7 @@ class StickinessQueryRunner(InsightQueryRunner):
         event_filter = series_event_filter(series, self.team)
         if event_filter is not None:
             parts.append(event_filter)
-        if series.properties:
-            parts.append(property_to_expr(series.properties))
-        if self.query.properties:
-            parts.append(property_to_expr(self.query.properties))
-        if self.query.filterTestAccounts and self.team.test_account_filters:
-            parts.append(property_to_expr(self.team.test_account_filters))
+        parts += property_filters(self.query, self.team, series)
         if series.math == "unique_group" and series.math_group_type_index is not None:
             group = ast.Field([f"$group_{int(series.math_group_type_index)}"])
             parts.append(ast.CompareOperation("!=", group, ast.Constant("")))
@@ -120,9 +92,9 @@ class StickinessQueryRunner(InsightQueryRunner):
 
         Without criteria every interval with an event passes, so steps 1 and 2 are one `count(DISTINCT interval)`.
         """
-        period: ast.Expr = self.bucket(date_range, ast.Field(["timestamp"]))
+        period: ast.Expr = date_range.interval_start(ast.Field(["timestamp"]))
         if self.interval_count > 1:
-            end = self.bucket(date_range, datetime_constant(date_range.date_to()))
+            end = date_range.interval_start(datetime_constant(date_range.date_to()))
             distance = ast.Call("dateDiff", [ast.Constant(date_range.interval), period, end])
             period = ast.Call("intDiv", [distance, ast.Constant(self.interval_count)])
         events = ast.JoinExpr(table=ast.Field(["events"]), alias="e")
@@ -182,8 +154,12 @@ class StickinessQueryRunner(InsightQueryRunner):
                 if comparing:
                     row.update({"compare": True, "compare_label": compare_label})
                 results.append(row)
-        resolved = {"date_from": current.date_from().isoformat(), "date_to": current.date_to().isoformat()}
-        return {"results": results, "timings": timings, "hogql": "\n\n".join(hogql), "resolved_date_range": resolved}
+        return {
+            "results": results,
+            "timings": timings,
+            "hogql": "\n\n".join(hogql),
+            "resolved_date_range": resolved_range(current),
+        }
 
     def series_object(self, series, order: int, date_range: QueryDateRange, rows: list) -> dict:
         interval = date_range.interval

@@ -79,39 +79,27 @@ def _field_path(loc: tuple, annotation: Any) -> list[str | int]:
     """
     path: list[str | int] = []
     current: Any = annotation
-    index = 0
-    while index < len(loc):
-        segment = loc[index]
+    for segment in loc:
         current = _unwrap(current)
-        if current is None:
-            if not _looks_like_label(segment):
-                path.append(segment)
-            index += 1
-            continue
         members = _union_members(current)
+        origin = get_origin(current)
         if members is not None:
             current = _pick_member(members, segment)
-            index += 1
-            continue
-        if isinstance(current, type) and issubclass(current, BaseModel):
+        elif isinstance(current, type) and issubclass(current, BaseModel):
             path.append(segment)
             current = _field_annotation(current, segment)
-            index += 1
-            continue
-        origin = get_origin(current)
-        if origin in (list, tuple, set, frozenset):
+        elif origin in (list, tuple, set, frozenset):
             path.append(segment)
             current = get_args(current)[0] if get_args(current) else None
-            index += 1
-            continue
-        if origin is dict:
+        elif origin is dict:
             if segment != "[key]":
                 path.append(segment)
             current = get_args(current)[1] if segment != "[key]" and get_args(current) else None
-            index += 1
-            continue
-        # A scalar or Literal: anything further in the location describes the value, not a field.
-        current = None
+        else:
+            # Unknown, a scalar or a Literal: the rest of the location describes the value, not a field.
+            current = None
+            if not _looks_like_label(segment):
+                path.append(segment)
     return path
 
 

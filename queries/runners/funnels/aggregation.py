@@ -27,12 +27,16 @@ def steps_query(builder: FunnelQueryBuilder, top_values: list | None = None) -> 
     """Per breakdown value: actors at each step, and the average and median time from the previous step."""
     n = builder.steps
     best, timings = field("best"), field("timings")
+
+    def reached(i: int) -> X:
+        """The path went through step i (0-based); skipped optional steps hold -1."""
+        return call("length", best).gt(i) & best[i + 1].ge(0)
+
     columns: list = []
     if builder.breakdowns:
         columns.append(breakdown_column(builder, top_values).alias("breakdown_value"))
     for i in range(n):
-        reached = call("length", best).gt(i) & best[i + 1].ge(0)
-        columns.append(call("countIf", reached).alias(f"step_{i}"))
+        columns.append(call("countIf", reached(i)).alias(f"step_{i}"))
     for i in range(1, n):
         positive = timings[i].gt(0)
         columns.append(call("avgIf", timings[i], positive).alias(f"average_time_{i}"))
@@ -41,14 +45,13 @@ def steps_query(builder: FunnelQueryBuilder, top_values: list | None = None) -> 
     optional = any(node.optionalInFunnel for node in builder.query.series)
     timings_list = []
     for i in range(1, n):
-        reached = call("length", best).gt(i) & best[i + 1].ge(0)
         if optional:
             # The time since the closest earlier step the path went through (skipped steps hold -1).
             earlier = call("arrayFilter", lam(lambda t: t.ge(0), "t"), call("arraySlice", best, 1, i))
             previous = call("arrayMax", earlier)
         else:
             previous = best[i]
-        timings_list.append(if_(reached, best[i + 1] - previous, 0.0))
+        timings_list.append(if_(reached(i), best[i + 1] - previous, 0.0))
     inner_columns: list = [best, array(*timings_list).alias("timings")]
     if builder.breakdowns:
         inner_columns.append(field("variant"))

@@ -10,7 +10,8 @@ for each next step, the first later event matching it inside the window; the act
 path, and the path reported (for conversion times) is the one completing that step first, the latest entry on ties.
 """
 
-from queries.runners.funnels.expr import X, array, call, field, if_, lam, not_, select
+from queries.runners.funnels.expr import X, call, field, if_, lam, not_
+from queries.runners.funnels.vectorised import Levels, first_reached, reached_levels, reported_path
 
 
 def packed_event(steps: int, conditions: list[X]) -> X:
@@ -41,53 +42,13 @@ def best_path_levels(steps: int, window_seconds: int, source, carry: list[str], 
 
     `source` has the sorted, packed `events` and the `carry` columns; `exclusive_steps` says no event matches two
     steps. Step by step over aligned arrays, without nested lambdas (ClickHouse runs those element by element),
-    and one SELECT per intermediate array so each is analysed once:
-    1. `reached_k[j]`: the entry time of the path event j moves to step k, or 0. An event reaches step k from the
-       latest event before it that reached step k-1, when inside that path's window.
-    2. The first event reaching the furthest step names the reported entry; each step's time is the first event
-       that reached that step from that entry.
+    and one SELECT per intermediate array so each is analysed once: the "latest path" arrays `reached_k` of
+    vectorised.reached_levels, then the first event reaching the furthest step names the reported entry, and each
+    step's time is the first event that reached that step from that entry (vectorised.reported_path).
     """
-    window_ms = window_seconds * 1000
-    kept = [field(name) for name in carry]
-    events, times = field("events"), field("times")
-    first_reached = call("arrayMap", lam(lambda x, t: if_(has_step(steps, x, 1), t, 0), "x", "t"), events, times)
-    query = select(
-        [*kept, events, call("arrayMap", lam(lambda x: milliseconds(steps, x), "x"), events).alias("times")], source
-    )
-    query = select([*kept, events, times, first_reached.alias("reached_1")], query)
-    columns = ["events", "times", "reached_1"]
-    for step in range(2, steps + 1):
-        latest = call("arrayFill", lam(lambda v: v.gt(0), "v"), field(f"reached_{step - 1}"))
-        # The latest path strictly before each event; when no event matches two steps, "at or before" is the same.
-        before = (
-            latest
-            if exclusive_steps
-            else call("arrayResize", call("arrayPushFront", latest, 0), call("length", latest))
-        )
-
-        def moved(x: X, t: X, entry: X, step=step) -> X:
-            inside = has_step(steps, x, step) & entry.gt(0) & (t - entry).le(window_ms)
-            return if_(inside, entry, 0)
-
-        reached = call("arrayMap", lam(moved, "x", "t", "e"), events, times, before).alias(f"reached_{step}")
-        query = select([*kept, *(field(c) for c in columns), reached], query)
-        columns.append(f"reached_{step}")
-    # arrayRemove/indexOf rather than lambdas: the same answers, and every lambda adds to ClickHouse's analysis.
-    firsts = [
-        call("arrayElement", call("arrayRemove", field(f"reached_{step}"), 0), 1).alias(f"first_{step}")
-        for step in range(1, steps + 1)
-    ]
-    query = select([*kept, *(field(c) for c in columns), *firsts], query)
-    branches: list = []
-    for step in range(steps, 1, -1):
-        branches += [field(f"first_{step}").gt(0), field(f"first_{step}")]
-    entry = call("multiIf", *branches, field("first_1")).alias("entry")
-    firsts_fields = [field(f"first_{step}") for step in range(1, steps + 1)]
-    query = select([*kept, *(field(c) for c in columns), *firsts_fields, entry], query)
-    path = []
-    for step in range(1, steps + 1):
-        index = call("indexOf", field(f"reached_{step}"), field("entry"))
-        seconds = call("divide", call("toFloat64", times[index]), 1000)
-        path.append(if_(field(f"first_{step}").gt(0) & index.gt(0), seconds, -1.0))
-    best = call("arrayRemove", array(*path), -1.0).alias("best")
-    return select([*kept, best, call("toUInt8", 0).alias("excluded")], query)
+    levels = Levels(source, carry, ["events"])
+    levels.add(times=call("arrayMap", lam(lambda x: milliseconds(steps, x), "x"), field("events")))
+    reached_levels(levels, steps, lambda x, step: has_step(steps, x, step), window_seconds * 1000, exclusive_steps)
+    levels.add(**first_reached(steps))
+    best = reported_path(levels, steps, 1000)
+    return levels.finish(best=best, excluded=call("toUInt8", 0))

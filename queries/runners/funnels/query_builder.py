@@ -21,6 +21,7 @@ from queries.runners.funnels.sequence import (
     unordered_state,
     without_repeats,
 )
+from queries.runners.funnels.vectorised import PERIOD_FORMAT
 from queries.runners.series import series_event_filter
 from queries.runners.trends.date_range import QueryDateRange
 
@@ -32,15 +33,6 @@ WINDOW_UNIT_SECONDS = {
     "week": 7 * 86400,
     "month": 31 * 86400,
 }
-TRUNCATE_FUNCTIONS = {
-    "minute": "toStartOfMinute",
-    "hour": "toStartOfHour",
-    "day": "toStartOfDay",
-    "week": "toStartOfWeek",
-    "month": "toStartOfMonth",
-}
-# Entrance periods travel as text in the team's timezone, so Date (week, month) and DateTime buckets compare alike.
-PERIOD_FORMAT = "%Y-%m-%d %H:%i:%S"
 BREAKDOWN_TYPES = ("event", "person", "hogql", "event_metadata")
 MAX_BREAKDOWNS = 3
 MULTIPLE_BREAKDOWN_TYPES_UNSUPPORTED = "Funnel breakdowns of type '{kind}' are not supported yet."
@@ -48,6 +40,11 @@ BREAKDOWN_PROPERTY_UNSUPPORTED = "Only a property name is supported as a funnel 
 TRENDS_STEP_ATTRIBUTION_UNSUPPORTED = "Step breakdown attribution is not supported in funnel trends yet."
 # Off only to compare the vectorised evaluations with the fold in tests.
 VECTORISED = True
+
+
+def has_value(prop: X) -> X:
+    """A breakdown value array (one string per breakdown) with at least one value set."""
+    return call("notEmpty", call("arrayFilter", lam(lambda v: v.ne(""), "v"), prop))
 
 
 class FunnelQueryBuilder:
@@ -162,7 +159,8 @@ class FunnelQueryBuilder:
 
     @property
     def custom_target(self) -> bool:
-        return self.target().__class__ is not ast.Field or self.target().chain != ["person_id"]
+        target = self.target()
+        return not isinstance(target, ast.Field) or target.chain != ["person_id"]
 
     def entity_expr(self, node) -> ast.Expr:
         parts: list[ast.Expr] = []
@@ -212,11 +210,7 @@ class FunnelQueryBuilder:
         return ast.Array(values)
 
     def period_expr(self) -> ast.Expr:
-        moment = ast.Call("toTimeZone", [ast.Field(["timestamp"]), ast.Constant(self.team.timezone)])
-        args: list[ast.Expr] = [moment]
-        if self.date_range.interval == "week":
-            args.append(ast.Constant(3 if self.date_range.week_start_day == 1 else 0))
-        truncated = ast.Call(TRUNCATE_FUNCTIONS[self.date_range.interval], args)
+        truncated = self.date_range.interval_start(ast.Field(["timestamp"]))
         return ast.Call("formatDateTime", [truncated, ast.Constant(PERIOD_FORMAT)])
 
     def exclusion_tags(self) -> dict[int, list[int]]:
@@ -243,38 +237,29 @@ class FunnelQueryBuilder:
             exclusions = bit if exclusions is None else call("bitOr", exclusions, bit)
         return if_(mask.gt(0), mask, call("toUInt64", exclusions))
 
-    def events_query(self) -> ast.SelectQuery:
-        if self.vector_kind:
-            conditions = [wrap(self.entity_expr(node)) for node in self.query.series]
-            tags = self.exclusion_tags()
-            exclusions = [
-                (wrap(self.entity_expr(exclusion)), sum(1 << (step - 1) for step in tags[index]))
-                for index, exclusion in enumerate(self.filter.exclusions or [])
-            ]
-            columns = [
-                ast.Alias("aggregation_target", self.target()),
-                self.layout.pack(conditions, exclusions).alias("packed"),
-            ]
-            if self.breakdowns:
-                columns.append(ast.Alias("prop", self.breakdown_value_expr()))
-            return select(columns, "events", where=self.where())
-        if self.fast:
-            conditions = [wrap(self.entity_expr(node)) for node in self.query.series]
-            columns = [
-                ast.Alias("aggregation_target", self.target()),
-                greedy.packed_event(self.steps, conditions).alias("packed"),
-            ]
-            if self.breakdowns:
-                columns.append(ast.Alias("prop", self.breakdown_value_expr()))
-            return select(columns, "events", where=self.where())
-        columns = [
-            ast.Alias("aggregation_target", self.target()),
-            call("toFloat64", field("timestamp")).alias("ts"),
-            self.steps_expr().alias("steps"),
+    def packed_expr(self) -> X:
+        """The event as one UInt64: vectorised.Layout for the vectorised paths, greedy.packed_event for the fast one."""
+        conditions = [wrap(self.entity_expr(node)) for node in self.query.series]
+        if not self.vector_kind:
+            return greedy.packed_event(self.steps, conditions)
+        tags = self.exclusion_tags()
+        exclusions = [
+            (wrap(self.entity_expr(exclusion)), sum(1 << (step - 1) for step in tags[index]))
+            for index, exclusion in enumerate(self.filter.exclusions or [])
         ]
+        return self.layout.pack(conditions, exclusions)
+
+    def events_query(self) -> ast.SelectQuery:
+        """Level 1: packed events (fast and vectorised paths), or (ts, steps[, period]) for the fold."""
+        packed = bool(self.vector_kind or self.fast)
+        columns = [ast.Alias("aggregation_target", self.target())]
+        if packed:
+            columns.append(self.packed_expr().alias("packed"))
+        else:
+            columns += [call("toFloat64", field("timestamp")).alias("ts"), self.steps_expr().alias("steps")]
         if self.breakdowns:
             columns.append(ast.Alias("prop", self.breakdown_value_expr()))
-        if self.trends:
+        if self.trends and not packed:
             columns.append(ast.Alias("period", self.period_expr()))
         return select(columns, "events", where=self.where())
 
@@ -302,19 +287,16 @@ class FunnelQueryBuilder:
             call("arraySort", call("groupArray", packed)).alias("events_array"),
         ]
         if self.breakdowns:
-            filled = call("notEmpty", call("arrayFilter", lam(lambda v: v.ne(""), "v"), field("prop")))
-            function = "argMinIf" if self.attribution == "first_touch" else "argMaxIf"
-            value = call(function, field("prop"), packed, filled)
-            columns.append(if_(call("empty", value), self.empty_prop(), value).alias("variant"))
+            columns.append(self.touch_prop(packed, has_value(field("prop"))).alias("variant"))
         return select(columns, self.events_query(), where=all_of(*conditions), group_by=[field("aggregation_target")])
 
     def fast_evaluation_query(self) -> ast.SelectQuery:
         carry = ["aggregation_target"] + (["variant"] if self.breakdowns else [])
         inner = select([*(field(c) for c in carry), field("events_array").alias("events")], self.fast_actors_query())
-        names = [getattr(node, "event", None) for node in self.query.series]
         # Steps on distinct named events never share an event, so no event moves a path two steps at once.
-        exclusive = None not in names and len(set(names)) == len(names)
-        return greedy.best_path_levels(self.steps, self.window_seconds, inner, carry, exclusive_steps=exclusive)
+        return greedy.best_path_levels(
+            self.steps, self.window_seconds, inner, carry, exclusive_steps=self.exclusive_steps
+        )
 
     def vectorised_actors_query(self) -> ast.SelectQuery:
         packed = field("packed")
@@ -328,14 +310,17 @@ class FunnelQueryBuilder:
             props = call("arraySort", by_key, call("groupArray", field("prop")), call("groupArray", packed))
             columns.append(props.alias("props"))
         elif self.breakdowns:
-            filled = call("notEmpty", call("arrayFilter", lam(lambda v: v.ne(""), "v"), field("prop")))
-            filled = filled & self.layout.is_step_event(packed)
-            function = "argMinIf" if self.attribution == "first_touch" else "argMaxIf"
-            value = call(function, field("prop"), packed, filled)
-            name = "actor_prop" if self.trends else "variant"
-            columns.append(if_(call("empty", value), self.empty_prop(), value).alias(name))
+            filled = has_value(field("prop")) & self.layout.is_step_event(packed)
+            columns.append(self.touch_prop(packed, filled).alias("actor_prop" if self.trends else "variant"))
         where = all_of(*conditions) if conditions else None
         return select(columns, self.events_query(), where=where, group_by=[field("aggregation_target")])
+
+    def touch_prop(self, packed: X, filled: X) -> X:
+        """First and last touch on packed events: the breakdown value of the actor's first (last) event in packed
+        order among those `filled`; '' per breakdown when none."""
+        function = "argMinIf" if self.attribution == "first_touch" else "argMaxIf"
+        value = call(function, field("prop"), packed, filled)
+        return if_(call("empty", value), self.empty_prop(), value)
 
     def per_value_query(self, source) -> ast.SelectQuery:
         """All-events and step attribution: one row per actor and breakdown value (those of its step events, or of
@@ -390,11 +375,7 @@ class FunnelQueryBuilder:
 
     def period_of(self, seconds: X) -> X:
         """The entrance period (DateTime or Date in the team's timezone) of a time in seconds since the epoch."""
-        moment = call("toTimeZone", call("fromUnixTimestamp", seconds), self.team.timezone)
-        args: list = [moment]
-        if self.date_range.interval == "week":
-            args.append(3 if self.date_range.week_start_day == 1 else 0)
-        return call(TRUNCATE_FUNCTIONS[self.date_range.interval], *args)
+        return wrap(self.date_range.interval_start(call("fromUnixTimestamp", seconds).node))
 
     def actors_query(self) -> ast.SelectQuery:
         conditions = []
@@ -419,7 +400,7 @@ class FunnelQueryBuilder:
         i = self.field_index("prop")
 
         def filled(x: X) -> X:
-            return is_step_event(x.t(2)) & call("notEmpty", call("arrayFilter", lam(lambda v: v.ne(""), "v"), x.t(i)))
+            return is_step_event(x.t(2)) & has_value(x.t(i))
 
         function = "arrayFirst" if self.attribution == "first_touch" else "arrayLast"
         value = call(function, lam(filled, "x"), field("events_array")).t(i)

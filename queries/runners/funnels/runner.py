@@ -19,7 +19,7 @@ from queries.runners.funnels.results import (
 from queries.runners.funnels.validation import validate_funnel
 from queries.runners.insight import InsightQueryRunner
 from queries.runners.series import series_identity
-from queries.runners.trends.date_range import QueryDateRange
+from queries.runners.trends.date_range import QueryDateRange, resolved_range
 from queries.schema.insight_filters import FunnelsFilter
 
 DEFAULT_BREAKDOWN_LIMIT = 25
@@ -100,10 +100,7 @@ class FunnelsQueryRunner(InsightQueryRunner):
             "isUdf": False,
             "timings": self._timings,
             "hogql": "\n\n".join(self._hogql),
-            "resolved_date_range": {
-                "date_from": date_range.date_from().isoformat(),
-                "date_to": date_range.date_to().isoformat(),
-            },
+            "resolved_date_range": resolved_range(date_range),
         }
 
     def top_breakdown_values(self, rows: list) -> list | None:

@@ -28,6 +28,8 @@ an event matching a step carries no exclusion bits.
 from queries.runners.funnels.expr import X, all_of, any_of, array, call, const, field, if_, lam, not_, select
 
 MICROS = 1_000_000
+# Entrance periods travel as text in the team's timezone, so Date (week, month) and DateTime buckets compare alike.
+PERIOD_FORMAT = "%Y-%m-%d %H:%i:%S"
 TIME_BITS = 51  # microseconds since 1970 stay below 2^51 until the year 2041
 MAX_BITS = 63
 
@@ -159,8 +161,52 @@ def following(values: X) -> X:
     return call("arrayPopFront", call("arrayPushBack", values, 0))
 
 
-def seconds_at(times: X, index: X) -> X:
-    return call("divide", call("toFloat64", times[index]), MICROS)
+def seconds_at(times: X, index: X, per_second: int = MICROS) -> X:
+    return call("divide", call("toFloat64", times[index]), per_second)
+
+
+def reached_levels(levels: Levels, steps: int, has_step, window: int, exclusive_steps: bool) -> None:
+    """Adds `reached_1` .. `reached_n` to `levels` (which has the sorted `events` and their `times`):
+    `reached_k[j]`, the entry time of the path event j moves to step k, or 0. An event reaches step k from the
+    latest event before it that reached step k-1, when inside that path's window (`window`, in the unit of
+    `times`). `has_step(x, k)`: event x matches step k. `exclusive_steps`: no event matches two steps, so the
+    latest path at or before an event is the one before it.
+    """
+    events, times = field("events"), field("times")
+    levels.add(reached_1=call("arrayMap", lam(lambda x, t: if_(has_step(x, 1), t, 0), "x", "t"), events, times))
+    for step in range(2, steps + 1):
+        latest = call("arrayFill", lam(lambda v: v.gt(0), "v"), field(f"reached_{step - 1}"))
+        before = latest if exclusive_steps else shifted(latest)
+
+        def moved(x: X, t: X, entry: X, step=step) -> X:
+            return if_(has_step(x, step) & entry.gt(0) & (t - entry).le(window), entry, 0)
+
+        levels.add(**{f"reached_{step}": call("arrayMap", lam(moved, "x", "t", "e"), events, times, before)})
+
+
+def first_reached(steps: int) -> dict[str, X]:
+    """`first_k`: the entry time of the first path reaching step k, 0 when none (arrayRemove rather than a lambda:
+    the same answer, and every lambda adds to ClickHouse's analysis)."""
+    return {
+        f"first_{step}": call("arrayElement", call("arrayRemove", field(f"reached_{step}"), 0), 1)
+        for step in range(1, steps + 1)
+    }
+
+
+def reported_path(levels: Levels, steps: int, per_second: int) -> X:
+    """Adds `entry` (the first path reaching the furthest step) to `levels` (which has `first_k`) and returns the
+    times in seconds at which that path reached each step."""
+    branches: list = []
+    for step in range(steps, 1, -1):
+        branches += [field(f"first_{step}").gt(0), field(f"first_{step}")]
+    levels.add(entry=call("multiIf", *branches, field("first_1")))
+    path = []
+    for step in range(1, steps + 1):
+        index = call("indexOf", field(f"reached_{step}"), field("entry"))
+        path.append(
+            if_(field(f"first_{step}").gt(0) & index.gt(0), seconds_at(field("times"), index, per_second), -1.0)
+        )
+    return call("arrayRemove", array(*path), -1.0)
 
 
 def ordered_levels(
@@ -179,15 +225,7 @@ def ordered_levels(
     events, times = field("events"), field("times")
     levels = Levels(source, carry, ["events"])
     levels.add(times=call("arrayMap", lam(lambda x: layout.time(x), "x"), events))
-    levels.add(reached_1=call("arrayMap", lam(lambda x, t: if_(layout.has_step(x, 1), t, 0), "x", "t"), events, times))
-    for step in range(2, n + 1):
-        latest = call("arrayFill", lam(lambda v: v.gt(0), "v"), field(f"reached_{step - 1}"))
-        before = latest if exclusive_steps else shifted(latest)
-
-        def moved(x: X, t: X, entry: X, step=step) -> X:
-            return if_(layout.has_step(x, step) & entry.gt(0) & (t - entry).le(window), entry, 0)
-
-        levels.add(**{f"reached_{step}": call("arrayMap", lam(moved, "x", "t", "e"), events, times, before)})
+    reached_levels(levels, n, layout.has_step, window, exclusive_steps)
     # Exclusion events match no step: the latest paths at their position are the state right before them.
     latest_names = sorted({s for step in exclusion_steps for s in (step - 1, step)})
     levels.add(
@@ -216,25 +254,11 @@ def ordered_levels(
     else:
         first_hit = const(0)
     completed = call("arrayFirstIndex", lam(lambda v: v.gt(0), "v"), field(f"reached_{n}"))
-    firsts = {
-        f"first_{step}": call("arrayFirst", lam(lambda v: v.gt(0), "v"), field(f"reached_{step}"))
-        for step in range(1, n + 1)
-    }
-    levels.add(first_hit=first_hit, completed=completed, **firsts)
-    branches: list = []
-    for step in range(n, 1, -1):
-        branches += [field(f"first_{step}").gt(0), field(f"first_{step}")]
-    levels.add(entry=call("multiIf", *branches, field("first_1")))
-    path = []
-    for step in range(1, n + 1):
-        index = call("indexOf", field(f"reached_{step}"), field("entry"))
-        path.append(if_(field(f"first_{step}").gt(0) & index.gt(0), seconds_at(times, index), -1.0))
+    levels.add(first_hit=first_hit, completed=completed, **first_reached(n))
+    best = reported_path(levels, n, MICROS)
     hit, done = field("first_hit"), field("completed")
     excluded = hit.gt(0) & (done.eq(0) | hit.lt(done))
-    return levels.finish(
-        best=call("arrayFilter", lam(lambda t: t.ge(0), "t"), array(*path)),
-        excluded=if_(excluded, call("toUInt8", 1), call("toUInt8", 0)),
-    )
+    return levels.finish(best=best, excluded=if_(excluded, call("toUInt8", 1), call("toUInt8", 0)))
 
 
 def strict_entries(layout: Layout, window: int, levels: Levels) -> None:
@@ -374,7 +398,7 @@ def per_period(levels: Levels, entry_times: X, period, variant):
     )
     distinct = call("arrayFilter", lam(lambda p, s: s, "p", "s"), periods, field("starts"))
     levels.add(pair=call("arrayJoin", call("arrayZip", distinct, furthest)))
-    formatted = call("formatDateTime", field("pair").t(1), "%Y-%m-%d %H:%i:%S")
+    formatted = call("formatDateTime", field("pair").t(1), PERIOD_FORMAT)
     return levels.finish(
         variant=variant(formatted) if variant is not None else formatted,
         best=call("arrayResize", array(call("toFloat64", 0)), field("pair").t(2)),

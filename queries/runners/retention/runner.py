@@ -5,7 +5,7 @@ One pass over the events: per actor, the period indices (0 = the first cohort pe
 their returning events; then each cohort period of an actor is paired with the distances to their later returns.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from queries.hogql import ast
 from queries.hogql.actions import action_to_expr
@@ -30,7 +30,8 @@ from queries.runners.retention.sql import (
     substitute,
 )
 from queries.runners.series import action_for
-from queries.runners.trends.date_range import QueryDateRange
+from queries.runners.trends.date_range import resolved_range
+from queries.runners.trends.filters import property_filters
 from queries.timestamps import utc_z
 
 DEFAULT_TOTAL_INTERVALS = 7
@@ -94,16 +95,8 @@ class RetentionQueryRunner(InsightQueryRunner):
         date_range = self.query.dateRange
         if date_range is not None and date_range.date_from == "all":
             raise QueryError('Retention does not support date_from "all" yet.')
-        interval = self.interval()
-        base = QueryDateRange(
-            date_range,
-            self.team.timezone,
-            interval,
-            self.now or datetime.now(UTC),
-            week_start_day=self.team.week_start_day or 0,
-        )
         has_date_from = bool(date_range and date_range.date_from)
-        return RetentionDateRange(base, interval, self.total_intervals, has_date_from)
+        return RetentionDateRange(self.build_date_range(), self.interval(), self.total_intervals, has_date_from)
 
     def date_to(self) -> datetime | None:
         date_range = self.query_date_range()
@@ -215,10 +208,7 @@ class RetentionQueryRunner(InsightQueryRunner):
                 parts.append(compare("==", field("event"), ast.Constant(names[0])))
             else:
                 parts.append(compare("in", field("event"), ast.Tuple([ast.Constant(n) for n in names])))
-        if self.query.properties:
-            parts.append(property_to_expr(self.query.properties))
-        if self.query.filterTestAccounts and self.team.test_account_filters:
-            parts.append(property_to_expr(self.team.test_account_filters))
+        parts += property_filters(self.query, self.team)
         group = self.query.aggregation_group_type_index
         if group is not None:
             parts.append(compare("!=", field(f"$group_{group}"), ast.Constant("")))
@@ -402,10 +392,7 @@ class RetentionQueryRunner(InsightQueryRunner):
             "results": results,
             "timings": result.timings,
             "hogql": result.hogql,
-            "resolved_date_range": {
-                "date_from": date_range.date_from().isoformat(),
-                "date_to": date_range.date_to().isoformat(),
-            },
+            "resolved_date_range": resolved_range(date_range),
         }
 
     def breakdown_results(self, date_range: RetentionDateRange, cohorts: int, rows: list) -> list[dict]:

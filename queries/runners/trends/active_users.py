@@ -53,10 +53,7 @@ def build_rolling_active_users(builder) -> ast.SelectQuery:
     builder.pass_breakdown(outer_select, outer_group)
     where = None
     if interval in ("week", "month"):
-        args: list[ast.Expr] = [bucket_start]
-        if interval == "week":
-            args.append(ast.Constant(3 if builder.date_range.week_start_day == 1 else 0))
-        truncated = ast.Call("toStartOfWeek" if interval == "week" else "toStartOfMonth", args)
+        truncated = builder.date_range.truncate_zoned(bucket_start)
         where = ast.CompareOperation("==", ast.Call("toDate", [bucket_start]), truncated)
     return ast.SelectQuery(
         select=outer_select,

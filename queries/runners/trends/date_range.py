@@ -6,9 +6,17 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from queries.dates import DAY_END, DAY_START, parse_date_with_delta
+from queries.hogql import ast
 
 DEFAULT_DATE_FROM_DAYS = 7
 INTERVALS = ("minute", "hour", "day", "week", "month")
+TRUNCATE_FUNCTIONS = {
+    "minute": "toStartOfMinute",
+    "hour": "toStartOfHour",
+    "day": "toStartOfDay",
+    "week": "toStartOfWeek",
+    "month": "toStartOfMonth",
+}
 
 
 def start_of_interval(moment: datetime, interval: str, week_start_day: int = 0) -> datetime:
@@ -37,6 +45,12 @@ def add_interval(moment: datetime, interval: str, count: int = 1) -> datetime:
     return stepped.replace(tzinfo=moment.tzinfo)
 
 
+def resolved_range(date_range) -> dict[str, str]:
+    """`{date_from, date_to}` in ISO format of any range with date_from() and date_to() (a response's
+    `resolved_date_range`)."""
+    return {"date_from": date_range.date_from().isoformat(), "date_to": date_range.date_to().isoformat()}
+
+
 class QueryDateRange:
     """Resolves `dateRange` against `now` in the team's timezone (spec §3.2)."""
 
@@ -59,6 +73,17 @@ class QueryDateRange:
         self.week_start_day = week_start_day or 0
         self.exact_timerange = exact_timerange
         self.earliest = earliest
+
+    def interval_start(self, moment: ast.Expr) -> ast.Call:
+        """HogQL for the start of the interval holding `moment` in the range's zone and week start."""
+        return self.truncate_zoned(ast.Call("toTimeZone", [moment, ast.Constant(self.timezone)]))
+
+    def truncate_zoned(self, zoned: ast.Expr) -> ast.Call:
+        """HogQL for the start of the interval holding `zoned`, a time already in the range's zone."""
+        args: list[ast.Expr] = [zoned]
+        if self.interval == "week":
+            args.append(ast.Constant(3 if self.week_start_day == 1 else 0))
+        return ast.Call(TRUNCATE_FUNCTIONS[self.interval], args)
 
     def date_from_parsed(self) -> tuple[datetime, dict[str, int], bool]:
         text = self.date_from_text

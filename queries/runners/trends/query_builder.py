@@ -8,10 +8,10 @@ from queries.hogql.builders import datetime_constant
 from queries.hogql.errors import QueryError
 from queries.hogql.parser import parse_expr
 from queries.hogql.printer import MAX_LIMIT
-from queries.hogql.property import property_to_expr
 from queries.runners.series import series_event_filter
 from queries.runners.trends.active_users import build_rolling_active_users
 from queries.runners.trends.date_range import QueryDateRange
+from queries.runners.trends.filters import property_filters
 from queries.runners.trends.first_time import build_first_time
 from queries.runners.trends.histogram import histogram_expr
 
@@ -34,13 +34,6 @@ FIRST_TIME_MATHS = ("first_time_for_user", "first_matching_event_for_user")
 ACTIVE_USER_LOOKBACK_DAYS = {"weekly_active": 7, "monthly_active": 30}
 # WAU on week+ intervals and MAU on month+ intervals are plain unique users (spec §3.5).
 ACTIVE_USER_DAU_INTERVALS = {"weekly_active": {"week", "month"}, "monthly_active": {"month"}}
-TRUNCATE_FUNCTIONS = {
-    "minute": "toStartOfMinute",
-    "hour": "toStartOfHour",
-    "day": "toStartOfDay",
-    "week": "toStartOfWeek",
-    "month": "toStartOfMonth",
-}
 
 
 UNSUPPORTED_SERIES = {
@@ -251,11 +244,7 @@ class TrendsQueryBuilder:
 
     def bucket(self, moment: ast.Expr | None = None) -> ast.Expr:
         """The start of the interval holding `moment` (default: the event's timestamp) in the project's zone."""
-        interval = self.date_range.interval
-        args = [self.timestamp(moment)]
-        if interval == "week":
-            args.append(ast.Constant(3 if self.date_range.week_start_day == 1 else 0))
-        return ast.Call(TRUNCATE_FUNCTIONS[interval], args)
+        return self.date_range.interval_start(moment or ast.Field(["timestamp"]))
 
     def where(self, lookback_days: int | None = None) -> ast.Expr:
         """The series filters; with `lookback_days`, events from that many days before the range start too."""
@@ -280,14 +269,7 @@ class TrendsQueryBuilder:
 
     def filter_parts(self) -> list[ast.Expr]:
         """The series' and the query's property filters and the test account filters."""
-        parts: list[ast.Expr] = []
-        if self.series.properties:
-            parts.append(property_to_expr(self.series.properties))
-        if self.query.properties:
-            parts.append(property_to_expr(self.query.properties))
-        if self.query.filterTestAccounts and self.team.test_account_filters:
-            parts.append(property_to_expr(self.team.test_account_filters))
-        return parts
+        return property_filters(self.query, self.team, self.series)
 
     def math_property_field(self) -> ast.Expr:
         prop = self.series.math_property
@@ -376,14 +358,7 @@ class TrendsQueryBuilder:
             raise QueryError(f"Breakdowns of type '{kind}' are not supported in trends yet.")
         return field
 
-    def earliest_query(self) -> ast.SelectQuery:
-        """The earliest event of the series, for `date_from: "all"`."""
-        parts: list[ast.Expr] = [ast.Constant(True)]
+    def earliest_where(self) -> ast.Expr:
+        """Which events start the series' `date_from: "all"` range."""
         event_filter = series_event_filter(self.series, self.team, missing_action_matches_nothing=True)
-        if event_filter is not None:
-            parts = [event_filter]
-        return ast.SelectQuery(
-            select=[ast.Call("toString", [ast.Call("min", [ast.Field(["timestamp"])])])],
-            select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
-            where=_and(parts),
-        )
+        return ast.Constant(True) if event_filter is None else event_filter

@@ -2,7 +2,7 @@
 
 import itertools
 import math
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from queries.hogql.errors import QueryError
@@ -10,7 +10,8 @@ from queries.hogql.execute import execute_select
 from queries.hogql.printer import MAX_LIMIT
 from queries.runners.insight import InsightQueryRunner
 from queries.runners.series import series_identity
-from queries.runners.trends.date_range import QueryDateRange
+from queries.runners.trends.date_range import QueryDateRange, resolved_range
+from queries.runners.trends.filters import earliest_event
 from queries.runners.trends.formula import Formula, apply_formulas, formula_nodes
 from queries.runners.trends.histogram import HISTOGRAM_MAX_BINS, bounds_query, histogram_bin_count, histogram_bins
 from queries.runners.trends.labels import format_day, format_label_date
@@ -124,15 +125,9 @@ class TrendsQueryRunner(InsightQueryRunner):
             results = apply_formulas(results, formulas, len(self.query.series), self.total_value, breakdown_enabled)
         response = {"results": results, "hasMore": has_more, "timings": timings, "hogql": "\n\n".join(hogql)}
         if current_range is not None:
-            response["resolved_date_range"] = {
-                "date_from": current_range.date_from().isoformat(),
-                "date_to": current_range.date_to().isoformat(),
-            }
+            response["resolved_date_range"] = resolved_range(current_range)
         if previous_range is not None:
-            response["resolved_compare_date_range"] = {
-                "date_from": previous_range.date_from().isoformat(),
-                "date_to": previous_range.date_to().isoformat(),
-            }
+            response["resolved_compare_date_range"] = resolved_range(previous_range)
         return response
 
     def set_histogram_bins(self, builder: TrendsQueryBuilder) -> None:
@@ -155,11 +150,7 @@ class TrendsQueryRunner(InsightQueryRunner):
         if date_range is None or date_range.date_from != "all":
             return self.query_date_range()
         builder = TrendsQueryBuilder(self.query, self.team, series, self.query_date_range(), self.total_value)
-        rows = execute_select(builder.earliest_query(), self.print_context()).results
-        earliest = None
-        if rows and rows[0][0] and not rows[0][0].startswith("1970-01-01"):
-            earliest = datetime.fromisoformat(rows[0][0]).replace(tzinfo=UTC)
-        return self.query_date_range(earliest=earliest)
+        return self.query_date_range(earliest=earliest_event(builder.earliest_where(), self.print_context()))
 
     def series_rows(self, builder: TrendsQueryBuilder, rows: list, date_range: QueryDateRange, order: int) -> list:
         """Result objects of one series and period, breakdown values ranked and cut at the limit."""
@@ -220,10 +211,17 @@ class TrendsQueryRunner(InsightQueryRunner):
             kept[other_key] = other
         return dict(sorted(kept.items(), key=rank))
 
+    def identity(self, series) -> dict:
+        """The series' id, type and name, looked up once per run (an action's name is a database read)."""
+        identities = self.__dict__.setdefault("_identities", {})
+        if id(series) not in identities:
+            identities[id(series)] = series_identity(series, self.team)
+        return identities[id(series)]
+
     def series_object(self, series, order, date_range, breakdown_value, breakdown, data=None, buckets=None,
                       aggregated_value=None) -> dict:  # fmt: skip
         interval = date_range.interval
-        identity = series_identity(series, self.team)
+        identity = self.identity(series)
         series_label = identity["name"]
         label = series_label
         if isinstance(breakdown_value, tuple):  # multiple breakdowns: a list of values, labelled `a::b`
