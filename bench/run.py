@@ -49,15 +49,19 @@ def setup_django(events: int, days: int = 90) -> int:
     return team.id
 
 
-def median_seconds(function, repeat: int, warm_up: bool = True) -> float:
+def interleaved_medians(functions: list, repeat: int, warm_up: bool = True) -> list[float]:
+    """The median wall time of each function, the functions taking turns in every round so that a change of
+    machine load between rounds weighs on all of them alike."""
     if warm_up:
-        function()  # caches, first-touch of parts
-    samples = []
+        for function in functions:
+            function()  # caches, first-touch of parts
+    samples: list[list[float]] = [[] for _ in functions]
     for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+        for function, times in zip(functions, samples, strict=True):
+            started = time.perf_counter()
+            function()
+            times.append(time.perf_counter() - started)
+    return [statistics.median(times) for times in samples]
 
 
 def main() -> None:
@@ -88,17 +92,16 @@ def main() -> None:
         query = parse_query(node)
         response = get_runner(query, team).run("force_blocking")
         printed_sql = response.get("clickhouse")
-        # The run above that yielded the printed SQL was the runner's warm-up.
-        runner_seconds = median_seconds(
-            lambda q=query: get_runner(q, team).run("force_blocking"), args.repeat, warm_up=False
-        )
-        hand_seconds = median_seconds(lambda s=raw_sql: client.query(s), args.repeat)
-        printed_seconds = float("nan")
+        # The run above that yielded the printed SQL was the runner's warm-up; runner, hand SQL and printed SQL
+        # then take turns.
+        functions = [lambda q=query: get_runner(q, team).run("force_blocking"), lambda s=raw_sql: client.query(s)]
+        client.query(raw_sql)
         if printed_sql:
             parameters = last_parameters(query, team)
-            printed_seconds = median_seconds(
-                lambda sql=printed_sql, p=parameters: client.query(sql, parameters=p), args.repeat
-            )
+            functions.append(lambda sql=printed_sql, p=parameters: client.query(sql, parameters=p))
+            functions[-1]()
+        runner_seconds, hand_seconds, *printed = interleaved_medians(functions, args.repeat, warm_up=False)
+        printed_seconds = printed[0] if printed else float("nan")
         print(
             f"{name:40} {runner_seconds * 1000:8.1f} {printed_seconds * 1000:8.1f} {hand_seconds * 1000:8.1f} "
             f"{runner_seconds / printed_seconds:11.2f} {runner_seconds / hand_seconds:9.2f}"

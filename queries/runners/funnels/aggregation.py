@@ -3,7 +3,7 @@ samples, and conversion per entrance period (spec §3.9). Each reads the per-act
 """
 
 from queries.hogql import ast
-from queries.runners.funnels.expr import X, array, call, const, field, if_, lam, select
+from queries.runners.funnels.expr import X, call, const, field, flags_all, if_, lam, select
 from queries.runners.funnels.query_builder import FunnelQueryBuilder
 from queries.runners.funnels.results import OTHER
 
@@ -20,17 +20,33 @@ def breakdown_column(builder: FunnelQueryBuilder, top_values: list | None) -> X:
 
 def kept() -> X:
     """Actors that entered the funnel and hit no exclusion."""
-    return field("excluded").eq(0) & call("notEmpty", field("best"))
+    return flags_all(field("excluded").eq(0), call("notEmpty", field("best")))
 
 
 def steps_query(builder: FunnelQueryBuilder, top_values: list | None = None) -> ast.SelectQuery:
-    """Per breakdown value: actors at each step, and the average and median time from the previous step."""
+    """Per breakdown value: actors at each step, and the average and median time from the previous step.
+
+    One SELECT over the evaluation: each conversion time is written out where it is aggregated (ClickHouse
+    computes a repeated expression once), as a SELECT of its own costs analysis time on every query.
+    """
     n = builder.steps
-    best, timings = field("best"), field("timings")
+    best = field("best")
 
     def reached(i: int) -> X:
         """The path went through step i (0-based); skipped optional steps hold -1."""
-        return call("length", best).gt(i) & best[i + 1].ge(0)
+        return flags_all(call("length", best).gt(i), best[i + 1].ge(0))
+
+    optional = any(node.optionalInFunnel for node in builder.query.series)
+
+    def timing(i: int) -> X:
+        """Seconds from the step before step i (0-based) to step i; 0 when the path did not get there."""
+        if optional:
+            # The time since the closest earlier step the path went through (skipped steps hold -1).
+            earlier = call("arrayFilter", lam(lambda t: t.ge(0), "t"), call("arraySlice", best, 1, i))
+            previous = call("arrayMax", earlier)
+        else:
+            previous = best[i]
+        return if_(reached(i), best[i + 1] - previous, 0.0)
 
     columns: list = []
     if builder.breakdowns:
@@ -38,26 +54,11 @@ def steps_query(builder: FunnelQueryBuilder, top_values: list | None = None) -> 
     for i in range(n):
         columns.append(call("countIf", reached(i)).alias(f"step_{i}"))
     for i in range(1, n):
-        positive = timings[i].gt(0)
-        columns.append(call("avgIf", timings[i], positive).alias(f"average_time_{i}"))
-        columns.append(call("quantileIf", timings[i], positive, params=[0.5]).alias(f"median_time_{i}"))
-
-    optional = any(node.optionalInFunnel for node in builder.query.series)
-    timings_list = []
-    for i in range(1, n):
-        if optional:
-            # The time since the closest earlier step the path went through (skipped steps hold -1).
-            earlier = call("arrayFilter", lam(lambda t: t.ge(0), "t"), call("arraySlice", best, 1, i))
-            previous = call("arrayMax", earlier)
-        else:
-            previous = best[i]
-        timings_list.append(if_(reached(i), best[i + 1] - previous, 0.0))
-    inner_columns: list = [best, array(*timings_list).alias("timings")]
-    if builder.breakdowns:
-        inner_columns.append(field("variant"))
-    inner = select(inner_columns, builder.evaluation_query(), where=kept())
+        positive = timing(i).gt(0)
+        columns.append(call("avgIf", timing(i), positive).alias(f"average_time_{i}"))
+        columns.append(call("quantileIf", timing(i), positive, params=[0.5]).alias(f"median_time_{i}"))
     group_by = [field("breakdown_value")] if builder.breakdowns else None
-    return select(columns, inner, group_by=group_by)
+    return select(columns, builder.evaluation_query(), where=kept(), group_by=group_by)
 
 
 def from_to_steps(builder: FunnelQueryBuilder) -> tuple[int, int]:

@@ -97,6 +97,21 @@ def all_of(*parts) -> X:
     return X(ast.And([lift(p) for p in parts])) if len(parts) > 1 else wrap(parts[0])
 
 
+def flags_all(*flags) -> X:
+    """The conjunction of 0/1 flags as `bitAnd`: no short-circuit evaluation, which inside a lambda over every
+    event of every actor masks and copies the arrays (about 15 ms on 2M events), and less analysis than `and`."""
+    result = wrap(flags[0])
+    for flag in flags[1:]:
+        result = call("bitAnd", result, flag)
+    return result
+
+
+def when(flag, value) -> X:
+    """`value` where the 0/1 `flag` is set, else 0: `if(flag, value, 0)` as a product, for the same reason as
+    `flags_all` (an `if` inside a lambda is evaluated with masks)."""
+    return call("multiply", value, flag)
+
+
 def any_of(*parts) -> X:
     return X(ast.Or([lift(p) for p in parts])) if len(parts) > 1 else wrap(parts[0])
 

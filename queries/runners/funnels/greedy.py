@@ -10,8 +10,8 @@ for each next step, the first later event matching it inside the window; the act
 path, and the path reported (for conversion times) is the one completing that step first, the latest entry on ties.
 """
 
-from queries.runners.funnels.expr import X, call, field, if_, lam, not_
-from queries.runners.funnels.vectorised import Levels, first_reached, reached_levels, reported_path
+from queries.runners.funnels.expr import X, call, field, if_, not_
+from queries.runners.funnels.vectorised import Levels, reached_levels, reported_entry, reported_path
 
 
 def packed_event(steps: int, conditions: list[X]) -> X:
@@ -44,11 +44,16 @@ def best_path_levels(steps: int, window_seconds: int, source, carry: list[str], 
     steps. Step by step over aligned arrays, without nested lambdas (ClickHouse runs those element by element),
     and one SELECT per intermediate array so each is analysed once: the "latest path" arrays `reached_k` of
     vectorised.reached_levels, then the first event reaching the furthest step names the reported entry, and each
-    step's time is the first event that reached that step from that entry (vectorised.reported_path).
+    step's time is the first event that reached that step from that entry (vectorised.reported_path). Times are
+    milliseconds, read from the packed events where needed.
     """
     levels = Levels(source, carry, ["events"])
-    levels.add(times=call("arrayMap", lam(lambda x: milliseconds(steps, x), "x"), field("events")))
-    reached_levels(levels, steps, lambda x, step: has_step(steps, x, step), window_seconds * 1000, exclusive_steps)
-    levels.add(**first_reached(steps))
-    best = reported_path(levels, steps, 1000)
-    return levels.finish(best=best, excluded=call("toUInt8", 0))
+
+    def time_of(x: X) -> X:
+        return milliseconds(steps, x)
+
+    reached_levels(
+        levels, steps, lambda x, step: has_step(steps, x, step), time_of, window_seconds * 1000, exclusive_steps
+    )
+    levels.add(entry=reported_entry(steps))
+    return levels.finish(best=reported_path(steps, time_of, 1000), excluded=call("toUInt8", 0))

@@ -284,7 +284,7 @@ class FunnelQueryBuilder:
             conditions.append(call("notEmpty", call("toString", field("aggregation_target"))))
         columns: list = [
             field("aggregation_target"),
-            call("arraySort", call("groupArray", packed)).alias("events_array"),
+            call("arraySort", call("groupArray", packed)).alias("events"),
         ]
         if self.breakdowns:
             columns.append(self.touch_prop(packed, has_value(field("prop"))).alias("variant"))
@@ -292,10 +292,9 @@ class FunnelQueryBuilder:
 
     def fast_evaluation_query(self) -> ast.SelectQuery:
         carry = ["aggregation_target"] + (["variant"] if self.breakdowns else [])
-        inner = select([*(field(c) for c in carry), field("events_array").alias("events")], self.fast_actors_query())
         # Steps on distinct named events never share an event, so no event moves a path two steps at once.
         return greedy.best_path_levels(
-            self.steps, self.window_seconds, inner, carry, exclusive_steps=self.exclusive_steps
+            self.steps, self.window_seconds, self.fast_actors_query(), carry, exclusive_steps=self.exclusive_steps
         )
 
     def vectorised_actors_query(self) -> ast.SelectQuery:

@@ -25,7 +25,21 @@ an event matching a step carries no exclusion bits.
   opening's window is read off aligned arrays instead of searched per opening.
 """
 
-from queries.runners.funnels.expr import X, all_of, any_of, array, call, const, field, if_, lam, not_, select
+from queries.runners.funnels.expr import (
+    X,
+    all_of,
+    any_of,
+    array,
+    call,
+    const,
+    field,
+    flags_all,
+    if_,
+    lam,
+    not_,
+    select,
+    when,
+)
 
 MICROS = 1_000_000
 # Entrance periods travel as text in the team's timezone, so Date (week, month) and DateTime buckets compare alike.
@@ -165,47 +179,49 @@ def seconds_at(times: X, index: X, per_second: int = MICROS) -> X:
     return call("divide", call("toFloat64", times[index]), per_second)
 
 
-def reached_levels(levels: Levels, steps: int, has_step, window: int, exclusive_steps: bool) -> None:
-    """Adds `reached_1` .. `reached_n` to `levels` (which has the sorted `events` and their `times`):
-    `reached_k[j]`, the entry time of the path event j moves to step k, or 0. An event reaches step k from the
-    latest event before it that reached step k-1, when inside that path's window (`window`, in the unit of
-    `times`). `has_step(x, k)`: event x matches step k. `exclusive_steps`: no event matches two steps, so the
-    latest path at or before an event is the one before it.
+def reached_levels(levels: Levels, steps: int, has_step, time_of, window: int, exclusive_steps: bool) -> None:
+    """Adds `reached_1` .. `reached_n` to `levels` (which has the sorted `events`): `reached_k[j]`, the entry time
+    of the path event j moves to step k, or 0. An event reaches step k from the latest event before it that
+    reached step k-1, when inside that path's window (`window`, in the unit of `time_of(x)`, the time of packed
+    event x). `has_step(x, k)`: event x matches step k. `exclusive_steps`: no event matches two steps, so the
+    latest path at or before an event is the one before it. Times are read from the packed events inside each
+    lambda rather than from an array of their own: one array pass and one SELECT fewer.
     """
-    events, times = field("events"), field("times")
-    levels.add(reached_1=call("arrayMap", lam(lambda x, t: if_(has_step(x, 1), t, 0), "x", "t"), events, times))
+    events = field("events")
+    levels.add(reached_1=call("arrayMap", lam(lambda x: when(has_step(x, 1), time_of(x)), "x"), events))
     for step in range(2, steps + 1):
         latest = call("arrayFill", lam(lambda v: v.gt(0), "v"), field(f"reached_{step - 1}"))
         before = latest if exclusive_steps else shifted(latest)
 
-        def moved(x: X, t: X, entry: X, step=step) -> X:
-            return if_(has_step(x, step) & entry.gt(0) & (t - entry).le(window), entry, 0)
+        def moved(x: X, entry: X, step=step) -> X:
+            return when(flags_all(has_step(x, step), entry.gt(0), (time_of(x) - entry).le(window)), entry)
 
-        levels.add(**{f"reached_{step}": call("arrayMap", lam(moved, "x", "t", "e"), events, times, before)})
-
-
-def first_reached(steps: int) -> dict[str, X]:
-    """`first_k`: the entry time of the first path reaching step k, 0 when none (arrayRemove rather than a lambda:
-    the same answer, and every lambda adds to ClickHouse's analysis)."""
-    return {
-        f"first_{step}": call("arrayElement", call("arrayRemove", field(f"reached_{step}"), 0), 1)
-        for step in range(1, steps + 1)
-    }
+        levels.add(**{f"reached_{step}": call("arrayMap", lam(moved, "x", "e"), events, before)})
 
 
-def reported_path(levels: Levels, steps: int, per_second: int) -> X:
-    """Adds `entry` (the first path reaching the furthest step) to `levels` (which has `first_k`) and returns the
-    times in seconds at which that path reached each step."""
+def first_reached(step: int) -> X:
+    """The entry time of the first path reaching `step`, 0 when none (arrayRemove rather than a lambda: the same
+    answer, and every lambda adds to ClickHouse's analysis)."""
+    return call("arrayElement", call("arrayRemove", field(f"reached_{step}"), 0), 1)
+
+
+def reported_entry(steps: int) -> X:
+    """The entry time of the path reported for conversion times: the first path reaching the furthest step
+    (needs the `reached_k` columns; repeated sub-expressions are computed once by ClickHouse)."""
     branches: list = []
     for step in range(steps, 1, -1):
-        branches += [field(f"first_{step}").gt(0), field(f"first_{step}")]
-    levels.add(entry=call("multiIf", *branches, field("first_1")))
+        branches += [first_reached(step).gt(0), first_reached(step)]
+    return call("multiIf", *branches, first_reached(1))
+
+
+def reported_path(steps: int, time_of, per_second: int) -> X:
+    """The times in seconds at which the path starting at `entry` (see `reported_entry`) reached each step."""
+    entry = field("entry")
     path = []
     for step in range(1, steps + 1):
-        index = call("indexOf", field(f"reached_{step}"), field("entry"))
-        path.append(
-            if_(field(f"first_{step}").gt(0) & index.gt(0), seconds_at(field("times"), index, per_second), -1.0)
-        )
+        index = call("indexOf", field(f"reached_{step}"), entry)
+        at = call("divide", call("toFloat64", time_of(field("events")[index])), per_second)
+        path.append(if_(flags_all(entry.gt(0), index.gt(0)), at, -1.0))
     return call("arrayRemove", array(*path), -1.0)
 
 
@@ -222,20 +238,20 @@ def ordered_levels(
     `exclusive_steps`: no event matches two steps, so the latest path at or before an event is the one before it.
     """
     n, window = layout.steps, window_seconds * MICROS
-    events, times = field("events"), field("times")
+    events = field("events")
     levels = Levels(source, carry, ["events"])
-    levels.add(times=call("arrayMap", lam(lambda x: layout.time(x), "x"), events))
-    reached_levels(levels, n, layout.has_step, window, exclusive_steps)
+    reached_levels(levels, n, layout.has_step, layout.time, window, exclusive_steps)
     # Exclusion events match no step: the latest paths at their position are the state right before them.
     latest_names = sorted({s for step in exclusion_steps for s in (step - 1, step)})
     levels.add(
         **{f"latest_{s}": call("arrayFill", lam(lambda v: v.gt(0), "v"), field(f"reached_{s}")) for s in latest_names}
     )
     if exclusion_steps:
-        names = ["x", "t", *(f"l{s}" for s in latest_names)]
+        names = ["x", *(f"l{s}" for s in latest_names)]
 
-        def hit(x: X, t: X, *latest: X) -> X:
+        def hit(x: X, *latest: X) -> X:
             by_step = dict(zip(latest_names, latest, strict=True))
+            t = layout.time(x)
             parts = []
             for step in exclusion_steps:
                 source_entry, target_entry = by_step[step - 1], by_step[step]
@@ -249,13 +265,13 @@ def ordered_levels(
                 )
             return any_of(*parts)
 
-        arrays = [events, times, *(field(f"latest_{s}") for s in latest_names)]
+        arrays = [events, *(field(f"latest_{s}") for s in latest_names)]
         first_hit = call("arrayFirstIndex", lam(hit, *names), *arrays)
     else:
         first_hit = const(0)
     completed = call("arrayFirstIndex", lam(lambda v: v.gt(0), "v"), field(f"reached_{n}"))
-    levels.add(first_hit=first_hit, completed=completed, **first_reached(n))
-    best = reported_path(levels, n, MICROS)
+    levels.add(first_hit=first_hit, completed=completed, entry=reported_entry(n))
+    best = reported_path(n, layout.time, MICROS)
     hit, done = field("first_hit"), field("completed")
     excluded = hit.gt(0) & (done.eq(0) | hit.lt(done))
     return levels.finish(best=best, excluded=if_(excluded, call("toUInt8", 1), call("toUInt8", 0)))
