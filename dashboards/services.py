@@ -41,7 +41,9 @@ def dashboard_set_tags(dashboard: Dashboard, names) -> list[str]:
 
 def _snapshot(dashboard: Dashboard) -> dict:
     values = {field: getattr(dashboard, field) for field in ACTIVITY_FIELDS if field != "tags"}
-    values["tags"] = list(TaggedItem.objects.filter(dashboard=dashboard).values_list("tag__name", flat=True))
+    values["tags"] = list(
+        TaggedItem.objects.filter(dashboard=dashboard).order_by("id").values_list("tag__name", flat=True)
+    )
     return values
 
 

@@ -444,6 +444,37 @@ def test_funnel_aggregated_by_hogql_distinct_id(owner_client, world, data):
     )
 
 
+GROUP_EVENTS = [
+    # acme: two people make one pass (u1 signs up, u2 views and buys); u5's later view starts nothing new.
+    ("signup", "u1", {"$group_0": "acme"}, at(2, 10)),
+    ("view", "u2", {"$group_0": "acme"}, at(3, 10)),
+    ("buy", "u2", {"$group_0": "acme"}, at(3, 11)),
+    ("view", "u5", {"$group_0": "acme"}, at(4, 10)),
+    # globex: signs up and views, but the view comes after the window.
+    ("signup", "u3", {"$group_0": "globex"}, at(2, 10)),
+    ("view", "u3", {"$group_0": "globex"}, at(17, 10)),
+    # initech only in group type 1; u4 has no group at all: neither is an actor of group type 0.
+    ("signup", "u6", {"$group_1": "initech"}, at(2, 10)),
+    ("view", "u6", {"$group_1": "initech"}, at(2, 11)),
+    ("signup", "u4", {}, at(2, 10)),
+]
+
+
+def test_funnel_aggregated_by_group(owner_client, world, client):
+    capture_events(client, world.team, GROUP_EVENTS)
+    by_group = defaultdict(list)
+    for name, _distinct_id, props, timestamp in GROUP_EVENTS:
+        if props.get("$group_0"):
+            by_group[props["$group_0"]].append((seconds(timestamp), name, props))
+    paths = [p for e in by_group.values() if (p := reference_actor(e, STEPS, 14 * DAY))]
+    results = funnel(owner_client, world.team.id, aggregation_group_type_index=0)["results"]
+    assert_same(results, summarize(paths, 3))
+    assert [step["count"] for step in results] == [2, 1, 1]  # acme converts as a group, globex stops at signup
+    by_type_1 = funnel(owner_client, world.team.id, aggregation_group_type_index=1)["results"]
+    assert [step["count"] for step in by_type_1] == [1, 1, 0]
+    funnel(owner_client, world.team.id, status=400, aggregation_group_type_index=5)
+
+
 def test_funnel_date_from_all_reaches_back_to_the_first_event(owner_client, world, data):
     results = funnel(owner_client, world.team.id, steps=["signup", "view"], dateRange={"date_from": "all"})["results"]
     # zed signed up on Dec 31st and viewed on Jan 21st: outside the 14-day window, but counted at step 0.

@@ -152,6 +152,11 @@ class FunnelQueryBuilder:
     # ---- level 1: events --------------------------------------------------------------------------
 
     def target(self) -> ast.Expr:
+        """The actor: `$group_N` with aggregation_group_type_index (spec §3.9), else funnelAggregateByHogQL, else
+        the person. Custom targets drop events where the actor is empty."""
+        group = self.query.aggregation_group_type_index
+        if group is not None:
+            return ast.Field([f"$group_{group}"])
         hogql = self.filter.funnelAggregateByHogQL
         if hogql and hogql.strip() not in ("person_id", "person.id"):
             return parse_expr(hogql)

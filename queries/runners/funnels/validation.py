@@ -6,7 +6,7 @@ MIN_STEPS, MAX_STEPS = 2, 20
 TOO_FEW_STEPS = "Funnels require at least two steps before calculating."
 TOO_MANY_STEPS = f"Funnels can have at most {MAX_STEPS} steps."
 SERIES_KIND_UNSUPPORTED = "Funnel steps of kind {kind} are not supported yet."
-GROUP_AGGREGATION_UNSUPPORTED = "Aggregating funnels by groups is not supported yet."
+GROUP_TYPE_INDEX = "aggregation_group_type_index must be between 0 and 4."
 FROM_STEP_OUT_OF_RANGE = "funnelFromStep must be between 0 and {max_step}."
 TO_STEP_OUT_OF_RANGE = "funnelToStep must be between 1 and {max_step}, and greater than funnelFromStep."
 EXCLUSION_RANGE = "Exclusion event range is invalid. End of range should be greater than start."
@@ -51,8 +51,9 @@ def validate_funnel(query, funnels_filter, order: str, viz: str) -> None:
     """Raises QueryError for every combination PostHog rejects (and the ones we do not support yet)."""
     series = query.series
     validate_steps(series)
-    if query.aggregation_group_type_index is not None:
-        raise QueryError(GROUP_AGGREGATION_UNSUPPORTED)
+    group = query.aggregation_group_type_index
+    if group is not None and not 0 <= group <= 4:
+        raise QueryError(GROUP_TYPE_INDEX)
     steps = len(series)
     if funnels_filter.funnelWindowInterval is not None and funnels_filter.funnelWindowInterval < 1:
         raise QueryError(WINDOW_INTERVAL)
