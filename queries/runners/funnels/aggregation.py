@@ -31,12 +31,13 @@ def steps_query(builder: FunnelQueryBuilder, top_values: list | None = None) -> 
     """
     n = builder.steps
     best = field("best")
+    optional = any(node.optionalInFunnel for node in builder.query.series)
 
     def reached(i: int) -> X:
-        """The path went through step i (0-based); skipped optional steps hold -1."""
+        """The path went through step i (0-based); skipped optional steps hold -1 (only they do)."""
+        if not optional:
+            return call("length", best).gt(i)
         return flags_all(call("length", best).gt(i), best[i + 1].ge(0))
-
-    optional = any(node.optionalInFunnel for node in builder.query.series)
 
     def timing(i: int) -> X:
         """Seconds from the step before step i (0-based) to step i; 0 when the path did not get there."""
