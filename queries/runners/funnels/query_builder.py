@@ -113,8 +113,8 @@ class FunnelQueryBuilder:
         """The vectorised evaluation (vectorised.py) giving this funnel's numbers, if any.
 
         strict | strict_trends | ordered (with exclusions or all-events/step breakdown attribution) | unordered |
-        trends; plain ordered funnels take greedy.py, the rest (optional steps, trends with exclusions, strict
-        funnels on steps sharing events, ...) fold (sequence.py).
+        trends | period_ordered (ordered trends with exclusions); plain ordered funnels take greedy.py, the rest
+        (optional steps, strict funnels on steps sharing events, ...) fold (sequence.py).
         """
         if self.fast or not VECTORISED or any(node.optionalInFunnel for node in self.query.series):
             return None
@@ -126,9 +126,12 @@ class FunnelQueryBuilder:
         if self.per_value and unsupported:
             return None
         if self.trends:
-            if exclusions or self.order == "unordered":
+            if self.order == "unordered" or (exclusions and self.order != "ordered"):
                 return None
-            kind = "trends" if self.order == "ordered" else "strict_trends" if self.exclusive_steps else None
+            if exclusions:
+                kind = "period_ordered"
+            else:
+                kind = "trends" if self.order == "ordered" else "strict_trends" if self.exclusive_steps else None
         elif self.order == "strict":
             # With steps sharing events, more than one path can be alive after an event: fold those.
             kind = "strict" if self.exclusive_steps else None
@@ -370,12 +373,53 @@ class FunnelQueryBuilder:
             variant = (lambda period: tuple_(field("actor_prop"), period)) if self.breakdowns else None
             levels = vectorised.trends_levels if kind == "trends" else vectorised.strict_trends_levels
             return levels(layout, window, source, carry, self.period_of, variant)
+        if kind == "period_ordered":
+            carry = ["aggregation_target"] + (["actor_prop"] if self.breakdowns else [])
+            evaluated = vectorised.ordered_levels(
+                layout,
+                window,
+                self.per_period_query(source, carry),
+                [*carry, "period"],
+                exclusion_steps,
+                self.exclusive_steps,
+            )
+            period = field("period")
+            variant = tuple_(field("actor_prop"), period) if self.breakdowns else period
+            return select(
+                [field("aggregation_target"), variant.alias("variant"), field("best"), field("excluded")], evaluated
+            )
         carry = ["aggregation_target"] + (["variant"] if self.breakdowns else [])
         if kind == "unordered":
             return vectorised.unordered_levels(layout, window, source, carry, bool(self.filter.exclusions))
         if kind == "strict":
             return vectorised.strict_levels(layout, window, source, carry, exclusion_steps)
         return vectorised.ordered_levels(layout, window, source, carry, exclusion_steps, self.exclusive_steps)
+
+    def per_period_query(self, source, carry: list[str]) -> ast.SelectQuery:
+        """Funnel trends evaluated per entrance period, as the fold does: one row per actor and period of its step-1
+        events (`period`, formatted as the trends aggregation reads it), whose `events` keep the step-1 match only
+        on the events of that period. The order of the events is untouched, so ties stay as the fold sees them."""
+        layout, events = self.layout, field("events")
+
+        def period_of_event(x: X) -> X:
+            return call(
+                "formatDateTime", self.period_of(call("intDiv", layout.time(x), vectorised.MICROS)), PERIOD_FORMAT
+            )
+
+        entries = call("arrayFilter", lam(lambda x: layout.has_step(x, 1), "x"), events)
+        periods = call("arrayDistinct", call("arrayMap", lam(period_of_event, "x"), entries))
+        expanded = select(
+            [*(field(name) for name in carry), call("arrayJoin", periods).alias("period"), events.alias("all_events")],
+            source,
+        )
+        step_1 = call("toUInt64", 1 << layout.step_bit(1))
+
+        def own(x: X) -> X:
+            elsewhere = layout.has_step(x, 1) & period_of_event(x).ne(field("period"))
+            return if_(elsewhere, call("bitXor", x, step_1), x)
+
+        own_events = call("arrayMap", lam(own, "x"), field("all_events"))
+        return select([*(field(name) for name in carry), field("period"), own_events.alias("events")], expanded)
 
     def period_of(self, seconds: X) -> X:
         """The entrance period (DateTime or Date in the team's timezone) of a time in seconds since the epoch."""

@@ -12,7 +12,8 @@ an event matching a step carries no exclusion bits.
 
 - `ordered_levels` (ordered funnels with exclusions): the step-by-step "latest path" arrays of greedy.py, plus the
   exclusion check of the fold: an exclusion event interrupting step k drops the actor when the latest path at step
-  k-1 is inside its window and has not reached step k yet, unless the funnel was completed before.
+  k-1 is inside its window and has not reached step k yet, unless the funnel was completed before. Funnel trends
+  with exclusions run it once per actor and entrance period (query_builder.per_period_query), as the fold does.
 - `strict_levels` (strict funnels whose steps never share an event): after each event at most one path exists,
   the one at the event's step, so one array `entry` (the entry time of that path, 0 when none) evaluated step
   by step: a step-k event continues the path of the step-(k-1) event right before it (inside the window), a
