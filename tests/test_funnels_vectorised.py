@@ -87,6 +87,28 @@ CASES = {
         series("a", "b", "c"),
         None,
     ),
+    "strict shared events": ({"funnelOrderType": "strict"}, series("a", "a"), None),
+    "strict shared events three steps": ({"funnelOrderType": "strict"}, series("a", "b", "a"), None),
+    "strict shared events any event": (
+        {"funnelOrderType": "strict", "funnelWindowInterval": 1, "funnelWindowIntervalUnit": "hour"},
+        [*series("a"), {"kind": "EventsNode"}, *series("b")],
+        None,
+    ),
+    "strict shared events exclusions": (
+        {"funnelOrderType": "strict", "exclusions": [exclusion("x", 0, 1), exclusion("y", 1, 2)]},
+        series("a", "a", "b"),
+        None,
+    ),
+    "strict shared events breakdown": (
+        {"funnelOrderType": "strict", "breakdownAttributionType": "all_events"},
+        series("a", "a"),
+        BROWSER,
+    ),
+    "strict shared events time to convert": (
+        {"funnelOrderType": "strict", "funnelVizType": "time_to_convert"},
+        series("b", "a", "a"),
+        None,
+    ),
     "exclusions": ({"exclusions": [exclusion("x", 0, 1)]}, series("a", "b", "c"), None),
     "exclusions wide": (
         {"exclusions": [exclusion("x", 0, 2), exclusion("y", 1, 3)], "funnelWindowInterval": 3},
@@ -268,7 +290,7 @@ def test_vectorised_paths_are_picked_only_where_they_hold():
 
     assert kind({}, series("a", "b")) is None  # the plain ordered path (greedy.py)
     assert kind({"funnelOrderType": "strict"}, series("a", "b")) == "strict"
-    assert kind({"funnelOrderType": "strict"}, series("a", "a")) is None  # steps sharing events fold
+    assert kind({"funnelOrderType": "strict"}, series("a", "a")) == "strict_shared"
     assert kind({"exclusions": [exclusion("x", 0, 1)]}, series("a", "b")) == "ordered"
     assert kind({"funnelOrderType": "unordered", "exclusions": [exclusion("x", 0, 1)]}, series("a", "b")) == "unordered"
     assert kind({"funnelOrderType": "unordered", "funnelVizType": "trends"}, series("a", "b"), viz="trends") is None

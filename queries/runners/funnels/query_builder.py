@@ -112,9 +112,10 @@ class FunnelQueryBuilder:
     def vector_kind(self) -> str | None:
         """The vectorised evaluation (vectorised.py) giving this funnel's numbers, if any.
 
-        strict | strict_trends | ordered (with exclusions or all-events/step breakdown attribution) | unordered |
-        trends | period_ordered (ordered trends with exclusions); plain ordered funnels take greedy.py, the rest
-        (optional steps, strict funnels on steps sharing events, ...) fold (sequence.py).
+        strict | strict_shared (steps sharing events) | strict_trends | ordered (with exclusions or all-events/step
+        breakdown attribution) | unordered | trends | period_ordered (ordered trends with exclusions); plain ordered
+        funnels take greedy.py, the rest (optional steps, strict trends on steps sharing events, ...) fold
+        (sequence.py).
         """
         if self.fast or not VECTORISED or any(node.optionalInFunnel for node in self.query.series):
             return None
@@ -133,13 +134,13 @@ class FunnelQueryBuilder:
             else:
                 kind = "trends" if self.order == "ordered" else "strict_trends" if self.exclusive_steps else None
         elif self.order == "strict":
-            # With steps sharing events, more than one path can be alive after an event: fold those.
-            kind = "strict" if self.exclusive_steps else None
+            # With steps sharing events, more than one path can be alive after an event: one array per step.
+            kind = "strict" if self.exclusive_steps else "strict_shared"
         elif self.order == "unordered":
             kind = "unordered"
         else:
             kind = "ordered" if exclusions or self.per_value else None
-        if kind is None or not vectorised.fits(self.steps, self.order == "strict", exclusions):
+        if kind is None or not vectorised.fits(self.steps, self.coded_steps, exclusions):
             return None
         return kind
 
@@ -150,7 +151,12 @@ class FunnelQueryBuilder:
 
     @cached_property
     def layout(self) -> vectorised.Layout:
-        return vectorised.Layout(self.steps, self.order == "strict", bool(self.filter.exclusions))
+        return vectorised.Layout(self.steps, self.coded_steps, bool(self.filter.exclusions))
+
+    @property
+    def coded_steps(self) -> bool:
+        """Packed events carry a step code (strict funnels whose steps never share an event), else a step mask."""
+        return self.order == "strict" and self.exclusive_steps
 
     # ---- level 1: events --------------------------------------------------------------------------
 
@@ -393,6 +399,8 @@ class FunnelQueryBuilder:
             return vectorised.unordered_levels(layout, window, source, carry, bool(self.filter.exclusions))
         if kind == "strict":
             return vectorised.strict_levels(layout, window, source, carry, exclusion_steps)
+        if kind == "strict_shared":
+            return vectorised.strict_shared_levels(layout, window, source, carry, exclusion_steps)
         return vectorised.ordered_levels(layout, window, source, carry, exclusion_steps, self.exclusive_steps)
 
     def per_period_query(self, source, carry: list[str]) -> ast.SelectQuery:

@@ -343,6 +343,74 @@ def strict_levels(layout: Layout, window_seconds: int, source, carry: list[str],
     )
 
 
+def strict_shared_levels(layout: Layout, window_seconds: int, source, carry: list[str], exclusion_steps: list[int]):
+    """Strict funnels whose steps may share events (step-mask layout): `source` has sorted packed `events` (all
+    the actor's events) and `carry`; adds `best` (seconds) and `excluded`.
+
+    One array per step: `entry_k[j]`, the entry time of the path at step k after event j (0: none). As in the
+    fold, every step is computed from the state before the event: a step-k event moves the step-(k-1) path of the
+    event before it on (inside the window), else keeps its own step-k path from the event before it (a run of
+    step-k events); any step the event does not match is reset.
+    """
+    n, window = layout.steps, window_seconds * MICROS
+    events, times = field("events"), field("times")
+    levels = Levels(source, carry, ["events"])
+    levels.add(times=call("arrayMap", lam(lambda x: layout.time(x), "x"), events))
+    levels.add(entry_1=call("arrayMap", lam(lambda x, t: when(layout.has_step(x, 1), t), "x", "t"), events, times))
+    for step in range(2, n + 1):
+
+        def fresh(x: X, t: X, e: X, step=step) -> X:
+            return when(flags_all(layout.has_step(x, step), e.gt(0), (t - e).le(window)), e)
+
+        moved = call("arrayMap", lam(fresh, "x", "t", "e"), events, times, shifted(field(f"entry_{step - 1}")))
+        matched = call("arrayMap", lam(lambda x, step=step: layout.has_step(x, step), "x"), events)
+        kept = lam(lambda v, m, pm: not_(flags_all(m, pm, v.eq(0))), "v", "m", "pm")
+        levels.add(**{f"entry_{step}": call("arrayFill", kept, moved, matched, shifted(matched))})
+    entries = [field(f"entry_{step}") for step in range(1, n + 1)]
+
+    def level(*values: X) -> X:
+        branches: list = []
+        for step in range(n, 0, -1):
+            branches += [values[step - 1].gt(0), step]
+        return call("multiIf", *branches, 0)
+
+    names = [f"e{step}" for step in range(1, n + 1)]
+    first_hit: X = const(0)
+    if exclusion_steps:
+        # An exclusion inside the window of a path at step s-1 that has not reached step s from the same entry.
+        def hit(x: X, t: X, *before: X) -> X:
+            parts = []
+            for step in exclusion_steps:
+                source_entry, target_entry = before[step - 2], before[step - 1]
+                parts.append(
+                    flags_all(
+                        layout.interrupts(x, step),
+                        source_entry.gt(0),
+                        (t - source_entry).le(window),
+                        target_entry.ne(source_entry),
+                    )
+                )
+            return any_of(*parts)
+
+        shifted_entries = [shifted(entry) for entry in entries]
+        first_hit = call("arrayFirstIndex", lam(hit, "x", "t", *names), events, times, *shifted_entries)
+    levels.add(levels=call("arrayMap", lam(level, *names), *entries), first_hit=first_hit)
+    levels.add(furthest=call("arrayMax", field("levels")))
+    levels.add(reached_at=call("indexOf", field("levels"), field("furthest")))
+    at_reach = array(*(entry[field("reached_at")] for entry in entries))
+    levels.add(entry=if_(field("furthest").gt(0), at_reach[field("furthest")], 0))
+    path = []
+    for step, entry in enumerate(entries, start=1):
+        index = call("indexOf", entry, field("entry"))
+        path.append(if_(flags_all(field("furthest").ge(step), index.gt(0)), seconds_at(times, index), -1.0))
+    hit, done = field("first_hit"), if_(field("furthest").eq(n), field("reached_at"), 0)
+    excluded = hit.gt(0) & (done.eq(0) | hit.lt(done))
+    return levels.finish(
+        best=call("arrayFilter", lam(lambda t: t.ge(0), "t"), array(*path)),
+        excluded=if_(excluded, call("toUInt8", 1), call("toUInt8", 0)),
+    )
+
+
 def trends_levels(layout: Layout, window_seconds: int, source, carry: list[str], period, variant=None):
     """`source` has sorted packed `events` and `carry`; one row per actor and entrance period with `variant` (the
     formatted period, or `variant(period)`), `best` (as long as the furthest step) and `excluded` (0).
