@@ -9,6 +9,7 @@ from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.parser import parse_expr, parse_select
 from queries.runners.insight import InsightQueryRunner
+from queries.runners.paths_funnel import FunnelPaths
 from queries.runners.trends.date_range import QueryDateRange
 from queries.runners.trends.filters import property_filters
 
@@ -276,7 +277,8 @@ class PathsQueryRunner(InsightQueryRunner):
     def build(self, date_range: QueryDateRange) -> tuple[ast.SelectQuery, dict]:
         cut, session_where, values = self.cut()
         text = PATHS_QUERY.format(cut=cut.strip(), session_where=session_where)
-        values["session_gap"] = SESSION_GAP_SECONDS
+        funnel = FunnelPaths(self) if self.query.funnelPathsFilter is not None else None
+        values["session_gap"] = funnel.session_gap_seconds if funnel else SESSION_GAP_SECONDS
         select = parse_select(text, internal=True)
         per_person = select.select_from.table.select_from.table.select_from.table
         events_select: list[ast.Expr] = [
@@ -292,6 +294,8 @@ class PathsQueryRunner(InsightQueryRunner):
                 where=self.where(date_range),
             )
         )
+        if funnel:
+            funnel.restrict(per_person.select_from.table)
         having: list[ast.Expr] = []
         count = ast.Field(["event_count"])
         if self.paths_filter.minEdgeWeight:
@@ -306,8 +310,6 @@ class PathsQueryRunner(InsightQueryRunner):
     # ---- calculation ------------------------------------------------------------------------------
 
     def calculate(self) -> dict:
-        if self.query.funnelPathsFilter is not None:
-            raise QueryError("Funnel paths (funnelPathsFilter) are not supported yet.")
         select, values = self.build(self.query_date_range())
         result = execute_select(
             select,
