@@ -117,7 +117,6 @@ class FunnelPaths:
         query = query.model_copy(update={"funnelsFilter": filters})
         runner = FunnelsQueryRunner(query, self.runner.team)
         runner.now = self.runner.now
-        runner._hogql, runner._timings = [], []
         return runner
 
     def actors_query(self) -> ast.SelectQuery:

@@ -74,7 +74,13 @@ class FunnelsQueryRunner(InsightQueryRunner):
 
     # ---- calculation ------------------------------------------------------------------------------
 
+    _hogql: list[str]
+    _timings: list[dict]
+
     def execute(self, select: ast.SelectQuery):
+        """Runs one of the funnel's queries; its HogQL and timings join the response (see `calculate`)."""
+        if not hasattr(self, "_hogql"):
+            self._hogql, self._timings = [], []
         result = execute_select(select, self.print_context(), default_limit=MAX_LIMIT, query_tag=self.query_tag)
         self._hogql.append(result.hogql)
         self._timings += result.timings
