@@ -19,8 +19,10 @@ from queries.hogql.property import property_to_expr
 from queries.runners.insight import InsightQueryRunner
 from queries.runners.retention.date_range import MAX_CELLS, RetentionDateRange
 from queries.runners.retention.sql import (
+    AGGREGATIONS,
     EPOCH_END,
     MERGED_ACTORS_QUERY,
+    RETENTION_AGGREGATION_QUERY,
     RETENTION_QUERY,
     and_,
     call,
@@ -42,6 +44,7 @@ BREAKDOWN_FIELDS = {
     "event": ["properties"],
     "person": ["person", "properties"],
 }
+AGGREGATION_FIELDS = BREAKDOWN_FIELDS
 
 
 class RetentionQueryRunner(InsightQueryRunner):
@@ -91,6 +94,21 @@ class RetentionQueryRunner(InsightQueryRunner):
     def minimum_occurrences(self) -> int:
         return self.retention_filter.minimumOccurrences or 1
 
+    @property
+    def aggregation(self) -> str | None:
+        """The aggregation of values, "sum" or "avg"; None for plain counts. As in PostHog, sum or avg without an
+        `aggregationProperty` counts actors like `count`."""
+        kind = self.retention_filter.aggregationType or "count"
+        if kind == "count" or not self.retention_filter.aggregationProperty:
+            return None
+        return kind
+
+    def aggregation_value_expr(self) -> ast.Expr:
+        """The value an event adds: its (event or person) property as a number; missing or not numeric is 0."""
+        kind = self.retention_filter.aggregationPropertyType or "event"
+        prop = ast.Field([*AGGREGATION_FIELDS[kind], self.retention_filter.aggregationProperty])
+        return call("ifNull", call("toFloat", prop), ast.Constant(0.0))
+
     def query_date_range(self) -> RetentionDateRange:
         date_range = self.query.dateRange
         if date_range is not None and date_range.date_from == "all":
@@ -105,8 +123,13 @@ class RetentionQueryRunner(InsightQueryRunner):
     def validate(self) -> None:
         if self.retention_filter.timeWindowMode == "24_hour_windows":
             raise QueryError("Retention with 24 hour windows is not supported yet.")
-        if (self.retention_filter.aggregationType or "count") != "count":
-            raise QueryError("Retention aggregation by sum or average is not supported yet.")
+        if self.aggregation is not None:
+            if self.retention_filter.aggregationPropertyType == "data_warehouse":
+                raise QueryError("Retention aggregation by a data warehouse property is not supported yet.")
+            if self.retention_filter.cumulative:
+                raise QueryError("Cumulative retention can't be combined with a sum or average aggregation.")
+            if self.brackets:
+                raise QueryError("Custom retention brackets can't be combined with a sum or average aggregation yet.")
         if self.minimum_occurrences < 1:
             raise QueryError("minimumOccurrences must be a positive whole number.")
         group = self.query.aggregation_group_type_index
@@ -240,6 +263,8 @@ class RetentionQueryRunner(InsightQueryRunner):
             if self.retention_type == "retention_first_ever_occurrence":
                 of_kind = self.entity_expr("targetEntity", with_properties=False)
                 columns.append(("first_of_kind", call("minIf", timestamp, of_kind), "min"))
+        if self.aggregation is not None:
+            return columns + self.aggregation_columns(date_range)
         condition = self.entity_expr("returningEntity")
         if self.retention_type != "retention_recurring":
             lower = compare(">=", timestamp, datetime_constant(date_range.date_from()))
@@ -249,6 +274,62 @@ class RetentionQueryRunner(InsightQueryRunner):
         elif not self.returns_are_cohorts():
             columns.append(("return_periods", call("groupUniqArrayIf", period, condition), "uniq"))
         return columns
+
+    def same_entities(self) -> bool:
+        """Target and returning entity are one and the same (event or action and filters)."""
+        return to_hogql(self.entity_expr("targetEntity")) == to_hogql(self.entity_expr("returningEntity"))
+
+    def aggregation_columns(self, date_range: RetentionDateRange) -> list[tuple[str, ast.Expr, str]]:
+        """Every target (`start_data`) and returning (`return_data`) event inside the range as (period, value,
+        timestamp); one array serves both when the entities are the same. minimumOccurrences plays no part here,
+        as in PostHog."""
+        timestamp = field("timestamp")
+        item = ast.Tuple([self.period_expr(date_range, timestamp), self.aggregation_value_expr(), timestamp])
+        lower = compare(">=", timestamp, datetime_constant(date_range.date_from()))
+        in_range = [] if self.retention_type == "retention_recurring" else [lower]
+
+        def collect(which: str, only: bool) -> ast.Expr:
+            parts = in_range if only else [self.entity_expr(which), *in_range]
+            return call("groupArrayIf", item, and_(parts)) if parts else call("groupArray", item)
+
+        columns = [("start_data", collect("targetEntity", self.where_selects_only_target()), "all")]
+        if not self.same_entities():
+            columns.append(("return_data", collect("returningEntity", False), "all"))
+        return columns
+
+    def cells_expr(self) -> ast.Expr:
+        """Per cohort period of an actor: (intervals_from_base, value) for every counted event.
+
+        Same entities: the target events of the cohort period give index 0 with their values, the events of later
+        periods their distance. Different entities: each target event of the cohort period gives a zero-valued index 0
+        (the actor is in the cohort); returning events give the values, at index 0 only after the first target event
+        of that period."""
+        start = field("start_interval_index")
+
+        def element(name: str, position: int) -> ast.Expr:
+            return call("tupleElement", field(name), ast.Constant(position))
+
+        distance = ast.ArithmeticOperation("-", element("x", 1), start)
+        in_cohort = lambda_(["x"], compare("==", element("x", 1), start))
+        starts = call("arrayFilter", in_cohort, field("start_data"))
+        later = ast.And(
+            [
+                compare(">", distance, ast.Constant(0)),
+                compare("<=", distance, ast.Constant(self.max_distance)),
+            ]
+        )
+        if self.same_entities():
+            at_zero = call("arrayMap", lambda_(["x"], ast.Tuple([distance, element("x", 2)])), starts)
+            returns = call("arrayFilter", lambda_(["x"], later), field("start_data"))
+        else:
+            at_zero = call("arrayMap", lambda_(["x"], ast.Tuple([distance, ast.Constant(0.0)])), starts)
+            of_cohort = lambda_(["z"], compare("==", element("z", 1), start))
+            first_in_cohort = call("arrayFilter", of_cohort, field("start_data"))
+            first = call("arrayMin", call("arrayMap", lambda_(["y"], element("y", 3)), first_in_cohort))
+            after_first = ast.And([compare("==", distance, ast.Constant(0)), compare(">", element("x", 3), first)])
+            returns = call("arrayFilter", lambda_(["x"], ast.Or([later, after_first])), field("return_data"))
+        counted = call("arrayMap", lambda_(["x"], ast.Tuple([distance, element("x", 2)])), returns)
+        return call("arrayConcat", at_zero, counted)
 
     def actors_query(self, date_range: RetentionDateRange) -> ast.SelectQuery:
         """One row per actor (and breakdown value) with the columns of `actor_aggregates`."""
@@ -362,6 +443,16 @@ class RetentionQueryRunner(InsightQueryRunner):
 
     def build(self, date_range: RetentionDateRange) -> ast.SelectQuery:
         breakdown = "" if self.breakdown() is None else "breakdown_value, "
+        if self.aggregation is not None:
+            text = RETENTION_AGGREGATION_QUERY.format(breakdown=breakdown, aggregation=AGGREGATIONS[self.aggregation])
+            placeholders = {
+                "starts": self.starts_expr(date_range),
+                "cells": self.cells_expr(),
+                "actors": self.actors_query(date_range),
+            }
+            select = substitute(parse_select(text, internal=True), placeholders)
+            select.limit = ast.Constant(MAX_LIMIT)
+            return select
         placeholders = {
             "starts": self.starts_expr(date_range),
             "intervals": self.intervals_expr(),
@@ -384,7 +475,7 @@ class RetentionQueryRunner(InsightQueryRunner):
         )
         cohorts = date_range.intervals_between()
         if self.breakdown() is None:
-            cells = {(start, index): count for start, index, count in result.results}
+            cells = {(start, index): values for start, index, *values in result.results}
             results = [self.cohort_object(date_range, start, cells, None) for start in range(cohorts)]
         else:
             results = self.breakdown_results(date_range, cohorts, result.results)
@@ -398,17 +489,21 @@ class RetentionQueryRunner(InsightQueryRunner):
     def breakdown_results(self, date_range: RetentionDateRange, cohorts: int, rows: list) -> list[dict]:
         """Breakdown values ranked by cohort size summed over all cohorts; past the limit they become Other."""
         totals: dict[str, int] = {}
-        for value, _start, index, count in rows:
+        for value, _start, index, count, *_aggregated in rows:
             if index == 0:
                 totals[value] = totals.get(value, 0) + count
         limit = self.query.breakdownFilter.breakdown_limit
         limit = DEFAULT_BREAKDOWN_LIMIT if limit is None else limit
         ranked = [value for value, _ in sorted(totals.items(), key=lambda item: (-item[1], item[0]))]
         shown, others = ranked[:limit], set(ranked[limit:])
-        cells: dict[str, dict[tuple[int, int], int]] = {}
-        for value, start, index, count in rows:
+        cells: dict[str, dict[tuple[int, int], list]] = {}
+        for value, start, index, *numbers in rows:
+            # Other adds up its values' cells; as in PostHog that includes averages, which it sums too.
             per_value = cells.setdefault(OTHER_BREAKDOWN if value in others else value, {})
-            per_value[(start, index)] = per_value.get((start, index), 0) + count
+            known = per_value.get((start, index))
+            per_value[(start, index)] = (
+                numbers if known is None else [a + b for a, b in zip(known, numbers, strict=True)]
+            )
         keys = shown + ([OTHER_BREAKDOWN] if others else [])
         return [
             self.cohort_object(date_range, start, cells.get(key, {}), key) for key in keys for start in range(cohorts)
@@ -426,8 +521,12 @@ class RetentionQueryRunner(InsightQueryRunner):
             "date": utc_z(date_range.period_start(start).isoformat()),
             "label": f"{self.period_label} {start}",
             "breakdown_value": breakdown_value,
-            "values": [
-                {"count": cells.get((start, index), 0), "label": self.value_label(index)}
-                for index in range(self.value_count)
-            ],
+            "values": [self.value_object(cells.get((start, index)), index) for index in range(self.value_count)],
         }
+
+    def value_object(self, numbers: list | None, index: int) -> dict:
+        """{count, label}; with sum or avg also aggregation_value (0.0 for an empty cell) between the two."""
+        if self.aggregation is None:
+            return {"count": numbers[0] if numbers else 0, "label": self.value_label(index)}
+        count, value = numbers if numbers else (0, 0.0)
+        return {"count": count, "aggregation_value": float(value), "label": self.value_label(index)}

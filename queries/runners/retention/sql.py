@@ -20,6 +20,26 @@ FROM (
 GROUP BY {breakdown}start_interval_index, intervals_from_base
 ORDER BY {breakdown}start_interval_index, intervals_from_base
 """
+# With aggregationType sum or avg: {{cells}} is, per actor and cohort period, one (intervals_from_base, value) tuple
+# per counted event. count is still distinct actors; {aggregation} is sum(value), or that divided by the actors.
+RETENTION_AGGREGATION_QUERY = """
+SELECT {breakdown}start_interval_index, intervals_from_base, count(DISTINCT actor_id) AS count,
+    {aggregation} AS aggregation_value
+FROM (
+    SELECT
+        actor_id,
+        {breakdown}start_interval_index,
+        tupleElement(cell, 1) AS intervals_from_base,
+        tupleElement(cell, 2) AS value
+    FROM (
+        SELECT actor_id, {breakdown}arrayJoin({{starts}}) AS start_interval_index, arrayJoin({{cells}}) AS cell
+        FROM {{actors}}
+    )
+)
+GROUP BY {breakdown}start_interval_index, intervals_from_base
+ORDER BY {breakdown}start_interval_index, intervals_from_base
+"""
+AGGREGATIONS = {"sum": "sum(value)", "avg": "sum(value) / count(DISTINCT actor_id)"}
 # Merged persons, when the project has some: per person_id written on the events (one distinct id of each is
 # enough, as a merge moves all of a person's distinct ids together), then the person that distinct id belongs to
 # now. This joins one row per person instead of one per event.
