@@ -24,6 +24,7 @@ from queries.hogql.printer import PrintContext
 from queries.runners.retention import RetentionQueryRunner
 from queries.schema.insights import RetentionQuery
 from tests.query_helpers import capture_events, run_query
+from tests.test_retention import failures_of
 
 pytestmark = pytest.mark.usefixtures("clickhouse")
 
@@ -200,16 +201,6 @@ def check(body: dict, expected: dict, aggregation: str) -> None:
     # Not vacuous: cohorts, returns, and values that are neither all zero nor all counts.
     assert sum(row[0][0] for row in want.values()) > 0
     assert any(v != 0 for row in want.values() for _, v in row[1:])
-
-
-def failures_of(checks) -> list[str]:
-    failed = []
-    for name, run in checks:
-        try:
-            run()
-        except AssertionError as error:
-            failed.append(f"{name}: {str(error)[:300]}")
-    return failed
 
 
 # ---- correctness against Python ------------------------------------------------------------------------

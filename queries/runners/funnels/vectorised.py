@@ -226,6 +226,14 @@ def reported_path(steps: int, time_of, per_second: int) -> X:
     return call("arrayRemove", array(*path), -1.0)
 
 
+def interrupts_path(layout: Layout, x: X, t: X, window: int, source_entry: X, target_entry: X, step: int) -> X:
+    """Exclusion event x (at time t) interrupts the path at step `step`-1 (entry `source_entry`): inside its window,
+    and that path has not reached `step` yet (the path at `step` has another entry, `target_entry`)."""
+    return flags_all(
+        layout.interrupts(x, step), source_entry.gt(0), (t - source_entry).le(window), target_entry.ne(source_entry)
+    )
+
+
 def ordered_levels(
     layout: Layout,
     window_seconds: int,
@@ -253,18 +261,9 @@ def ordered_levels(
         def hit(x: X, *latest: X) -> X:
             by_step = dict(zip(latest_names, latest, strict=True))
             t = layout.time(x)
-            parts = []
-            for step in exclusion_steps:
-                source_entry, target_entry = by_step[step - 1], by_step[step]
-                parts.append(
-                    all_of(
-                        layout.interrupts(x, step),
-                        source_entry.gt(0),
-                        (t - source_entry).le(window),
-                        target_entry.ne(source_entry),
-                    )
-                )
-            return any_of(*parts)
+            return any_of(
+                *(interrupts_path(layout, x, t, window, by_step[s - 1], by_step[s], s) for s in exclusion_steps)
+            )
 
         arrays = [events, *(field(f"latest_{s}") for s in latest_names)]
         first_hit = call("arrayFirstIndex", lam(hit, *names), *arrays)
@@ -377,20 +376,11 @@ def strict_shared_levels(layout: Layout, window_seconds: int, source, carry: lis
     names = [f"e{step}" for step in range(1, n + 1)]
     first_hit: X = const(0)
     if exclusion_steps:
-        # An exclusion inside the window of a path at step s-1 that has not reached step s from the same entry.
+
         def hit(x: X, t: X, *before: X) -> X:
-            parts = []
-            for step in exclusion_steps:
-                source_entry, target_entry = before[step - 2], before[step - 1]
-                parts.append(
-                    flags_all(
-                        layout.interrupts(x, step),
-                        source_entry.gt(0),
-                        (t - source_entry).le(window),
-                        target_entry.ne(source_entry),
-                    )
-                )
-            return any_of(*parts)
+            return any_of(
+                *(interrupts_path(layout, x, t, window, before[s - 2], before[s - 1], s) for s in exclusion_steps)
+            )
 
         shifted_entries = [shifted(entry) for entry in entries]
         first_hit = call("arrayFirstIndex", lam(hit, "x", "t", *names), events, times, *shifted_entries)
