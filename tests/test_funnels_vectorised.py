@@ -241,6 +241,27 @@ CASES = {
         series("a", "b", "c"),
         None,
     ),
+    "unordered trends": ({"funnelVizType": "trends", "funnelOrderType": "unordered"}, series("a", "b", "c"), None),
+    "unordered trends short window": (
+        {
+            "funnelVizType": "trends",
+            "funnelOrderType": "unordered",
+            "funnelWindowInterval": 2,
+            "funnelWindowIntervalUnit": "hour",
+        },
+        series("a", "b", "c"),
+        None,
+    ),
+    "unordered trends exclusions": (
+        {"funnelVizType": "trends", "funnelOrderType": "unordered", "exclusions": [exclusion("x", 0, 2)]},
+        series("a", "b", "c"),
+        None,
+    ),
+    "unordered trends breakdown": (
+        {"funnelVizType": "trends", "funnelOrderType": "unordered", "breakdownAttributionType": "first_touch"},
+        series("a", "b"),
+        BROWSER,
+    ),
     "trends weekly from step 1": (
         {"funnelVizType": "trends", "funnelFromStep": 1, "funnelToStep": 2},
         series("a", "b", "c"),
@@ -293,7 +314,8 @@ def test_vectorised_paths_are_picked_only_where_they_hold():
     assert kind({"funnelOrderType": "strict"}, series("a", "a")) == "strict_shared"
     assert kind({"exclusions": [exclusion("x", 0, 1)]}, series("a", "b")) == "ordered"
     assert kind({"funnelOrderType": "unordered", "exclusions": [exclusion("x", 0, 1)]}, series("a", "b")) == "unordered"
-    assert kind({"funnelOrderType": "unordered", "funnelVizType": "trends"}, series("a", "b"), viz="trends") is None
+    unordered_trends = {"funnelOrderType": "unordered", "funnelVizType": "trends"}
+    assert kind(unordered_trends, series("a", "b"), viz="trends") == "period_unordered"
     assert kind({"funnelVizType": "trends"}, series("a", "b"), viz="trends") == "trends"
     assert kind({"exclusions": [exclusion("x", 0, 1)]}, series("a", "b"), viz="trends") == "period_ordered"
     strict_exclusions = {"funnelOrderType": "strict", "exclusions": [exclusion("x", 0, 1)]}

@@ -113,9 +113,9 @@ class FunnelQueryBuilder:
         """The vectorised evaluation (vectorised.py) giving this funnel's numbers, if any.
 
         strict | strict_shared (steps sharing events) | strict_trends | ordered (with exclusions or all-events/step
-        breakdown attribution) | unordered | trends | period_ordered (ordered trends with exclusions); plain ordered
-        funnels take greedy.py, the rest (optional steps, strict trends on steps sharing events, ...) fold
-        (sequence.py).
+        breakdown attribution) | unordered | trends | period_ordered (ordered trends with exclusions) |
+        period_unordered (unordered trends); plain ordered funnels take greedy.py, the rest (optional steps, strict
+        trends on steps sharing events, ...) fold (sequence.py).
         """
         if self.fast or not VECTORISED or any(node.optionalInFunnel for node in self.query.series):
             return None
@@ -127,9 +127,11 @@ class FunnelQueryBuilder:
         if self.per_value and unsupported:
             return None
         if self.trends:
-            if self.order == "unordered" or (exclusions and self.order != "ordered"):
+            if self.order == "unordered":
+                kind = "period_unordered"
+            elif exclusions and self.order != "ordered":
                 return None
-            if exclusions:
+            elif exclusions:
                 kind = "period_ordered"
             else:
                 kind = "trends" if self.order == "ordered" else "strict_trends" if self.exclusive_steps else None
@@ -379,16 +381,21 @@ class FunnelQueryBuilder:
             variant = (lambda period: tuple_(field("actor_prop"), period)) if self.breakdowns else None
             levels = vectorised.trends_levels if kind == "trends" else vectorised.strict_trends_levels
             return levels(layout, window, source, carry, self.period_of, variant)
-        if kind == "period_ordered":
+        if kind in ("period_ordered", "period_unordered"):
             carry = ["aggregation_target"] + (["actor_prop"] if self.breakdowns else [])
-            evaluated = vectorised.ordered_levels(
-                layout,
-                window,
-                self.per_period_query(source, carry),
-                [*carry, "period"],
-                exclusion_steps,
-                self.exclusive_steps,
-            )
+            per_period = self.per_period_query(source, carry)
+            if kind == "period_ordered":
+                evaluated = vectorised.ordered_levels(
+                    layout, window, per_period, [*carry, "period"], exclusion_steps, self.exclusive_steps
+                )
+            else:
+
+                def in_period(x: X) -> X:
+                    return self.period_of_event(x).eq(field("period"))
+
+                evaluated = vectorised.unordered_levels(
+                    layout, window, per_period, [*carry, "period"], bool(self.filter.exclusions), opens=in_period
+                )
             period = field("period")
             variant = tuple_(field("actor_prop"), period) if self.breakdowns else period
             return select(
@@ -403,27 +410,32 @@ class FunnelQueryBuilder:
             return vectorised.strict_shared_levels(layout, window, source, carry, exclusion_steps)
         return vectorised.ordered_levels(layout, window, source, carry, exclusion_steps, self.exclusive_steps)
 
+    def period_of_event(self, packed: X) -> X:
+        """The entrance period of a packed event, formatted as the trends aggregation reads it."""
+        seconds = call("intDiv", self.layout.time(packed), vectorised.MICROS)
+        return call("formatDateTime", self.period_of(seconds), PERIOD_FORMAT)
+
     def per_period_query(self, source, carry: list[str]) -> ast.SelectQuery:
-        """Funnel trends evaluated per entrance period, as the fold does: one row per actor and period of its step-1
-        events (`period`, formatted as the trends aggregation reads it), whose `events` keep the step-1 match only
-        on the events of that period. The order of the events is untouched, so ties stay as the fold sees them."""
+        """Funnel trends evaluated per entrance period, as the fold does: one row per actor and period of its entry
+        events (`period`): step-1 events, or any step event for unordered funnels (whose evaluation then only opens
+        windows at events of that period). Ordered funnels keep the step-1 match only on the events of the period.
+        The order of the events is untouched, so ties stay as the fold sees them."""
         layout, events = self.layout, field("events")
+        unordered = self.order == "unordered"
 
-        def period_of_event(x: X) -> X:
-            return call(
-                "formatDateTime", self.period_of(call("intDiv", layout.time(x), vectorised.MICROS)), PERIOD_FORMAT
-            )
+        def entry(x: X) -> X:
+            return layout.is_step_event(x) if unordered else layout.has_step(x, 1)
 
-        entries = call("arrayFilter", lam(lambda x: layout.has_step(x, 1), "x"), events)
-        periods = call("arrayDistinct", call("arrayMap", lam(period_of_event, "x"), entries))
-        expanded = select(
-            [*(field(name) for name in carry), call("arrayJoin", periods).alias("period"), events.alias("all_events")],
-            source,
-        )
+        entries = call("arrayFilter", lam(entry, "x"), events)
+        periods = call("arrayDistinct", call("arrayMap", lam(self.period_of_event, "x"), entries))
+        columns = [*(field(name) for name in carry), call("arrayJoin", periods).alias("period")]
+        if unordered:
+            return select([*columns, events], source)
+        expanded = select([*columns, events.alias("all_events")], source)
         step_1 = call("toUInt64", 1 << layout.step_bit(1))
 
         def own(x: X) -> X:
-            elsewhere = layout.has_step(x, 1) & period_of_event(x).ne(field("period"))
+            elsewhere = layout.has_step(x, 1) & self.period_of_event(x).ne(field("period"))
             return if_(elsewhere, call("bitXor", x, step_1), x)
 
         own_events = call("arrayMap", lam(own, "x"), field("all_events"))

@@ -481,13 +481,14 @@ def per_period(levels: Levels, entry_times: X, period, variant):
     )
 
 
-def unordered_levels(layout: Layout, window_seconds: int, source, carry: list[str], exclusions: bool):
+def unordered_levels(layout: Layout, window_seconds: int, source, carry: list[str], exclusions: bool, opens=None):
     """`source` has sorted packed `events` and `carry`; adds `best` (seconds) and `excluded` (unordered funnels).
 
     As sequence.unordered_state: every step event opens a window, which holds for each step the first event
     matching it at or after the opening time and inside the window; the first opening with the most steps wins.
     "First at or after a time" is a reverse fill of the step's times, read at the first event of the opening's
-    time (events at equal times count whichever comes first).
+    time (events at equal times count whichever comes first). `opens(x)`: a further condition on the events that
+    may open a window (funnel trends: the entrance period being evaluated).
     """
     n, window = layout.steps, window_seconds * MICROS
     events, times = field("events"), field("times")
@@ -509,7 +510,8 @@ def unordered_levels(layout: Layout, window_seconds: int, source, carry: list[st
         for first in firsts:
             term = if_(inside(first, t), 1, 0)
             total = term if total is None else total + term
-        return if_(layout.is_step_event(x), total, 0)
+        opening = layout.is_step_event(x) if opens is None else layout.is_step_event(x) & opens(x)
+        return if_(opening, total, 0)
 
     names = ["x", "t", *(f"f{step}" for step in range(1, n + 1))]
     arrays = [events, times, *(field(f"first_{step}") for step in range(1, n + 1))]
