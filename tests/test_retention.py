@@ -520,7 +520,7 @@ def test_retention_default_range_is_total_intervals_back_from_today(world):
     [
         ({"targetEntity": {"id": 424242, "type": "actions"}}, "Action 424242 does not exist."),
         ({"returningEntity": {"id": 424243, "type": "actions", "kind": "ActionsNode"}}, "does not exist"),
-        ({"timeWindowMode": "24_hour_windows"}, "24 hour"),
+        ({"timeWindowMode": "24_hour_windows", "cumulative": True}, "24 hour"),
         ({"totalIntervals": -3}, "totalIntervals"),
         ({"minimumOccurrences": -1}, "minimumOccurrences"),
         ({"retentionCustomBrackets": [1.5]}, "retentionCustomBrackets"),

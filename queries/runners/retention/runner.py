@@ -31,6 +31,7 @@ from queries.runners.retention.sql import (
     lambda_,
     substitute,
 )
+from queries.runners.retention.windows import build_windows_query, window_aggregates
 from queries.runners.series import action_for
 from queries.runners.trends.date_range import resolved_range
 from queries.runners.trends.filters import property_filters
@@ -109,6 +110,11 @@ class RetentionQueryRunner(InsightQueryRunner):
         prop = ast.Field([*AGGREGATION_FIELDS[kind], self.retention_filter.aggregationProperty])
         return call("ifNull", call("toFloat", prop), ast.Constant(0.0))
 
+    @property
+    def rolling_windows(self) -> bool:
+        """`timeWindowMode: "24_hour_windows"`: periods counted from each actor's own start event (see `windows`)."""
+        return self.retention_filter.timeWindowMode == "24_hour_windows"
+
     def query_date_range(self) -> RetentionDateRange:
         date_range = self.query.dateRange
         if date_range is not None and date_range.date_from == "all":
@@ -121,8 +127,12 @@ class RetentionQueryRunner(InsightQueryRunner):
         return date_range.date_to() if date_range.base.is_date_to_fixed() else None
 
     def validate(self) -> None:
-        if self.retention_filter.timeWindowMode == "24_hour_windows":
-            raise QueryError("Retention with 24 hour windows is not supported yet.")
+        if self.rolling_windows:
+            # As in PostHog: its 24-hour-window query has no cumulative form and no per-event values.
+            if self.retention_filter.cumulative:
+                raise QueryError("Cumulative retention is not supported for 24 hour windows.")
+            if self.aggregation is not None:
+                raise QueryError("Sum and average aggregation are not supported for 24 hour windows.")
         if self.aggregation is not None:
             if self.retention_filter.aggregationPropertyType == "data_warehouse":
                 raise QueryError("Retention aggregation by a data warehouse property is not supported yet.")
@@ -222,8 +232,10 @@ class RetentionQueryRunner(InsightQueryRunner):
         parts: list[ast.Expr] = []
         if self.retention_type == "retention_recurring":
             parts.append(compare(">=", timestamp, datetime_constant(date_range.date_from())))
-        # First-time kinds look back to each actor's first event; nothing after date_to can change the answer.
-        parts.append(compare("<", timestamp, datetime_constant(date_range.date_to())))
+        # First-time kinds look back to each actor's first event; nothing after date_to can change the answer. With
+        # 24 hour windows PostHog bounds first-time kinds on neither side, so later returns count too.
+        if self.retention_type == "retention_recurring" or not self.rolling_windows:
+            parts.append(compare("<", timestamp, datetime_constant(date_range.date_to())))
         events = {self.entity_event("targetEntity"), self.entity_event("returningEntity")}
         if None not in events:
             names = sorted(events)
@@ -248,7 +260,9 @@ class RetentionQueryRunner(InsightQueryRunner):
         return and_(parts)
 
     def actor_aggregates(self, date_range: RetentionDateRange) -> list[tuple[str, ast.Expr, str]]:
-        """(column, aggregate over events, how partial aggregates merge: uniq, all or min) per actor."""
+        """(column, aggregate over events, how partial aggregates merge: uniq, all, min or max) per actor."""
+        if self.rolling_windows:
+            return window_aggregates(self, date_range)
         timestamp = field("timestamp")
         period = self.period_expr(date_range, timestamp)
         target = self.entity_expr("targetEntity")
@@ -363,6 +377,8 @@ class RetentionQueryRunner(InsightQueryRunner):
             column = field("p", name)
             if merge == "min":
                 combined = call("minIf", column, compare(">", column, datetime_constant(EPOCH_END)))
+            elif merge == "max":
+                combined = call("max", column)
             else:
                 combined = call("arrayFlatten", call("groupArray", column))
                 if merge == "uniq":
@@ -442,6 +458,10 @@ class RetentionQueryRunner(InsightQueryRunner):
         return call("ifNull", value, ast.Constant(""))
 
     def build(self, date_range: RetentionDateRange) -> ast.SelectQuery:
+        if self.rolling_windows:
+            select = build_windows_query(self, date_range)
+            select.limit = ast.Constant(MAX_LIMIT)
+            return select
         breakdown = "" if self.breakdown() is None else "breakdown_value, "
         if self.aggregation is not None:
             text = RETENTION_AGGREGATION_QUERY.format(breakdown=breakdown, aggregation=AGGREGATIONS[self.aggregation])

@@ -39,6 +39,44 @@ FROM (
 GROUP BY {breakdown}start_interval_index, intervals_from_base
 ORDER BY {breakdown}start_interval_index, intervals_from_base
 """
+# 24 hour windows (windows.py): one start moment t_0 per actor, its cohort {{start}} (-1 outside the cohorts) and the
+# windows of the actor's returns after it. {breakdown} is only the first-ever breakdown: one value per actor.
+RETENTION_WINDOWS_QUERY = """
+SELECT {breakdown}start_interval_index, intervals_from_base, count() AS count
+FROM (
+    SELECT
+        actor_id,
+        {breakdown}{{t_0}} AS t_0,
+        {{t0_unit}} AS t0_unit,
+        {{start}} AS start_interval_index,
+        arrayJoin({{windows}}) AS intervals_from_base
+    FROM {{actors}}
+)
+GROUP BY {breakdown}start_interval_index, intervals_from_base
+ORDER BY {breakdown}start_interval_index, intervals_from_base
+"""
+# 24 hour windows with a breakdown: t_0 over all of an actor's values; then every value {{entries}} with an event at or
+# after t_0, with the windows of that value's returns.
+RETENTION_WINDOWS_BREAKDOWN_QUERY = """
+SELECT breakdown_value, start_interval_index, intervals_from_base, count() AS count
+FROM (
+    SELECT
+        actor_id,
+        t_0,
+        {t0_unit} AS t0_unit,
+        {start} AS start_interval_index,
+        arrayJoin({entries}) AS entry,
+        {value} AS breakdown_value,
+        arrayJoin({windows}) AS intervals_from_base
+    FROM (
+        SELECT actor_id, {t_0} AS t_0, {per_value} AS per_value
+        FROM {actors}
+        GROUP BY actor_id
+    )
+)
+GROUP BY breakdown_value, start_interval_index, intervals_from_base
+ORDER BY breakdown_value, start_interval_index, intervals_from_base
+"""
 AGGREGATIONS = {"sum": "sum(value)", "avg": "sum(value) / count(DISTINCT actor_id)"}
 # Merged persons, when the project has some: per person_id written on the events (one distinct id of each is
 # enough, as a merge moves all of a person's distinct ids together), then the person that distinct id belongs to
