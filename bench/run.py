@@ -49,12 +49,9 @@ def setup_django(events: int, days: int = 90) -> int:
     return team.id
 
 
-def interleaved_medians(functions: list, repeat: int, warm_up: bool = True) -> list[float]:
-    """The median wall time of each function, the functions taking turns in every round so that a change of
-    machine load between rounds weighs on all of them alike."""
-    if warm_up:
-        for function in functions:
-            function()  # caches, first-touch of parts
+def interleaved_medians(functions: list, repeat: int) -> list[float]:
+    """The median wall time of each (warmed-up) function, the functions taking turns in every round so that a
+    change of machine load between rounds weighs on all of them alike."""
     samples: list[list[float]] = [[] for _ in functions]
     for _ in range(repeat):
         for function, times in zip(functions, samples, strict=True):
@@ -92,15 +89,15 @@ def main() -> None:
         query = parse_query(node)
         response = get_runner(query, team).run("force_blocking")
         printed_sql = response.get("clickhouse")
-        # The run above that yielded the printed SQL was the runner's warm-up; runner, hand SQL and printed SQL
-        # then take turns.
+        # The run above that yielded the printed SQL was the runner's warm-up (caches, first touch of parts); the
+        # hand and printed SQL get theirs here. Then they take turns.
         functions = [lambda q=query: get_runner(q, team).run("force_blocking"), lambda s=raw_sql: client.query(s)]
-        client.query(raw_sql)
         if printed_sql:
             parameters = last_parameters(query, team)
             functions.append(lambda sql=printed_sql, p=parameters: client.query(sql, parameters=p))
-            functions[-1]()
-        runner_seconds, hand_seconds, *printed = interleaved_medians(functions, args.repeat, warm_up=False)
+        for warm_up in functions[1:]:
+            warm_up()
+        runner_seconds, hand_seconds, *printed = interleaved_medians(functions, args.repeat)
         printed_seconds = printed[0] if printed else float("nan")
         print(
             f"{name:40} {runner_seconds * 1000:8.1f} {printed_seconds * 1000:8.1f} {hand_seconds * 1000:8.1f} "

@@ -225,19 +225,21 @@ TWO_STEPS = {
 }
 
 
+# The steps' event names, then the range: the parameters every TWO_STEPS snapshot starts with.
+STEP_AND_RANGE_PARAMETERS = {
+    "hogql_val_0": "signup",
+    "hogql_val_1": "buy",
+    "hogql_val_2": "2024-01-01 00:00:00.000000",
+    "hogql_val_3": "UTC",
+    "hogql_val_4": "2024-01-05 23:59:59.999999",
+    "hogql_val_5": "UTC",
+}
+
+
 def test_funnel_sql_snapshot_fast_path():
     sql, parameters = printed_sql(TWO_STEPS)
     assert sql == SNAPSHOT_FAST
-    assert parameters == {
-        "hogql_val_0": "signup",
-        "hogql_val_1": "buy",
-        "hogql_val_2": "2024-01-01 00:00:00.000000",
-        "hogql_val_3": "UTC",
-        "hogql_val_4": "2024-01-05 23:59:59.999999",
-        "hogql_val_5": "UTC",
-        "hogql_val_6": "buy",
-        "hogql_val_7": "signup",
-    }
+    assert parameters == {**STEP_AND_RANGE_PARAMETERS, "hogql_val_6": "buy", "hogql_val_7": "signup"}
 
 
 def test_funnel_sql_snapshot_strict_fold_prunes_by_timestamp(monkeypatch):
@@ -254,14 +256,7 @@ def test_funnel_sql_snapshot_strict_vectorised():
     assert sql == SNAPSHOT_STRICT_VECTORISED
     assert "arrayFold" not in sql and re.search(r"greaterOrEquals\(__t\d+\.timestamp", sql)
     # Strict funnels see every event of the actor: no filter on the event name.
-    assert parameters == {
-        "hogql_val_0": "signup",
-        "hogql_val_1": "buy",
-        "hogql_val_2": "2024-01-01 00:00:00.000000",
-        "hogql_val_3": "UTC",
-        "hogql_val_4": "2024-01-05 23:59:59.999999",
-        "hogql_val_5": "UTC",
-    }
+    assert parameters == STEP_AND_RANGE_PARAMETERS
 
 
 def test_funnel_event_filter_only_when_every_step_names_an_event():

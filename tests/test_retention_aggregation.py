@@ -14,17 +14,12 @@ What PostHog does (retention_query_runner.py, retention/retention_base_query_fix
 import random
 from collections import defaultdict
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from queries.hogql.execute import print_select
-from queries.hogql.printer import PrintContext
-from queries.runners.retention import RetentionQueryRunner
-from queries.schema.insights import RetentionQuery
 from tests.query_helpers import capture_events, run_query
-from tests.test_retention import failures_of
+from tests.test_retention import failures_of, printed
 
 pytestmark = pytest.mark.usefixtures("clickhouse")
 
@@ -390,15 +385,11 @@ def test_retention_aggregation_bad_input_answers_400(owner_client, world, retent
 
 
 def test_retention_aggregation_printed_sql():
-    team = SimpleNamespace(id=42, timezone="UTC", week_start_day=0, test_account_filters=[])
     query = {
         "retentionFilter": {"totalIntervals": 3, "aggregationType": "avg", "aggregationProperty": "amount"},
         "dateRange": {"date_from": "2024-01-01", "date_to": "2024-01-02"},
     }
-    runner = RetentionQueryRunner(RetentionQuery.model_validate(query), team)
-    runner.person_overrides = False
-    context = PrintContext(team_id=42, timezone="UTC", person_overrides=False)
-    sql = print_select(runner.build(runner.query_date_range()), context)
+    sql, parameters = printed(query, "UTC", 0, merges=False)
     # One array of (period, value, timestamp) per person; per cohort period the events of index 0 and later ones.
     assert sql == (
         "SELECT __t1.start_interval_index AS start_interval_index, __t1.intervals_from_base AS intervals_from_base, "
@@ -423,4 +414,4 @@ def test_retention_aggregation_printed_sql():
         "{hogql_val_13:String}), 0))) GROUP BY actor_id) AS __t3) AS __t2) AS __t1 GROUP BY start_interval_index, "
         "intervals_from_base ORDER BY start_interval_index ASC, intervals_from_base ASC LIMIT 50000"
     )
-    assert context.parameters["hogql_val_8"] == "amount"
+    assert parameters["hogql_val_8"] == "amount"

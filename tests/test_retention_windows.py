@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 
 from queries.timestamps import utc_z
 from tests.query_helpers import capture_events, run_query
+from tests.test_retention import printed
 
 pytestmark = pytest.mark.usefixtures("clickhouse")
 
@@ -407,13 +408,6 @@ def test_first_ever_breakdown_takes_the_value_of_the_first_event(owner_client, w
 
 
 def test_printed_sql_first_time_weeks_in_paris():
-    from types import SimpleNamespace
-
-    from queries.hogql.execute import print_select
-    from queries.hogql.printer import PrintContext
-    from queries.runners.retention import RetentionQueryRunner
-    from queries.schema.insights import RetentionQuery
-
     retention_filter = {
         **W24,
         "period": "Week",
@@ -422,11 +416,7 @@ def test_printed_sql_first_time_weeks_in_paris():
         "targetEntity": {"id": "signup", "type": "events"},
     }
     query = {"retentionFilter": retention_filter, "dateRange": {"date_from": "2024-01-01", "date_to": "2024-01-20"}}
-    team = SimpleNamespace(id=42, timezone="Europe/Paris", week_start_day=1, test_account_filters=[])
-    runner = RetentionQueryRunner(RetentionQuery.model_validate(query), team)
-    runner.person_overrides = False
-    context = PrintContext(team_id=42, timezone="Europe/Paris", person_overrides=False)
-    sql = print_select(runner.build(runner.query_date_range()), context)
+    sql, values = printed(query, "Europe/Paris", 1, merges=False)
     # One t_0 per actor (their first signup ever, no date bound); cohorts and windows in Paris days, 7 per window.
     assert sql == (
         "SELECT __t1.start_interval_index AS start_interval_index, __t1.intervals_from_base AS intervals_from_base, "
@@ -445,7 +435,6 @@ def test_printed_sql_first_time_weeks_in_paris():
         "GROUP BY actor_id) AS __t2) AS __t1 GROUP BY start_interval_index, intervals_from_base ORDER BY "
         "start_interval_index ASC, intervals_from_base ASC LIMIT 50000"
     )
-    values = context.parameters
     assert [values[f"hogql_val_{n}"] for n in (1, 2, 4, 8, 11)] == [
         "day",
         "2023-12-31 23:00:00.000000",

@@ -21,7 +21,6 @@ from queries.hogql import ast
 from queries.hogql.errors import QueryError
 from queries.runners.funnels.expr import X, call, field, select
 from queries.runners.funnels.runner import FunnelsQueryRunner
-from queries.runners.funnels.validation import validate_funnel
 
 PATH_TYPES = ("funnel_path_before_step", "funnel_path_between_steps", "funnel_path_after_step")
 DEFAULT_WINDOW_INTERVAL = 14
@@ -125,10 +124,8 @@ class FunnelPaths:
         A step the path did not go through (a skipped optional step, or the one before the first) reads as 0,
         the epoch, as PostHog's empty matched events do.
         """
-        runner = self.funnel_runner()
         try:
-            validate_funnel(runner.query, runner.funnels_filter, runner.order, runner.viz)
-            builder = runner.builder(runner.resolved_date_range())
+            builder, _ = self.funnel_runner().prepared()
             evaluation = builder.evaluation_query()
         except QueryError as error:
             raise QueryError(SOURCE_ERROR.format(detail=error)) from None

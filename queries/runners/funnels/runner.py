@@ -74,27 +74,29 @@ class FunnelsQueryRunner(InsightQueryRunner):
 
     # ---- calculation ------------------------------------------------------------------------------
 
-    _hogql: list[str]
-    _timings: list[dict]
+    def __init__(self, query, team):
+        super().__init__(query, team)
+        # The HogQL and timings of every query the funnel runs, for the response (see `calculate`).
+        self._hogql: list[str] = []
+        self._timings: list[dict] = []
 
     def execute(self, select: ast.SelectQuery):
-        """Runs one of the funnel's queries; its HogQL and timings join the response (see `calculate`)."""
-        if not hasattr(self, "_hogql"):
-            self._hogql, self._timings = [], []
         result = execute_select(select, self.print_context(), default_limit=MAX_LIMIT, query_tag=self.query_tag)
         self._hogql.append(result.hogql)
         self._timings += result.timings
         return result
 
-    def calculate(self) -> dict:
-        """1. Validate; 2. resolve the range; 3. run the visualisation's query; 4. shape the rows (spec §2.3)."""
+    def prepared(self) -> tuple[FunnelQueryBuilder, QueryDateRange]:
+        """Validates the funnel and resolves its date range: the builder of its queries, and that range."""
         if self.viz == "flow":
             raise QueryError(FLOW_UNSUPPORTED)
         validate_funnel(self.query, self.funnels_filter, self.order, self.viz)
-        self._hogql: list[str] = []
-        self._timings: list[dict] = []
         date_range = self.resolved_date_range()
-        builder = self.builder(date_range)
+        return self.builder(date_range), date_range
+
+    def calculate(self) -> dict:
+        """1. Validate and resolve the range; 2. run the visualisation's query; 3. shape the rows (spec §2.3)."""
+        builder, date_range = self.prepared()
         if self.viz == "time_to_convert":
             results = self.time_to_convert(builder)
         elif self.viz == "trends":

@@ -176,8 +176,33 @@ def following(values: X) -> X:
     return call("arrayPopFront", call("arrayPushBack", values, 0))
 
 
+def as_seconds(time: X, per_second: int = MICROS) -> X:
+    return call("divide", call("toFloat64", time), per_second)
+
+
 def seconds_at(times: X, index: X, per_second: int = MICROS) -> X:
-    return call("divide", call("toFloat64", times[index]), per_second)
+    return as_seconds(times[index], per_second)
+
+
+def flag(condition: X) -> X:
+    """A condition as the UInt8 `excluded` column."""
+    return if_(condition, call("toUInt8", 1), call("toUInt8", 0))
+
+
+def add_furthest(levels: Levels) -> None:
+    """Adds `furthest`, the highest of the per-event `levels`, and `reached_at`, the first event reaching it."""
+    levels.add(furthest=call("arrayMax", field("levels")))
+    levels.add(reached_at=call("indexOf", field("levels"), field("furthest")))
+
+
+def finish_strict(levels: Levels, steps: int, path: list[X]):
+    """The strict evaluations' last SELECT: `best` without the steps the path did not reach (-1), and `excluded`
+    when the first exclusion hit (`first_hit`) came before the event completing the funnel."""
+    hit, done = field("first_hit"), if_(field("furthest").eq(steps), field("reached_at"), 0)
+    return levels.finish(
+        best=call("arrayFilter", lam(lambda t: t.ge(0), "t"), array(*path)),
+        excluded=flag(hit.gt(0) & (done.eq(0) | hit.lt(done))),
+    )
 
 
 def reached_levels(levels: Levels, steps: int, has_step, time_of, window: int, exclusive_steps: bool) -> None:
@@ -221,7 +246,7 @@ def reported_path(steps: int, time_of, per_second: int) -> X:
     path = []
     for step in range(1, steps + 1):
         index = call("indexOf", field(f"reached_{step}"), entry)
-        at = call("divide", call("toFloat64", time_of(field("events")[index])), per_second)
+        at = as_seconds(time_of(field("events")[index]), per_second)
         path.append(if_(flags_all(entry.gt(0), index.gt(0)), at, -1.0))
     return call("arrayRemove", array(*path), -1.0)
 
@@ -274,7 +299,7 @@ def ordered_levels(
     best = reported_path(n, layout.time, MICROS)
     hit, done = field("first_hit"), field("completed")
     excluded = hit.gt(0) & (done.eq(0) | hit.lt(done))
-    return levels.finish(best=best, excluded=if_(excluded, call("toUInt8", 1), call("toUInt8", 0)))
+    return levels.finish(best=best, excluded=flag(excluded))
 
 
 def strict_entries(layout: Layout, window: int, levels: Levels) -> None:
@@ -325,8 +350,7 @@ def strict_levels(layout: Layout, window_seconds: int, source, carry: list[str],
     else:
         first_hit = const(0)
     levels.add(levels=level_of, first_hit=first_hit)
-    levels.add(furthest=call("arrayMax", field("levels")))
-    levels.add(reached_at=call("indexOf", field("levels"), field("furthest")))
+    add_furthest(levels)
     levels.add(entry=if_(field("furthest").gt(0), entries[field("reached_at")], 0))
     path = []
     for step in range(1, n + 1):
@@ -334,12 +358,7 @@ def strict_levels(layout: Layout, window_seconds: int, source, carry: list[str],
             "arrayFirstIndex", lam(lambda c, v, step=step: c.eq(step) & v.eq(field("entry")), "c", "v"), codes, entries
         )
         path.append(if_(field("furthest").ge(step) & index.gt(0), seconds_at(times, index), -1.0))
-    hit, done = field("first_hit"), if_(field("furthest").eq(n), field("reached_at"), 0)
-    excluded = hit.gt(0) & (done.eq(0) | hit.lt(done))
-    return levels.finish(
-        best=call("arrayFilter", lam(lambda t: t.ge(0), "t"), array(*path)),
-        excluded=if_(excluded, call("toUInt8", 1), call("toUInt8", 0)),
-    )
+    return finish_strict(levels, n, path)
 
 
 def strict_shared_levels(layout: Layout, window_seconds: int, source, carry: list[str], exclusion_steps: list[int]):
@@ -385,20 +404,14 @@ def strict_shared_levels(layout: Layout, window_seconds: int, source, carry: lis
         shifted_entries = [shifted(entry) for entry in entries]
         first_hit = call("arrayFirstIndex", lam(hit, "x", "t", *names), events, times, *shifted_entries)
     levels.add(levels=call("arrayMap", lam(level, *names), *entries), first_hit=first_hit)
-    levels.add(furthest=call("arrayMax", field("levels")))
-    levels.add(reached_at=call("indexOf", field("levels"), field("furthest")))
+    add_furthest(levels)
     at_reach = array(*(entry[field("reached_at")] for entry in entries))
     levels.add(entry=if_(field("furthest").gt(0), at_reach[field("furthest")], 0))
     path = []
     for step, entry in enumerate(entries, start=1):
         index = call("indexOf", entry, field("entry"))
         path.append(if_(flags_all(field("furthest").ge(step), index.gt(0)), seconds_at(times, index), -1.0))
-    hit, done = field("first_hit"), if_(field("furthest").eq(n), field("reached_at"), 0)
-    excluded = hit.gt(0) & (done.eq(0) | hit.lt(done))
-    return levels.finish(
-        best=call("arrayFilter", lam(lambda t: t.ge(0), "t"), array(*path)),
-        excluded=if_(excluded, call("toUInt8", 1), call("toUInt8", 0)),
-    )
+    return finish_strict(levels, n, path)
 
 
 def trends_levels(layout: Layout, window_seconds: int, source, carry: list[str], period, variant=None):
@@ -534,7 +547,7 @@ def unordered_levels(layout: Layout, window_seconds: int, source, carry: list[st
             "t",
         )
         excluded = call("length", path).gt(1) & call("arrayExists", between, events, times)
-        excluded_flag = if_(excluded, call("toUInt8", 1), call("toUInt8", 0))
+        excluded_flag = flag(excluded)
     else:
         excluded_flag = call("toUInt8", 0)
     return levels.finish(

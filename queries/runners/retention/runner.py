@@ -6,6 +6,7 @@ their returning events; then each cohort period of an actor is paired with the d
 """
 
 from datetime import datetime
+from functools import cached_property
 
 from queries.hogql import ast
 from queries.hogql.actions import action_to_expr
@@ -20,7 +21,6 @@ from queries.runners.insight import InsightQueryRunner
 from queries.runners.retention.date_range import MAX_CELLS, RetentionDateRange
 from queries.runners.retention.sql import (
     AGGREGATIONS,
-    EPOCH_END,
     MERGED_ACTORS_QUERY,
     RETENTION_AGGREGATION_QUERY,
     RETENTION_QUERY,
@@ -30,6 +30,7 @@ from queries.runners.retention.sql import (
     field,
     lambda_,
     substitute,
+    valid_min,
 )
 from queries.runners.retention.windows import build_windows_query, window_aggregates
 from queries.runners.series import action_for
@@ -209,8 +210,7 @@ class RetentionQueryRunner(InsightQueryRunner):
 
     def returns_are_cohorts(self) -> bool:
         """Recurring with one entity: the return periods are the cohort periods, no second array per actor."""
-        same = to_hogql(self.entity_expr("targetEntity")) == to_hogql(self.entity_expr("returningEntity"))
-        return same and self.retention_type == "retention_recurring" and self.minimum_occurrences <= 1
+        return self.same_entities and self.retention_type == "retention_recurring" and self.minimum_occurrences <= 1
 
     # ---- building ---------------------------------------------------------------------------------
 
@@ -289,6 +289,7 @@ class RetentionQueryRunner(InsightQueryRunner):
             columns.append(("return_periods", call("groupUniqArrayIf", period, condition), "uniq"))
         return columns
 
+    @cached_property
     def same_entities(self) -> bool:
         """Target and returning entity are one and the same (event or action and filters)."""
         return to_hogql(self.entity_expr("targetEntity")) == to_hogql(self.entity_expr("returningEntity"))
@@ -307,7 +308,7 @@ class RetentionQueryRunner(InsightQueryRunner):
             return call("groupArrayIf", item, and_(parts)) if parts else call("groupArray", item)
 
         columns = [("start_data", collect("targetEntity", self.where_selects_only_target()), "all")]
-        if not self.same_entities():
+        if not self.same_entities:
             columns.append(("return_data", collect("returningEntity", False), "all"))
         return columns
 
@@ -332,7 +333,7 @@ class RetentionQueryRunner(InsightQueryRunner):
                 compare("<=", distance, ast.Constant(self.max_distance)),
             ]
         )
-        if self.same_entities():
+        if self.same_entities:
             at_zero = call("arrayMap", lambda_(["x"], ast.Tuple([distance, element("x", 2)])), starts)
             returns = call("arrayFilter", lambda_(["x"], later), field("start_data"))
         else:
@@ -376,7 +377,7 @@ class RetentionQueryRunner(InsightQueryRunner):
         for name, _expr, merge in aggregates:
             column = field("p", name)
             if merge == "min":
-                combined = call("minIf", column, compare(">", column, datetime_constant(EPOCH_END)))
+                combined = valid_min(column)
             elif merge == "max":
                 combined = call("max", column)
             else:

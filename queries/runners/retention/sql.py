@@ -4,6 +4,7 @@ import copy
 from datetime import UTC, datetime
 
 from queries.hogql import ast
+from queries.hogql.builders import datetime_constant
 
 # Each cohort period of an actor with the distances (intervals_from_base) to their later returns, then the actors
 # per (cohort, distance). An actor is one row per pair, so count() counts distinct actors. {{starts}} and
@@ -128,3 +129,13 @@ def and_(parts: list[ast.Expr]) -> ast.Expr:
 
 def compare(op: str, left: ast.Expr, right: ast.Expr) -> ast.CompareOperation:
     return ast.CompareOperation(op, left, right)
+
+
+def is_moment(value: ast.Expr) -> ast.Expr:
+    """A partial minimum that is a real moment (minIf over no rows gives the epoch)."""
+    return compare(">", value, datetime_constant(EPOCH_END))
+
+
+def valid_min(column: ast.Expr) -> ast.Expr:
+    """The earliest of an actor's partial minimums that is a real moment."""
+    return call("minIf", column, is_moment(column))

@@ -18,14 +18,15 @@ from queries.hogql.builders import datetime_constant
 from queries.hogql.parser import parse_select
 from queries.runners.retention.date_range import RetentionDateRange
 from queries.runners.retention.sql import (
-    EPOCH_END,
     RETENTION_WINDOWS_BREAKDOWN_QUERY,
     RETENTION_WINDOWS_QUERY,
     call,
     compare,
     field,
+    is_moment,
     lambda_,
     substitute,
+    valid_min,
 )
 
 # (dateDiff unit, units per window) per period.
@@ -53,7 +54,7 @@ def window_aggregates(runner, date_range: RetentionDateRange) -> list[tuple[str,
         of_kind = runner.entity_expr("targetEntity", with_properties=False)
         columns.append(("first_of_kind", call("minIf", timestamp, of_kind), "min"))
     units = unit_number(runner, date_range, timestamp)
-    if only_target and runner.same_entities():
+    if only_target and runner.same_entities:
         returns = call("groupUniqArray", units)
     else:
         returns = call("groupUniqArrayIf", units, runner.entity_expr("returningEntity"))
@@ -61,11 +62,6 @@ def window_aggregates(runner, date_range: RetentionDateRange) -> list[tuple[str,
     if runner.breakdown() is not None and runner.retention_type != "retention_first_ever_occurrence":
         columns.append(("last_seen", call("max", timestamp), "max"))
     return columns
-
-
-def valid_min(column: str) -> ast.Expr:
-    """The earliest of an actor's partial minimums that is a real moment (minIf over no rows gives the epoch)."""
-    return call("minIf", field(column), compare(">", field(column), datetime_constant(EPOCH_END)))
 
 
 def build_windows_query(runner, date_range: RetentionDateRange) -> ast.SelectQuery:
@@ -110,16 +106,11 @@ def build_windows_query(runner, date_range: RetentionDateRange) -> ast.SelectQue
             per_actor = ast.SelectQuery(
                 select=[
                     ast.Alias("actor_id", field("actor_id")),
-                    ast.Alias("first_target", valid_min("first_target")),
-                    ast.Alias("first_of_kind", valid_min("first_of_kind")),
+                    ast.Alias("first_target", valid_min(field("first_target"))),
+                    ast.Alias("first_of_kind", valid_min(field("first_of_kind"))),
                     ast.Alias(
                         "breakdown_value",
-                        call(
-                            "argMinIf",
-                            field("breakdown_value"),
-                            kind,
-                            compare(">", kind, datetime_constant(EPOCH_END)),
-                        ),
+                        call("argMinIf", field("breakdown_value"), kind, is_moment(kind)),
                     ),
                     ast.Alias(
                         "return_units",
@@ -142,7 +133,7 @@ def build_windows_query(runner, date_range: RetentionDateRange) -> ast.SelectQue
     entry = field("entry")
     per_value = ast.Tuple([field("breakdown_value"), field("return_units"), field("last_seen")])
     placeholders = {
-        "t_0": valid_min("first_target"),
+        "t_0": valid_min(field("first_target")),
         "per_value": call("groupArray", per_value),
         "t0_unit": unit_number(runner, date_range, field("t_0")),
         "start": start,
