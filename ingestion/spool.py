@@ -17,7 +17,7 @@ import orjson
 from django.conf import settings
 from django.db import close_old_connections
 
-from queries.clickhouse.client import ClickHouseUnavailable
+from queries.clickhouse.errors import ClickHouseUnavailable
 
 logger = logging.getLogger(__name__)
 

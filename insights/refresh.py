@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from queries.execution import insight_mode
+from queries.execution.modes import insight_mode
 
 FALSY_REFRESH = ("false", "0", "no")
 

@@ -10,9 +10,9 @@ from rest_framework.exceptions import ValidationError
 
 from dashboards.filters import effective_dashboard_filters
 from insights.models import Insight
+from insights_server.errors import DomainError
 from insights_server.models import Team
-from queries.clickhouse.client import ClickHouseQueryError
-from queries.hogql.errors import ExposedHogQLError
+from queries.execution.status import new_status
 from queries.overrides import apply_filters_override, apply_variables_override
 from queries.runners.registry import INTERFACE_NODES, UnsupportedQueryKind, get_runner
 from queries.schema import DashboardFilter, QueryValidationError, parse_query
@@ -48,8 +48,6 @@ def empty_result(cache_key: str | None = None, query_status: dict | None = None)
 
 def error_status(insight: Insight, team: Team, message: str, *, dashboard=None, query_id: str | None = None) -> dict:
     """The `query_status` of a calculation that failed: complete, with the error (every QueryStatus key)."""
-    from queries.query_status import new_status
-
     return new_status(
         team.id,
         query_id,
@@ -283,17 +281,12 @@ def insight_result(
         response = get_runner(node, team).run(mode)
     except UnsupportedQueryKind as error:
         return failed(error.message)
-    except ExposedHogQLError as error:
-        if raise_exposed_errors:
-            raise ValidationError(error.message, code=error.code) from error
-        return failed(error.message)
-    except ClickHouseQueryError as error:
-        from queries.api import clickhouse_error_code, user_safe_error_message
-
-        message = user_safe_error_message(error)
-        if raise_exposed_errors:
-            raise ValidationError(message, code=clickhouse_error_code(error)) from error
-        return failed(message)
+    except DomainError as error:
+        if raise_exposed_errors and error.status_code < 500:
+            raise
+        if error.status_code >= 500:
+            logger.warning("insight_result_unavailable insight_id=%s team_id=%s error=%s", insight.id, team.id, error)
+        return failed(error.detail)
     except Exception as error:
         logger.exception("insight_result_failed insight_id=%s team_id=%s", insight.id, team.id)
         return failed(str(error))

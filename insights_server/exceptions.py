@@ -9,6 +9,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from insights_server.errors import DomainError
+
 logger = logging.getLogger(__name__)
 
 SERVER_ERROR_DETAIL = "A server error occurred."
@@ -61,11 +63,18 @@ def error_body(type_: str, code: str, detail: str, attr: str | None = None) -> d
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
-    """DRF exception handler: every error leaves in PostHog's shape; unexpected ones become a logged 500."""
+    """DRF exception handler: every error leaves in PostHog's shape; unexpected ones become a logged 500.
+
+    Domain errors of the lower layers (`insights_server.errors.DomainError`) are mapped here and nowhere else.
+    """
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, DomainError):
+        set_rollback()
+        return Response(error_body(exc.error_type, exc.code, exc.detail, exc.attr), status=exc.status_code)
 
     if not isinstance(exc, exceptions.APIException):
         view = context.get("view")

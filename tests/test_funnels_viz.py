@@ -9,10 +9,10 @@ import pytest
 
 from queries.hogql.execute import print_select
 from queries.hogql.printer import PrintContext
+from queries.runners.common.date_range import QueryDateRange
 from queries.runners.funnels import aggregation, query_builder, validation
 from queries.runners.funnels.query_builder import FunnelQueryBuilder
 from queries.runners.funnels.results import time_to_convert_bins
-from queries.runners.trends.date_range import QueryDateRange
 from queries.schema.insight_filters import FunnelsFilter
 from queries.schema.insights import FunnelsQuery
 from tests.query_helpers import run_query

@@ -148,7 +148,7 @@ def test_fifty_identical_concurrent_requests_run_clickhouse_once(world, data, ex
 
 
 def test_leader_failure_reaches_followers(world, data):
-    from queries.coalescing import coalesced
+    from queries.execution.coalescing import coalesced
 
     started = threading.Event()
 

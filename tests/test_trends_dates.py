@@ -7,8 +7,8 @@ import pytest
 
 from insights_server.models import Team
 from queries.dates import parse_date_with_delta
-from queries.runners.trends.date_range import QueryDateRange
-from queries.runners.trends.labels import format_label_date
+from queries.runners.common.date_range import QueryDateRange
+from queries.runners.common.labels import format_label_date
 from queries.runners.trends.runner import TrendsQueryRunner, smooth
 from queries.schema.base import DateRange
 from queries.schema.insights import TrendsQuery

@@ -19,7 +19,7 @@ from insights_server.routing import ProjectScopedViewSet
 from insights_server.throttling import ClickHouseBurstRateThrottle, ClickHouseSustainedRateThrottle
 from queries.events_list import EventFilter, EventRow, get_event, list_events
 from queries.hogql.errors import QueryError
-from queries.runners.series import action_for
+from queries.runners.common.series import action_for
 
 MAX_LIMIT = 10_000
 DEFAULT_WINDOW = timedelta(hours=24)

@@ -38,7 +38,7 @@ def bulk_update_tags(view, request, **kwargs) -> Response:
 
 def cancel(view, request, **kwargs) -> Response:
     """Stops the background calculation (and its ClickHouse statements) started under `client_query_id`."""
-    from queries.async_queries import cancel_query
+    from queries.execution.queue import cancel_query
 
     client_query_id = request.data.get("client_query_id") if isinstance(request.data, dict) else None
     if not client_query_id:

@@ -2,10 +2,11 @@
 
 Every user-supplied value travels as a server-side parameter (`{name:Type}` in the SQL, `parameters=`);
 nothing here formats user text into SQL. Errors leave as `ClickHouseUnavailable` (cannot reach the store)
-or `ClickHouseQueryError` (the store refused the query), which the API turns into PostHog-shaped errors.
+or `ClickHouseQueryError` (the store refused the query): see `queries.clickhouse.errors`.
 """
 
 import logging
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -16,25 +17,13 @@ from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import DatabaseError, OperationalError
 from django.conf import settings
 
-from queries.query_status import safe_query_id
+from queries.clickhouse.errors import ClickHouseQueryError, ClickHouseUnavailable
 
 logger = logging.getLogger(__name__)
 _local = threading.local()
 
 # Applied to every read unless the caller asks otherwise.
 DEFAULT_QUERY_SETTINGS = {"max_execution_time": 60, "max_memory_usage": 4 * 1024**3}
-
-
-class ClickHouseUnavailable(Exception):
-    """ClickHouse could not be reached (server down, embedded store not openable)."""
-
-
-class ClickHouseQueryError(Exception):
-    """ClickHouse answered with an error for this statement."""
-
-    def __init__(self, message: str, code: int | None = None):
-        super().__init__(message)
-        self.code = code
 
 
 def client_kwargs(url: str) -> dict:
@@ -117,6 +106,14 @@ def insert(table: str, rows: Sequence[Sequence[Any]] | Iterable, column_names: S
         get_client().insert(table, rows, column_names=list(column_names))
     except (DatabaseError, OSError) as error:
         raise _translate(error) from error
+
+
+SAFE_ID = re.compile(r"[^A-Za-z0-9_\-]")
+
+
+def safe_query_id(query_id: str) -> str:
+    """Query ids travel into SQL comments and cache keys: letters, digits, `_` and `-` only."""
+    return SAFE_ID.sub("_", str(query_id))[:200]
 
 
 def _tag_comment(tag: str) -> str:

@@ -1,5 +1,7 @@
 """HogQL errors. Exposed errors are safe to show users and become 400 responses with their `code`."""
 
+from insights_server.errors import DomainError
+
 
 class HogQLError(Exception):
     """Base class; `start`/`end` are character offsets into the query when known."""
@@ -13,7 +15,7 @@ class HogQLError(Exception):
         self.end = end
 
 
-class ExposedHogQLError(HogQLError):
+class ExposedHogQLError(HogQLError, DomainError):
     code = "hogql_error"
 
 

@@ -1,9 +1,10 @@
 """Property filters (the `properties` of queries) as HogQL expressions (spec query-engine §1.3)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from queries.hogql import ast
-from queries.hogql.elements import element_filter_to_expr
+from queries.hogql.elements import ELEMENT_KEYS, chain, href_expr, selector_regex, tag_name_regex, texts_expr
 from queries.hogql.errors import QueryError
 from queries.hogql.parser import parse_expr
 
@@ -144,3 +145,39 @@ def _combine(kind: str, exprs: list[ast.Expr]) -> ast.Expr:
     if len(exprs) == 1:
         return exprs[0]
     return ast.And(exprs) if kind == "AND" else ast.Or(exprs)
+
+
+def element_filter_to_expr(
+    key: str, operator: str, values: list, combine: Callable[[str, list[ast.Expr]], ast.Expr]
+) -> ast.Expr:
+    """An `element` property filter: tag_name/selector (exact or is_not), href, text (any operator)."""
+    if key not in ELEMENT_KEYS:
+        raise QueryError(f"Element filters support the keys {', '.join(ELEMENT_KEYS)}, not '{key}'.")
+    values = [v for v in values if v is not None]
+    if key in ("tag_name", "selector"):
+        if operator not in ("exact", "is_not"):
+            raise QueryError(f"Element filters on {key} support only the operators exact and is_not.")
+        if not values:
+            return ast.Constant(True)
+        to_regex = tag_name_regex if key == "tag_name" else selector_regex
+        matches = [ast.CompareOperation("=~", chain(), ast.Constant(to_regex(str(v)))) for v in values]
+        matched = combine("OR", matches)
+        return matched if operator == "exact" else ast.Not(matched)
+    if key == "href":
+        return field_filter_to_expr(href_expr(), operator, values)
+    # text: the filter holds for one of the element texts.
+    each = field_filter_to_expr(ast.Field(["element_text"]), operator, values)
+    if operator in NEGATIVE_OPERATORS:
+        return ast.Not(ast.Call("arrayExists", [ast.Lambda(["element_text"], _negate(each)), texts_expr()]))
+    return ast.Call("arrayExists", [ast.Lambda(["element_text"], each), texts_expr()])
+
+
+def _negate(expr: ast.Expr) -> ast.Expr:
+    """The positive form of a negative text filter: `NOT arrayExists(positive)` reads as 'no text matches'."""
+    if isinstance(expr, ast.CompareOperation):
+        flipped = {"!=": "==", "not ilike": "ilike", "!~": "=~", "not in": "in"}.get(expr.op)
+        if flipped:
+            return ast.CompareOperation(flipped, expr.left, expr.right)
+    if isinstance(expr, ast.And):
+        return ast.Or([_negate(e) for e in expr.exprs])
+    return ast.Not(expr)

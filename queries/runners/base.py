@@ -9,15 +9,15 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from insights_server.models import Team
-from queries.async_queries import enqueue_query
-from queries.cache import get_cached_response, set_cached_response
-from queries.coalescing import coalesced
+from queries.execution.cache import get_cached_response, set_cached_response
+from queries.execution.coalescing import coalesced
+from queries.execution.queue import enqueue_query
+from queries.execution.staleness import cache_target_age, is_stale
+from queries.execution.status import incomplete_status
 from queries.hogql.printer import PrintContext
 from queries.modifiers import default_modifiers
 from queries.person_overrides import has_person_overrides
-from queries.query_status import incomplete_status
-from queries.runners.series import action_ids_in, action_steps_by_id
-from queries.staleness import cache_target_age, is_stale
+from queries.runners.common.series import action_ids_in, action_steps_by_id
 
 # Fields that change how a result is shown, not what it is: they never change the cache key.
 PRESENTATION_KEYS = {"tags", "name", "custom_name", "showHeader", "showTable", "full", "embedded", "response"}

@@ -16,7 +16,7 @@ from queries.hogql.printer import DEFAULT_LIMIT, MAX_LIMIT
 from queries.hogql.property import property_to_expr
 from queries.hogql.visitor import is_aggregate
 from queries.runners.base import QueryRunner
-from queries.runners.series import action_for
+from queries.runners.common.series import action_for
 
 STAR_FIELDS = ("uuid", "event", "properties", "timestamp", "team_id", "distinct_id", "elements_chain", "created_at")
 

@@ -8,12 +8,11 @@ from queries.hogql.builders import datetime_constant
 from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.printer import MAX_LIMIT
-from queries.runners.insight import InsightQueryRunner
-from queries.runners.series import series_event_filter, series_identity
-from queries.runners.trends.date_range import QueryDateRange, add_interval, resolved_range, start_of_interval
-from queries.runners.trends.filters import earliest_event, property_filters
-from queries.runners.trends.labels import format_day, format_label_date
-from queries.runners.trends.query_builder import check_series
+from queries.runners.common.date_range import QueryDateRange, add_interval, resolved_range, start_of_interval
+from queries.runners.common.filters import earliest_event, property_filters
+from queries.runners.common.insight import InsightQueryRunner
+from queries.runners.common.labels import format_day, format_label_date
+from queries.runners.common.series import check_series, series_event_filter, series_identity
 
 STATUSES = ("new", "returning", "resurrecting", "dormant")
 ADD_FUNCTIONS = {"hour": "addHours", "day": "addDays", "week": "addWeeks", "month": "addMonths"}

@@ -8,10 +8,10 @@ from queries.hogql.builders import datetime_constant
 from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.parser import parse_expr, parse_select
-from queries.runners.insight import InsightQueryRunner
+from queries.runners.common.date_range import QueryDateRange
+from queries.runners.common.filters import property_filters
+from queries.runners.common.insight import InsightQueryRunner
 from queries.runners.paths_funnel import FunnelPaths
-from queries.runners.trends.date_range import QueryDateRange
-from queries.runners.trends.filters import property_filters
 
 STEP_LIMIT_DEFAULT = 5
 EDGE_LIMIT_DEFAULT = 50

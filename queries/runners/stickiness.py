@@ -8,11 +8,10 @@ from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.parser import parse_expr
 from queries.hogql.printer import MAX_LIMIT
-from queries.runners.insight import InsightQueryRunner
-from queries.runners.series import series_event_filter, series_identity
-from queries.runners.trends.date_range import QueryDateRange, resolved_range
-from queries.runners.trends.filters import earliest_event, property_filters
-from queries.runners.trends.query_builder import check_series
+from queries.runners.common.date_range import QueryDateRange, resolved_range
+from queries.runners.common.filters import earliest_event, property_filters
+from queries.runners.common.insight import InsightQueryRunner
+from queries.runners.common.series import check_series, series_event_filter, series_identity
 
 CRITERIA_OPERATORS = {"gte": ">=", "lte": "<=", "exact": "=="}
 

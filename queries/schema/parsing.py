@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, Tag, TypeAdapter, ValidationError
 
+from insights_server.errors import DomainError
 from queries.schema.request import QueryRequest, QuerySchema
 
 _QUERY_ADAPTER: TypeAdapter[Any] = TypeAdapter(QuerySchema)
@@ -16,7 +17,7 @@ _DISCRIMINATOR_NOUNS = {"kind": "query kind", "type": "property filter type"}
 _PRIMITIVE_LABELS = {"str", "int", "float", "bool", "none", "dict", "list"}
 
 
-class QueryValidationError(ValueError):
+class QueryValidationError(DomainError, ValueError):
     """A query that does not match the schema: `detail` says why, `attr` where (`series__0__math`), or None."""
 
     def __init__(self, detail: str, attr: str | None = None):

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from ingestion.demo import DemoDataExists, generate_demo_data
 from ingestion.demo.generator import project_has_events
 from insights_server.models import Team
-from queries.clickhouse.client import ClickHouseUnavailable
+from queries.clickhouse.errors import ClickHouseUnavailable
 from queries.clickhouse.migrations import migrate
 
 UNKNOWN_PROJECT = "Project {id} does not exist."

@@ -9,6 +9,8 @@ from queries.hogql.builders import datetime_constant
 from queries.hogql.errors import QueryError
 from queries.hogql.parser import parse_expr
 from queries.hogql.property import property_to_expr
+from queries.runners.common.date_range import QueryDateRange
+from queries.runners.common.series import series_event_filter
 from queries.runners.funnels import greedy, vectorised
 from queries.runners.funnels.expr import X, all_of, array, call, field, if_, lam, not_, select, tuple_, wrap
 from queries.runners.funnels.sequence import (
@@ -22,8 +24,6 @@ from queries.runners.funnels.sequence import (
     without_repeats,
 )
 from queries.runners.funnels.vectorised import PERIOD_FORMAT
-from queries.runners.series import series_event_filter
-from queries.runners.trends.date_range import QueryDateRange
 
 WINDOW_UNIT_SECONDS = {
     "second": 1,

@@ -3,8 +3,8 @@
 import math
 from datetime import datetime
 
-from queries.runners.trends.date_range import QueryDateRange
-from queries.runners.trends.labels import format_day, format_label_date
+from queries.runners.common.date_range import QueryDateRange
+from queries.runners.common.labels import format_day, format_label_date
 
 OTHER = "Other"
 MAX_TIME_TO_CONVERT_BINS = 90

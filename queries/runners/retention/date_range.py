@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from queries.runners.trends.date_range import QueryDateRange, add_interval, start_of_interval
+from queries.runners.common.date_range import QueryDateRange, add_interval, start_of_interval
 
 # More cells than this is never a table anyone reads; it also bounds the loop below.
 MAX_CELLS = 100_000

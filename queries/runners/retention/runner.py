@@ -17,7 +17,10 @@ from queries.hogql.hogql_printer import to_hogql
 from queries.hogql.parser import parse_select
 from queries.hogql.printer import MAX_LIMIT
 from queries.hogql.property import property_to_expr
-from queries.runners.insight import InsightQueryRunner
+from queries.runners.common.date_range import resolved_range
+from queries.runners.common.filters import property_filters
+from queries.runners.common.insight import InsightQueryRunner
+from queries.runners.common.series import action_for
 from queries.runners.retention.date_range import MAX_CELLS, RetentionDateRange
 from queries.runners.retention.sql import (
     AGGREGATIONS,
@@ -33,9 +36,6 @@ from queries.runners.retention.sql import (
     valid_min,
 )
 from queries.runners.retention.windows import build_windows_query, window_aggregates
-from queries.runners.series import action_for
-from queries.runners.trends.date_range import resolved_range
-from queries.runners.trends.filters import property_filters
 from queries.timestamps import utc_z
 
 DEFAULT_TOTAL_INTERVALS = 7

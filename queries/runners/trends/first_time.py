@@ -10,7 +10,7 @@ Either way a person counts once, in the bucket of that first event; a breakdown 
 from queries.hogql import ast
 from queries.hogql.builders import datetime_constant
 from queries.hogql.printer import MAX_LIMIT
-from queries.runners.series import series_event_filter
+from queries.runners.common.series import series_event_filter
 
 
 def build_first_time(builder) -> ast.SelectQuery:

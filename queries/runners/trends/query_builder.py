@@ -8,10 +8,10 @@ from queries.hogql.builders import datetime_constant
 from queries.hogql.errors import QueryError
 from queries.hogql.parser import parse_expr
 from queries.hogql.printer import MAX_LIMIT
-from queries.runners.series import series_event_filter
+from queries.runners.common.date_range import QueryDateRange
+from queries.runners.common.filters import property_filters
+from queries.runners.common.series import check_series, series_event_filter
 from queries.runners.trends.active_users import build_rolling_active_users
-from queries.runners.trends.date_range import QueryDateRange
-from queries.runners.trends.filters import property_filters
 from queries.runners.trends.first_time import build_first_time
 from queries.runners.trends.histogram import histogram_expr
 
@@ -34,21 +34,6 @@ FIRST_TIME_MATHS = ("first_time_for_user", "first_matching_event_for_user")
 ACTIVE_USER_LOOKBACK_DAYS = {"weekly_active": 7, "monthly_active": 30}
 # WAU on week+ intervals and MAU on month+ intervals are plain unique users (spec §3.5).
 ACTIVE_USER_DAU_INTERVALS = {"weekly_active": {"week", "month"}, "monthly_active": {"month"}}
-
-
-UNSUPPORTED_SERIES = {
-    "DataWarehouseNode": "Data warehouse series are not supported: this server has no data warehouse.",
-    "GroupNode": "GroupNode series are not supported yet. Use one EventsNode series per event.",
-}
-SESSION_DURATION_ERROR = "Math on $session_duration needs sessions, which this server does not record yet."
-
-
-def check_series(series) -> None:
-    """Raises a QueryError (400) for the series this server cannot answer: EventsNode and ActionsNode series run."""
-    if series.kind not in ("EventsNode", "ActionsNode"):
-        raise QueryError(UNSUPPORTED_SERIES.get(series.kind, f"Series of kind {series.kind} are not supported."))
-    if series.math_property == "$session_duration":
-        raise QueryError(SESSION_DURATION_ERROR)
 
 
 def breakdown_key(value):

@@ -1,18 +1,16 @@
 """Status records of asynchronous queries (`query_async:{team_id}:{query_id}`), kept in the Django cache."""
 
-import re
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.cache import caches
 
+from insights_server.errors import ServiceUnavailableError
+from queries.clickhouse.client import safe_query_id
+
+logger = logging.getLogger(__name__)
 STATUS_TTL = timedelta(minutes=20)
-SAFE_ID = re.compile(r"[^A-Za-z0-9_\-]")
-
-
-def safe_query_id(query_id: str) -> str:
-    """Query ids travel into SQL comments and cache keys: letters, digits, `_` and `-` only."""
-    return SAFE_ID.sub("_", str(query_id))[:200]
 
 
 def _key(team_id: int, query_id: str) -> str:
@@ -41,15 +39,19 @@ def new_status(team_id: int, query_id: str, **extra: Any) -> dict[str, Any]:
 
 
 def get_status(team_id: int, query_id: str) -> dict[str, Any] | None:
+    """The status record, or None when there is none or the status store cannot be read (logged)."""
     try:
         value = caches["default"].get(_key(team_id, query_id))
-    except Exception:
+    except Exception as error:  # an unreachable status store reads as "no status"; writes raise instead
+        logger.warning("query_status_read_failed team_id=%s error=%s", team_id, error)
         return None
     return value if isinstance(value, dict) else None
 
 
-class QueryStatusUnavailable(Exception):
+class QueryStatusUnavailable(ServiceUnavailableError):
     """The status store (the cache: Redis in production) cannot be written: async work cannot be tracked."""
+
+    default_detail = "Asynchronous queries are unavailable right now. Try again, or use refresh=blocking."
 
 
 def save_status(status: dict[str, Any]) -> dict[str, Any]:

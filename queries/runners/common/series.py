@@ -82,3 +82,18 @@ def action_ids_in(value: Any) -> list[int]:
         for item in value:
             found.extend(action_ids_in(item))
     return found
+
+
+UNSUPPORTED_SERIES = {
+    "DataWarehouseNode": "Data warehouse series are not supported: this server has no data warehouse.",
+    "GroupNode": "GroupNode series are not supported yet. Use one EventsNode series per event.",
+}
+SESSION_DURATION_ERROR = "Math on $session_duration needs sessions, which this server does not record yet."
+
+
+def check_series(series) -> None:
+    """Raises a QueryError (400) for the series this server cannot answer: EventsNode and ActionsNode series run."""
+    if series.kind not in ("EventsNode", "ActionsNode"):
+        raise QueryError(UNSUPPORTED_SERIES.get(series.kind, f"Series of kind {series.kind} are not supported."))
+    if series.math_property == "$session_duration":
+        raise QueryError(SESSION_DURATION_ERROR)

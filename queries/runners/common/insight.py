@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from queries.runners.base import QueryRunner
-from queries.runners.trends.date_range import QueryDateRange
+from queries.runners.common.date_range import QueryDateRange
 
 
 class InsightQueryRunner(QueryRunner):
