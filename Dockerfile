@@ -37,4 +37,4 @@ EXPOSE 8000
 # Unlike `make serve` (one worker, because the embedded chDB directory allows
 # one process), production talks to a ClickHouse server, so several workers
 # are fine. Shell form so that WEB_CONCURRENCY and THREADS are read at start.
-CMD ["sh", "-c", "exec gunicorn insights_server.wsgi:application --worker-class gthread --workers ${WEB_CONCURRENCY:-2} --threads ${THREADS:-8} --bind 0.0.0.0:8000 --access-logfile - --timeout 120"]
+CMD ["sh", "-c", "exec gunicorn config.wsgi:application --worker-class gthread --workers ${WEB_CONCURRENCY:-2} --threads ${THREADS:-8} --bind 0.0.0.0:8000 --access-logfile - --timeout 120"]

@@ -12,9 +12,12 @@ serve:
 test:
 	scripts/test.sh $(ARGS)
 
+# Style, the layer contracts (docs/architecture.md) and types; `make test` runs it first.
 lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
+	DEBUG=1 .venv/bin/mypy queries insights_server
 
 fmt: venv
 	.venv/bin/ruff format .

@@ -161,7 +161,8 @@ class ActivityLogViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
     """`/api/projects/:id/activity_log/`: every scope's entries for the project's teams."""
 
     scope_object = "activity_log"
-    queryset = ActivityLog.objects.all()
+    queryset = ActivityLog.objects.select_related("user")
+    team_id_field = "team_id"  # ActivityLog keeps a bare team_id (no FK)
     serializer_class = ActivityLogSerializer
     pagination_class = ActivityLogCursorPagination  # what the OpenAPI schema shows; see `paginator`
 
@@ -194,10 +195,7 @@ class ActivityLogViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
             raise ValidationError({"ordering": [f"Ordering must be one of {', '.join(ORDERINGS)}."]})
         return ordering
 
-    def get_queryset(self):
-        # ActivityLog keeps a bare team_id (no FK), so the project filter is spelled out here.
-        team_ids = Team.objects.filter(project_id=self.project_id).values("id")
-        entries = ActivityLog.objects.filter(team_id__in=team_ids).select_related("user")
+    def filter_project_queryset(self, entries):
         params = self.request.query_params
         if params.get("user"):
             entries = entries.filter(user__uuid=_uuid_param(params["user"], "user"))

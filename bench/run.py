@@ -21,7 +21,7 @@ BENCH_DIR = Path(os.environ.get("BENCH_DIR") or ROOT / ".data" / "bench").resolv
 
 
 def setup_django(events: int, days: int = 90) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insights_server.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["DATA_DIR"] = str(BENCH_DIR)
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("CLICKHOUSE_URL", None)

@@ -35,7 +35,7 @@ def bench_server(demo_events: int = 0):
     port = free_port()
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "insights_server.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATA_DIR": str(data_dir),
         "SECRET_KEY": "bench-" + "x" * 40,
         "PORT": str(port),
@@ -51,7 +51,7 @@ def bench_server(demo_events: int = 0):
     if demo_events:
         manage(env, "generate_demo_data", "--project", str(created["project_id"]), "--events", str(demo_events))
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "insights_server.wsgi:application", "--worker-class", "gthread", "--workers", "1",
+        [PYTHON, "-m", "gunicorn", "config.wsgi:application", "--worker-class", "gthread", "--workers", "1",
          "--threads", "8", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip

@@ -5,4 +5,4 @@ from django.apps import AppConfig
 
 class IngestionConfig(AppConfig):
     name = "ingestion"
-    verbose_name = "ingestion (capture, persons)"
+    verbose_name = "ingestion (capture, person updates)"

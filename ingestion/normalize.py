@@ -6,8 +6,8 @@ from typing import Any
 
 import orjson
 
-from ingestion.elements import elements_to_chain
 from ingestion.errors import MISSING_DISTINCT_ID, MISSING_EVENT_NAME, EventRejected
+from queries.clickhouse.elements import elements_to_chain
 
 MAX_DISTINCT_ID_LENGTH = 200
 MAX_EVENT_NAME_LENGTH = 200

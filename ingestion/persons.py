@@ -13,7 +13,7 @@ import orjson
 from django.db import connection, transaction
 
 from ingestion.clickhouse_writer import DistinctIdRow, PersonRow
-from ingestion.models import Person, PersonDistinctId
+from persons.models import Person, PersonDistinctId
 
 IDENTIFY_EVENTS = {"$identify": "$anon_distinct_id", "$create_alias": "alias", "alias": "alias"}
 FORCED_MERGE_EVENT = "$merge_dangerously"

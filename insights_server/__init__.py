@@ -1,5 +1,1 @@
-"""insights-server: a self-hostable, PostHog-compatible Insights REST API."""
-
-from .celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""insights-server's core: organizations, projects and environments, users, API keys, auth, routing, errors."""

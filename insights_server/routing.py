@@ -52,8 +52,9 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
     """Base for every resource that lives inside a project.
 
     Subclasses set `queryset`, `serializer_class`, `scope_object` (and optionally `team_field`, the
-    path from the model to its Team). `get_queryset` always filters by the URL's project; subclasses
-    narrow it further with `filter_project_queryset`, never by replacing `get_queryset`.
+    path from the model to its Team, or `team_id_field` for a model that keeps a bare team id). `get_queryset`
+    always filters by the URL's project; subclasses narrow it further with `filter_project_queryset`. A subclass
+    that defines its own `get_queryset` is refused when the class is created: it would skip the tenancy filter.
     """
 
     scope_object: str
@@ -62,9 +63,18 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
     scope_object_read_actions = DEFAULT_READ_ACTIONS
     scope_object_write_actions = DEFAULT_WRITE_ACTIONS
     team_field = "team"
+    team_id_field: str | None = None
     # Views that serve shared (token) access answer 403, not 401, to anonymous requests, as PostHog does.
     sharing_enabled_actions: tuple[str, ...] = ()
     permission_classes = [IsAuthenticated, APIScopePermission, TeamMemberAccessPermission]
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(
+                f"{cls.__name__} overrides get_queryset, which applies the project filter: "
+                "narrow the queryset in filter_project_queryset instead."
+            )
 
     @cached_property
     def url_team(self) -> Team:
@@ -88,7 +98,12 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
         return self.url_team.organization
 
     def get_queryset(self) -> QuerySet:
-        queryset = super().get_queryset().filter(**{f"{self.team_field}__project_id": self.project_id})
+        queryset = super().get_queryset()
+        if self.team_id_field is not None:
+            team_ids = Team.objects.filter(project_id=self.project_id).values("id")
+            queryset = queryset.filter(**{f"{self.team_id_field}__in": team_ids})
+        else:
+            queryset = queryset.filter(**{f"{self.team_field}__project_id": self.project_id})
         return self.filter_project_queryset(queryset)
 
     def filter_project_queryset(self, queryset: QuerySet) -> QuerySet:

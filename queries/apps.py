@@ -3,10 +3,19 @@
 from django.apps import AppConfig
 
 
+def process_query(team_id: int, query_id: str, query: dict) -> None:
+    """The in-process queue's handler: the async worker, loaded on the first background query so that commands
+    which never run one (bootstrap, migrate) do not load the runners and the ClickHouse driver."""
+    from queries.execution.worker import process_query as worker
+
+    worker(team_id, query_id, query)
+
+
 class QueriesConfig(AppConfig):
     name = "queries"
     verbose_name = "queries and ClickHouse"
 
     def ready(self) -> None:
-        # The async worker registers itself with the queue and as a Celery task on import.
-        from queries.execution import worker  # noqa: F401
+        from queries.execution.queue import register_worker
+
+        register_worker(process_query)

@@ -30,7 +30,7 @@ fi
 # Exactly one worker process: the embedded chDB data directory (.data/clickhouse)
 # can be opened by only one process at a time, so concurrency comes from threads
 # inside that single process (gthread), not from more workers.
-exec .venv/bin/gunicorn insights_server.wsgi:application \
+exec .venv/bin/gunicorn config.wsgi:application \
     --worker-class gthread \
     --workers 1 \
     --threads "${THREADS:-8}" \

@@ -4,8 +4,8 @@ from django.urls import include, path
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.urls import urlpatterns as main_urlpatterns
 from insights_server.routing import ProjectRouter, ProjectScopedViewSet
-from insights_server.urls import urlpatterns as main_urlpatterns
 
 
 class WidgetViewSet(ProjectScopedViewSet):

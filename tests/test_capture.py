@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 
 from ingestion.errors import INVALID_TOKEN, MISSING_DISTINCT_ID, MISSING_TOKEN
-from ingestion.models import Person
+from persons.models import Person
 from tests.capture_helpers import post_json, stored_events
 
 pytestmark = pytest.mark.usefixtures("clickhouse")

@@ -3,7 +3,7 @@
 import pytest
 from posthog import Posthog
 
-from ingestion.models import Person
+from persons.models import Person
 from tests.capture_helpers import stored_events
 
 

@@ -11,8 +11,8 @@ from django.core.management.base import CommandError
 from ingestion.demo import DemoDataExists, generate_demo_data
 from ingestion.demo.event_sql import materialized_columns
 from ingestion.management.commands.generate_demo_data import UNKNOWN_PROJECT
-from ingestion.models import Person, PersonDistinctId
 from insights_server.services.projects import project_create
+from persons.models import Person, PersonDistinctId
 from queries.clickhouse import client
 from queries.clickhouse.schema import MATERIALIZED_PROPERTIES, PROPERTY_COLUMNS, trimmed_property
 

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 
-from ingestion.models import Person
+from persons.models import Person
 from tests.capture_helpers import flush, post_json
 from tests.conftest import key_client
 

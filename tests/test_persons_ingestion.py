@@ -2,7 +2,7 @@
 
 import pytest
 
-from ingestion.models import Person, PersonDistinctId
+from persons.models import Person, PersonDistinctId
 from queries.clickhouse import client as clickhouse
 from tests.capture_helpers import flush, post_json, stored_events
 

@@ -251,7 +251,7 @@ def test_async_with_a_real_celery_worker(owner_client, world, data, settings):
         pytest.skip("needs Redis (make test starts one)")
     from celery.contrib.testing.worker import start_worker
 
-    from insights_server.celery import app
+    from config.celery import app
 
     settings.QUERY_ASYNC_BACKEND = "celery"
     app.conf.broker_url = app.conf.result_backend = settings.CELERY_BROKER_URL

@@ -54,7 +54,7 @@ def run(code: str, env: dict, *args: str) -> subprocess.CompletedProcess:
 def test_acknowledged_events_survive_a_killed_process(tmp_path):
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "insights_server.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "DATA_DIR": str(tmp_path),
         "CLICKHOUSE_URL": f"chdb://{tmp_path / 'clickhouse'}",

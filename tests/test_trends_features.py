@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from queries.runners.lifecycle import GROUP_LIFECYCLE_ERROR
 from queries.runners.common.series import SESSION_DURATION_ERROR, UNSUPPORTED_SERIES
+from queries.runners.lifecycle import GROUP_LIFECYCLE_ERROR
 from queries.runners.trends.query_builder import BREAKDOWN_NULL_STRING_LABEL
 from tests.query_helpers import capture_events, run_query
 

@@ -12,21 +12,21 @@ from zoneinfo import ZoneInfo
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from ingestion.api.params import PROPERTIES_UNPARSABLE, EventListParams
 from ingestion.api.schema import EventSerializer
-from ingestion.elements import chain_to_elements
-from ingestion.models import Person
+from insights_server.params import bool_param
 from insights_server.routing import ProjectScopedViewSet
 from insights_server.throttling import ClickHouseBurstRateThrottle, ClickHouseSustainedRateThrottle
+from persons.models import Person
+from queries.clickhouse.elements import chain_to_elements
 from queries.events_list import EventFilter, EventRow, get_event, list_events
 from queries.hogql.errors import QueryError
 from queries.runners.common.series import action_for
 
-MAX_LIMIT = 10_000
 DEFAULT_WINDOW = timedelta(hours=24)
 RELATIVE_DATE = re.compile(r"^-(\d+)([hdwmy])$")
 RELATIVE_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 PERSON_DISPLAY_PROPERTIES = ("email", "name", "username")
-PROPERTIES_UNPARSABLE = "Properties are unparsable!"
 
 
 def parse_bound(value: str | None, team_timezone: str, name: str) -> datetime | None:
@@ -84,21 +84,10 @@ class EventViewSet(ProjectScopedViewSet):
     throttle_classes = [ClickHouseBurstRateThrottle, ClickHouseSustainedRateThrottle]
 
     def event_filter(self) -> EventFilter:
-        params = self.request.query_params
-        try:
-            limit = int(params.get("limit", 100))
-            offset = int(params.get("offset", 0))
-        except ValueError:
-            raise ValidationError("limit and offset must be integers.") from None
-        if not 1 <= limit <= MAX_LIMIT or offset < 0:
-            raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}; offset must not be negative.")
-        try:
-            properties = json.loads(params["properties"]) if params.get("properties") else []
-            order = json.loads(params["orderBy"]) if params.get("orderBy") else ["-timestamp"]
-        except json.JSONDecodeError:
-            raise ValidationError(PROPERTIES_UNPARSABLE) from None
-        if not isinstance(properties, list | dict):
-            raise ValidationError(PROPERTIES_UNPARSABLE)
+        params = EventListParams(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        params = params.validated_data
+        limit, offset, properties, order = params["limit"], params["offset"], params["properties"], params["orderBy"]
         person_id = params.get("person_id")
         if person_id is not None:
             person_id = self.person_uuid(person_id)
@@ -140,7 +129,7 @@ class EventViewSet(ProjectScopedViewSet):
             rows, more = list_events(spec)
         except QueryError as error:
             raise ValidationError(f"{PROPERTIES_UNPARSABLE} {error.message}") from None
-        include_person = request.query_params.get("include_person", "").lower() in ("1", "true")
+        include_person = bool_param(request.query_params, "include_person")
         persons = persons_for(spec.team_id, rows) if include_person else {}
         results = [render_event(row, persons.get(row.person_id)) for row in rows]
         return Response({"next": self.next_url(spec, rows) if more else None, "results": results})
@@ -161,6 +150,6 @@ class EventViewSet(ProjectScopedViewSet):
         row = get_event(self.team.id, event_uuid)
         if row is None:
             raise NotFound(f"No events exist for event UUID {event_uuid}")
-        include_person = request.query_params.get("include_person", "").lower() in ("1", "true")
+        include_person = bool_param(request.query_params, "include_person")
         person = persons_for(self.team.id, [row]).get(row.person_id) if include_person else None
         return Response(render_event(row, person))

@@ -1,4 +1,4 @@
-"""Documentation-only serializers: the shapes /events/ and /persons/ answer with, for the OpenAPI schema.
+"""Documentation-only serializer: the shape /events/ answers with, for the OpenAPI schema.
 
 The views build their responses directly; these classes are never used to render or validate.
 """
@@ -21,13 +21,3 @@ class EventSerializer(serializers.Serializer):
     person = EventPersonSerializer(allow_null=True)
     elements = serializers.ListField(child=serializers.DictField())
     elements_chain = serializers.CharField()
-
-
-class PersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    distinct_ids = serializers.ListField(child=serializers.CharField())
-    properties = serializers.DictField()
-    created_at = serializers.DateTimeField()
-    uuid = serializers.UUIDField()
-    last_seen_at = serializers.DateTimeField(allow_null=True)

@@ -13,8 +13,8 @@ from django.db import connections, router, transaction
 from django.db.models import Model
 
 from ingestion.demo.expansion import StagedUser
-from ingestion.models import Person, PersonDistinctId
 from insights_server.models import Team
+from persons.models import Person, PersonDistinctId
 
 BATCH = 5000
 

@@ -6,7 +6,6 @@ or `ClickHouseQueryError` (the store refused the query): see `queries.clickhouse
 """
 
 import logging
-import re
 import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -18,6 +17,7 @@ from clickhouse_connect.driver.exceptions import DatabaseError, OperationalError
 from django.conf import settings
 
 from queries.clickhouse.errors import ClickHouseQueryError, ClickHouseUnavailable
+from queries.clickhouse.tags import safe_query_id
 
 logger = logging.getLogger(__name__)
 _local = threading.local()
@@ -106,14 +106,6 @@ def insert(table: str, rows: Sequence[Sequence[Any]] | Iterable, column_names: S
         get_client().insert(table, rows, column_names=list(column_names))
     except (DatabaseError, OSError) as error:
         raise _translate(error) from error
-
-
-SAFE_ID = re.compile(r"[^A-Za-z0-9_\-]")
-
-
-def safe_query_id(query_id: str) -> str:
-    """Query ids travel into SQL comments and cache keys: letters, digits, `_` and `-` only."""
-    return SAFE_ID.sub("_", str(query_id))[:200]
 
 
 def _tag_comment(tag: str) -> str:

@@ -2,7 +2,7 @@
 (where one process owns the chDB directory). Both go through `enqueue_query`.
 
 The queue never imports the worker (which sits above the runners): Celery reaches it by task name, and the
-thread pool calls the handler the worker registers with `register_worker` when the queries app is ready.
+thread pool calls the handler registered with `register_worker` when the queries app is ready.
 """
 
 import logging
@@ -15,7 +15,6 @@ from celery import current_app
 from django.conf import settings
 from django.db import close_old_connections, transaction
 
-from queries.clickhouse.client import kill_tagged_query
 from queries.execution.status import delete_status, get_status, new_status, save_status
 
 logger = logging.getLogger(__name__)
@@ -89,6 +88,9 @@ def cancel_query(team_id: int, query_id: str, dequeue_only: bool = False) -> str
     delete_status(team_id, query_id)
     if dequeue_only:
         return "Only tried to dequeue, not cancelling query on clickhouse"
+    # Imported here: commands that never touch ClickHouse (bootstrap, migrate) must not load its driver.
+    from queries.clickhouse.client import kill_tagged_query
+
     if kill_tagged_query(query_id):
         message = "Cancelled query on clickhouse"
     return message

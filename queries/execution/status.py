@@ -7,7 +7,7 @@ from typing import Any
 from django.core.cache import caches
 
 from insights_server.errors import ServiceUnavailableError
-from queries.clickhouse.client import safe_query_id
+from queries.clickhouse.tags import safe_query_id
 
 logger = logging.getLogger(__name__)
 STATUS_TTL = timedelta(minutes=20)

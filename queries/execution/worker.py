@@ -1,7 +1,7 @@
 """The worker's side of async queries: the one entry point above the runners.
 
-Celery finds it by task name (`queries.process_query`); the in-process pool through `register_worker`,
-called when the queries app is ready (`queries.apps`).
+Celery finds it by task name (`queries.process_query`; `config/celery.py` imports this module in workers);
+the in-process pool through the handler `queries.apps` registers with the queue.
 """
 
 import logging
@@ -11,7 +11,7 @@ from celery import shared_task
 
 from insights_server.models import Team
 from queries.execution.errors import user_safe_error_message
-from queries.execution.queue import PROCESS_QUERY_TASK, register_worker
+from queries.execution.queue import PROCESS_QUERY_TASK
 from queries.execution.status import get_status, save_status
 from queries.runners.registry import get_runner
 from queries.schema import parse_query
@@ -44,6 +44,3 @@ def process_query(team_id: int, query_id: str, query: dict) -> None:
 @shared_task(name=PROCESS_QUERY_TASK, ignore_result=True, acks_late=True)
 def process_query_task(team_id: int, query_id: str, query: dict) -> None:
     process_query(team_id, query_id, query)
-
-
-register_worker(process_query)

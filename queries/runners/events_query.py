@@ -4,7 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 
-from ingestion.elements import chain_to_elements
+from persons.models import PersonDistinctId
+from queries.clickhouse.elements import chain_to_elements
 from queries.dates import relative_date_parse
 from queries.hogql import ast
 from queries.hogql.actions import action_to_expr
@@ -144,8 +145,6 @@ class EventsQueryRunner(QueryRunner):
         return [ast.OrderExpr(flat[0], "ASC")] if flat else []
 
     def persons_for(self, rows: list[list], columns) -> dict:
-        from ingestion.models import PersonDistinctId
-
         if not any(kind in ("person", "person_display_name") for kind, _ in columns):
             return {}
         distinct_ids = set()

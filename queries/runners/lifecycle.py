@@ -10,9 +10,9 @@ from queries.hogql.execute import execute_select
 from queries.hogql.printer import MAX_LIMIT
 from queries.runners.common.date_range import QueryDateRange, add_interval, resolved_range, start_of_interval
 from queries.runners.common.filters import earliest_event, property_filters
-from queries.runners.common.insight import InsightQueryRunner
 from queries.runners.common.labels import format_day, format_label_date
 from queries.runners.common.series import check_series, series_event_filter, series_identity
+from queries.runners.insight import InsightQueryRunner
 
 STATUSES = ("new", "returning", "resurrecting", "dormant")
 ADD_FUNCTIONS = {"hour": "addHours", "day": "addDays", "week": "addWeeks", "month": "addMonths"}

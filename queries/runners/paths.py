@@ -10,7 +10,7 @@ from queries.hogql.execute import execute_select
 from queries.hogql.parser import parse_expr, parse_select
 from queries.runners.common.date_range import QueryDateRange
 from queries.runners.common.filters import property_filters
-from queries.runners.common.insight import InsightQueryRunner
+from queries.runners.insight import InsightQueryRunner
 from queries.runners.paths_funnel import FunnelPaths
 
 STEP_LIMIT_DEFAULT = 5

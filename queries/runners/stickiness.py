@@ -10,8 +10,8 @@ from queries.hogql.parser import parse_expr
 from queries.hogql.printer import MAX_LIMIT
 from queries.runners.common.date_range import QueryDateRange, resolved_range
 from queries.runners.common.filters import earliest_event, property_filters
-from queries.runners.common.insight import InsightQueryRunner
 from queries.runners.common.series import check_series, series_event_filter, series_identity
+from queries.runners.insight import InsightQueryRunner
 
 CRITERIA_OPERATORS = {"gte": ">=", "lte": "<=", "exact": "=="}
 

@@ -1,1 +1,1 @@
-"""What every insight runner shares: date ranges, series selection, property filters, labels, the base runner."""
+"""What every insight runner shares: date ranges, series selection, property filters, labels."""

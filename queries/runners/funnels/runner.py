@@ -7,7 +7,6 @@ from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.printer import MAX_LIMIT
 from queries.runners.common.date_range import QueryDateRange, resolved_range
-from queries.runners.common.insight import InsightQueryRunner
 from queries.runners.common.series import series_identity
 from queries.runners.funnels import aggregation
 from queries.runners.funnels.query_builder import FunnelQueryBuilder
@@ -20,6 +19,7 @@ from queries.runners.funnels.results import (
     trends_series,
 )
 from queries.runners.funnels.validation import validate_funnel
+from queries.runners.insight import InsightQueryRunner
 from queries.schema.insight_filters import FunnelsFilter
 
 DEFAULT_BREAKDOWN_LIMIT = 25

@@ -19,8 +19,8 @@ from queries.hogql.printer import MAX_LIMIT
 from queries.hogql.property import property_to_expr
 from queries.runners.common.date_range import resolved_range
 from queries.runners.common.filters import property_filters
-from queries.runners.common.insight import InsightQueryRunner
 from queries.runners.common.series import action_for
+from queries.runners.insight import InsightQueryRunner
 from queries.runners.retention.date_range import MAX_CELLS, RetentionDateRange
 from queries.runners.retention.sql import (
     AGGREGATIONS,

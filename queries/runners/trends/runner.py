@@ -10,9 +10,9 @@ from queries.hogql.execute import execute_select
 from queries.hogql.printer import MAX_LIMIT
 from queries.runners.common.date_range import QueryDateRange, resolved_range
 from queries.runners.common.filters import earliest_event
-from queries.runners.common.insight import InsightQueryRunner
 from queries.runners.common.labels import format_day, format_label_date
 from queries.runners.common.series import series_identity
+from queries.runners.insight import InsightQueryRunner
 from queries.runners.trends.formula import Formula, apply_formulas, formula_nodes
 from queries.runners.trends.histogram import HISTOGRAM_MAX_BINS, bounds_query, histogram_bin_count, histogram_bins
 from queries.runners.trends.query_builder import (

@@ -5,12 +5,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from actions.api import ActionViewSet
 from activity.api import ActivityLogViewSet
+from config.health import health_view
 from dashboards.api.views import DashboardViewSet
 from ingestion.api.capture import capture_view, engage_view
 from ingestion.api.events import EventViewSet
-from ingestion.api.persons import PersonViewSet
 from insights.api.views import InsightViewSet
-from insights_server.api.health import health_view
 from insights_server.api.login import LoginView, LogoutView
 from insights_server.api.organizations import OrganizationViewSet
 from insights_server.api.personal_api_keys import PersonalAPIKeyViewSet
@@ -18,6 +17,7 @@ from insights_server.api.projects import EnvironmentViewSet, ProjectViewSet
 from insights_server.api.users import UserViewSet
 from insights_server.exceptions import not_found_view
 from insights_server.routing import OptionalSlashRouter, ProjectRouter
+from persons.api import PersonViewSet
 from queries.api import QueryViewSet
 
 router = OptionalSlashRouter()

@@ -1,10 +1,10 @@
-"""WSGI entry point (gunicorn insights_server.wsgi:application)."""
+"""WSGI entry point (gunicorn config.wsgi:application)."""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insights_server.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
 
 # The web server is where captured events arrive: start moving them from the spool to ClickHouse now,

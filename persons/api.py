@@ -1,7 +1,6 @@
 """`/api/projects/:id/persons/`: list (search, distinct_id, email, property filters) and retrieve persons."""
 
 import contextlib
-import json
 import re
 from urllib.parse import urlencode
 from uuid import UUID
@@ -12,9 +11,10 @@ from django.db.models.functions import Cast
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from ingestion.api.schema import PersonSerializer
-from ingestion.models import Person, PersonDistinctId
 from insights_server.routing import ProjectScopedViewSet
+from persons.models import Person, PersonDistinctId
+from persons.params import PersonListParams
+from persons.serializers import PersonSerializer
 
 NOT_A_PERSON_ID = (
     "The ID provided does not look like a personID. If you are using a distinctId, please use "
@@ -84,13 +84,22 @@ class PersonViewSet(ProjectScopedViewSet):
     serializer_class = PersonSerializer  # documentation only: responses are built in list/retrieve
     queryset = Person.objects.all()
 
+    def list_params(self) -> dict:
+        if not hasattr(self, "_list_params"):
+            serializer = PersonListParams(data=self.request.query_params)
+            serializer.is_valid(raise_exception=True)
+            self._list_params = serializer.validated_data
+        return self._list_params
+
     def filter_project_queryset(self, queryset: QuerySet) -> QuerySet:
-        params = self.request.query_params
+        if self.action != "list":
+            return queryset
+        params = self.list_params()
         if params.get("distinct_id"):
             queryset = queryset.filter(distinct_id_rows__distinct_id=params["distinct_id"])
         if params.get("email"):
             queryset = queryset.filter(properties__email=params["email"])
-        search = (params.get("search") or "").strip()
+        search = params.get("search") or ""
         if search:
             matches = Q(properties__email__icontains=search) | Q(properties__name__icontains=search)
             matches |= Q(distinct_id_rows__distinct_id=search)
@@ -99,10 +108,10 @@ class PersonViewSet(ProjectScopedViewSet):
             queryset = queryset.filter(matches)
         if params.get("properties"):
             try:
-                for index, item in enumerate(flatten_filters(json.loads(params["properties"]))):
+                for index, item in enumerate(flatten_filters(params["properties"])):
                     field, text, condition = person_filter(item, index)
                     queryset = queryset.annotate(**{field: text}).filter(condition)
-            except (json.JSONDecodeError, UnsupportedFilter) as error:
+            except UnsupportedFilter as error:
                 raise ValidationError({"properties": [f"Properties are unparsable! {error}"]}) from None
         return queryset.distinct().order_by("-created_at", "-id")
 
@@ -114,13 +123,8 @@ class PersonViewSet(ProjectScopedViewSet):
         return {key: sorted_distinct_ids(ids)[:MAX_DISTINCT_IDS] for key, ids in result.items()}
 
     def list(self, request, *args, **kwargs) -> Response:
-        try:
-            limit = int(request.query_params.get("limit", 100))
-            offset = int(request.query_params.get("offset", 0))
-        except ValueError:
-            raise ValidationError("limit and offset must be integers.") from None
-        if limit < 1 or offset < 0:
-            raise ValidationError("limit must be positive and offset not negative.")
+        params = self.list_params()
+        limit, offset = params["limit"], params["offset"]
         queryset = self.get_queryset()
         persons = list(queryset[offset : offset + limit])
         distinct_ids = self.distinct_ids_by_person(persons)

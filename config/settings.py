@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "insights_server",
+    "persons",
     "queries",
     "ingestion",
     "insights",
@@ -66,8 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
 ]
 
-ROOT_URLCONF = "insights_server.urls"
-WSGI_APPLICATION = "insights_server.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 # Every route answers with and without the trailing slash itself: never redirect.
 APPEND_SLASH = False
 

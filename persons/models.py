@@ -17,6 +17,7 @@ class Person(models.Model):
     version = models.BigIntegerField(default=0)
 
     class Meta:
+        db_table = "ingestion_person"  # the table predates the persons app
         indexes = [models.Index(fields=["team", "-created_at", "-id"], name="person_team_created")]
 
     def __str__(self) -> str:
@@ -34,6 +35,7 @@ class PersonDistinctId(models.Model):
     version = models.BigIntegerField(default=0)
 
     class Meta:
+        db_table = "ingestion_persondistinctid"
         constraints = [models.UniqueConstraint(fields=["team", "distinct_id"], name="unique_team_distinct_id")]
 
     def __str__(self) -> str:
