@@ -22,7 +22,7 @@ if [[ -z "${SKIP_VENV:-}" ]]; then
 fi
 
 free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+    .venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
 # --- cleanup, armed before anything is started --------------------------------
