@@ -3,7 +3,7 @@
 import json
 import sys
 
-from queries.hogql.parser import _parse_raw
+from queries.hogql.parser import parse_json
 
 
 def main() -> None:
@@ -12,7 +12,7 @@ def main() -> None:
     for line in sys.stdin:
         request = json.loads(line)
         try:
-            reply = {"json": _parse_raw(request["kind"], request["text"])}
+            reply = {"json": parse_json(request["kind"], request["text"])}
         except Exception as error:  # reported to the caller, which raises it
             reply = {"error": f"{type(error).__name__}: {error}"}
         sys.stdout.write(json.dumps(reply) + "\n")

@@ -1,38 +1,24 @@
-"""Parsing HogQL with PostHog's `hogql-parser` (C++): its JSON output becomes our AST. Nothing else sees the parser.
+"""Parsing HogQL with PostHog's `hogql-parser-rs` (Rust): its JSON output becomes our AST. Nothing else sees the parser.
 
-The extension imports `posthog.hogql.errors` when it loads; the PyPI `posthog` SDK owns the top-level
-`posthog` name, so only the two submodules it needs are registered, and only if absent.
+The parse runs in this process, after the cheap checks of `parse_limits` refused what is pathological; user text
+too big for that (see `parse_limits.TextShape.fits_in_process`) goes to the child process of `parse_worker`,
+which bounds its time. Text a runner built itself (`internal=True`) is ours and always parses here.
 """
 
 import json
-import sys
-import types
+from dataclasses import MISSING, fields
 from functools import lru_cache
 from typing import Any
 
-from queries.hogql import ast, parse_worker
+import hogql_parser_rs
+
+from queries.hogql import ast, parse_limits, parse_worker
 from queries.hogql.errors import HogQLSyntaxError
 from queries.hogql.parse_worker import ParseTimeout
+from queries.hogql.syntax_errors import posthog_wording
 
-MAX_QUERY_LENGTH = 65_536
-# The C++ parser's time grows much faster than linearly with nesting: refuse deep input before it starts.
-MAX_NESTING = 64
-
-
-def _load_parser():
-    for name in ("posthog.hogql", "posthog.hogql.errors"):
-        if name not in sys.modules:
-            module = types.ModuleType(name)
-            if name.endswith("errors"):
-                for error in ("SyntaxError", "ParsingError", "NotImplementedError", "BaseHogQLError", "QueryError"):
-                    setattr(module, error, type(error, (Exception,), {}))
-            sys.modules[name] = module
-    import hogql_parser
-
-    return hogql_parser
-
-
-_parser = _load_parser()
+PARSE_TOO_SLOW = "The query is too complex to parse in time. Simplify it."
+PARSERS = {"select": hogql_parser_rs.parse_select_json, "expr": hogql_parser_rs.parse_expr_json}
 
 # Node names the parser emits that we accept, and how to build each from its JSON fields.
 SIMPLE_NODES: dict[str, type] = {
@@ -70,6 +56,19 @@ SIMPLE_NODES: dict[str, type] = {
 IGNORED_KEYS = {"is_null_comparison_style", "column_aliases", "columns", "materialized", "using_key"}
 
 
+def _required_defaults(cls: type) -> dict[str, Any]:
+    """Values for a node's fields without a default, used when the parser omits them (it drops null, false and
+    empty values): an empty list for list fields, else None."""
+    return {
+        item.name: [] if str(item.type).startswith("list") else None
+        for item in fields(cls)
+        if item.default is MISSING and item.default_factory is MISSING and item.name not in ("start", "end")
+    }
+
+
+REQUIRED_DEFAULTS = {name: _required_defaults(cls) for name, cls in SIMPLE_NODES.items()}
+
+
 def _position(value: Any) -> int | None:
     return value.get("offset") if isinstance(value, dict) else None
 
@@ -101,6 +100,9 @@ def _convert(value: Any) -> Any:
                 raise HogQLSyntaxError(f"Unsupported in a function call: {key}", start, end)
             continue
         kwargs[key] = _convert(item)
+    for key, default in REQUIRED_DEFAULTS[name].items():
+        if key not in kwargs:
+            kwargs[key] = list(default) if isinstance(default, list) else default
     if name == "SelectQuery" and isinstance(kwargs.get("ctes"), list):
         kwargs["ctes"] = {cte.name: cte for cte in kwargs["ctes"]}
     try:
@@ -111,31 +113,31 @@ def _convert(value: Any) -> Any:
         raise HogQLSyntaxError(f"Unsupported syntax in {name}{detail}", start, end) from None
 
 
-def _check(raw: str) -> dict:
+def _check(raw: str, text: str) -> dict:
     data = json.loads(raw)
     if isinstance(data, dict) and data.get("error"):
-        raise HogQLSyntaxError(
-            data.get("message") or "Syntax error", _position(data.get("start")), _position(data.get("end"))
-        )
+        start, end = _position(data.get("start")), _position(data.get("end"))
+        message = posthog_wording(data.get("message") or "Syntax error", text, start, end)
+        raise HogQLSyntaxError(message, start, end)
     return data
 
 
-def _parse_raw(kind: str, text: str) -> str:
-    """Runs in the parse worker process: the parser's JSON text."""
-    function = _parser.parse_select_json if kind == "select" else _parser.parse_expr_json
-    return function(text, is_internal=False)
+def parse_json(kind: str, text: str) -> str:
+    """The parser's JSON for `text` ("select" or "expr"), parsed in this process; also the parse server's work."""
+    return PARSERS[kind](text)
 
 
 def _run_parser(kind: str, text: str, internal: bool = False) -> dict:
-    if max_nesting(text) > MAX_NESTING:
-        raise HogQLSyntaxError(f"The query is nested more than {MAX_NESTING} levels deep.")
-    timeout = parse_worker.INTERNAL_PARSE_TIMEOUT_SECONDS if internal else parse_worker.PARSE_TIMEOUT_SECONDS
+    shape = parse_limits.check(text)
+    if internal or shape.fits_in_process():
+        raw = parse_json(kind, text)
+    else:
+        try:
+            raw = parse_worker.parse(kind, text)
+        except ParseTimeout:
+            raise HogQLSyntaxError(PARSE_TOO_SLOW) from None
     try:
-        raw = parse_worker.parse(kind, text, timeout)
-    except ParseTimeout:
-        raise HogQLSyntaxError("The query is too complex to parse in time. Simplify it.") from None
-    try:
-        return _check(raw)
+        return _check(raw, text)
     except RecursionError:
         raise HogQLSyntaxError("The query is nested too deeply.") from None
 
@@ -150,36 +152,11 @@ def _parse_expr_json(text: str) -> dict:
     return _run_parser("expr", text)
 
 
-def max_nesting(text: str) -> int:
-    """The deepest bracket nesting outside string literals (a cheap guard before the real parser)."""
-    depth = deepest = 0
-    quote = None
-    escaped = False
-    for char in text:
-        if quote:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == quote:
-                quote = None
-        elif char in "'`\"":
-            quote = char
-        elif char in "([{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in ")]}":
-            depth -= 1
-    return deepest
-
-
 def parse_select(text: str, *, internal: bool = False) -> ast.SelectQuery | ast.SelectSetQuery:
     """A SELECT (or UNION/INTERSECT/EXCEPT of SELECTs). Raises HogQLSyntaxError with positions.
 
-    `internal` is for text a runner built itself: it gets a generous parse time limit instead of the user one.
+    `internal` is for text a runner built itself: it always parses in-process, whatever its size.
     """
-    if len(text.encode()) > MAX_QUERY_LENGTH:
-        raise HogQLSyntaxError(f"Query is longer than {MAX_QUERY_LENGTH} bytes")
     try:
         node = _convert(_parse_select_json(text, internal))
     except RecursionError:
@@ -190,7 +167,7 @@ def parse_select(text: str, *, internal: bool = False) -> ast.SelectQuery | ast.
 
 
 def parse_expr(text: str) -> ast.Expr:
-    """One expression, e.g. `properties.$browser` or `count()`."""
+    """One expression, e.g. `properties.$browser` or `count()`. Raises HogQLSyntaxError with positions."""
     try:
         return _convert(_parse_expr_json(text))
     except RecursionError:
