@@ -2,7 +2,8 @@
 # app; the same image runs the migrate one-shot, the Celery worker and beat
 # (see docker-compose.yml). Configuration comes from the environment:
 # DATABASE_URL, CLICKHOUSE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS, SITE_URL.
-FROM python:3.11-slim-bookworm
+# Python 3.12: the HogQL parser (hogql-parser-rs) ships wheels for 3.12+ only.
+FROM python:3.12-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
