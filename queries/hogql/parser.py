@@ -128,8 +128,8 @@ def parse_json(kind: str, text: str) -> str:
 
 
 def _run_parser(kind: str, text: str, internal: bool = False) -> dict:
-    shape = parse_limits.check(text)
-    if internal or shape.fits_in_process():
+    # A runner's own text is neither checked nor sent away: it is ours, and its size is no user's choice.
+    if internal or parse_limits.check(text).fits_in_process():
         raw = parse_json(kind, text)
     else:
         try:
@@ -155,7 +155,7 @@ def _parse_expr_json(text: str) -> dict:
 def parse_select(text: str, *, internal: bool = False) -> ast.SelectQuery | ast.SelectSetQuery:
     """A SELECT (or UNION/INTERSECT/EXCEPT of SELECTs). Raises HogQLSyntaxError with positions.
 
-    `internal` is for text a runner built itself: it always parses in-process, whatever its size.
+    `internal` is for text a runner built itself: it skips the checks and parses in-process, whatever its size.
     """
     try:
         node = _convert(_parse_select_json(text, internal))
