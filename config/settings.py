@@ -153,7 +153,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "insights_server.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["insights_server.parsers.BoundedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "insights_server.throttling.BurstRateThrottle",
         "insights_server.throttling.SustainedRateThrottle",

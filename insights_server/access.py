@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from insights_server.models import Organization, OrganizationMembership, Team, User
+from insights_server.params import parse_id
 
 PROJECT_NOT_FOUND = "Project not found."
 NO_PROJECT_ACCESS = "You don't have access to the project."
@@ -36,10 +37,8 @@ def team_by_url_id(user: User, raw_id: str) -> Team:
 
     Raises NotFound("Project not found.") for a non-numeric, unknown or absent current id.
     """
-    if raw_id == CURRENT:
-        team_id = user.current_team_id if user.is_authenticated else None
-    else:
-        team_id = int(raw_id) if raw_id.isdigit() else None
+    current = user.current_team_id if user.is_authenticated else None
+    team_id = current if raw_id == CURRENT else parse_id(raw_id)
     team = Team.objects.select_related("organization", "project").filter(pk=team_id).first() if team_id else None
     if team is None:
         raise NotFound(PROJECT_NOT_FOUND)

@@ -13,6 +13,7 @@ from insights_server.api.shared import OrganizationBasicSerializer, TeamBasicSer
 from insights_server.auth import authenticated_key
 from insights_server.models import User
 from insights_server.models.user import ROLE_AT_ORGANIZATION_CHOICES
+from insights_server.params import parse_id
 from insights_server.permissions import APIScopePermission
 from insights_server.services.users import user_update
 
@@ -155,7 +156,8 @@ class UserSerializer(serializers.ModelSerializer):
         return organization
 
     def validate_set_current_team(self, value: str):
-        team = teams_visible_to(self.instance).filter(pk=value).first() if str(value).isdigit() else None
+        team_id = parse_id(value)
+        team = teams_visible_to(self.instance).filter(pk=team_id).first() if team_id is not None else None
         if team is None:
             raise does_not_exist(value)
         return team
