@@ -3,8 +3,7 @@
 import uuid
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import CharField, Exists, OuterRef, Q
-from django.db.models.functions import Cast
+from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, pagination, serializers
@@ -13,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from activity.created_items import created_items_by_scope
 from activity.models import ActivityLog
 from insights_server.api.shared import UserBasicSerializer
 from insights_server.models import Team
@@ -229,18 +229,16 @@ class ActivityLogViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
 
 
 def important_changes_for(user, team_ids: list[int]):
-    """Entries by other (non-system) users on items the user created or has an entry for, newest first."""
-    from insights.models import Insight
+    """Entries by other (non-system) users on items the user created or has an entry for, newest first.
 
+    "Created" is answered per scope by the owning apps' registrations (activity/created_items.py).
+    """
     own_items = ActivityLog.objects.filter(
         team_id__in=team_ids, user=user, scope=OuterRef("scope"), item_id=OuterRef("item_id")
     )
-    created_insights = (
-        Insight.objects_including_soft_deleted.filter(team_id__in=team_ids, created_by=user)
-        .annotate(text_id=Cast("id", CharField()))
-        .values("text_id")
-    )
-    touched = Q(Exists(own_items)) | Q(scope="Insight", item_id__in=created_insights)
+    touched = Q(Exists(own_items))
+    for scope, created_item_ids in created_items_by_scope().items():
+        touched |= Q(scope=scope, item_id__in=created_item_ids(user, team_ids))
     return (
         ActivityLog.objects.filter(team_id__in=team_ids, user__isnull=False)
         .exclude(user=user)

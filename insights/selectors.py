@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -324,3 +325,15 @@ def insights_my_last_viewed(team, user) -> list[Insight]:
             insight.last_viewed_at = viewed_at
             ordered.append(insight)
     return ordered
+
+
+def insight_ids_created_by(user, team_ids: list[int]) -> QuerySet:
+    """The ids (as text, like ActivityLog.item_id) of insights `user` created in these teams, deleted ones included.
+
+    Registered with activity as the "Insight" scope's created items (InsightsConfig.ready()).
+    """
+    return (
+        Insight.objects_including_soft_deleted.filter(team_id__in=team_ids, created_by=user)
+        .annotate(text_id=Cast("id", CharField()))
+        .values("text_id")
+    )
