@@ -26,7 +26,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from dashboards.models import DashboardTile
+from insights.dashboard_hooks import dashboard_hooks
 from insights.models import Insight, InsightViewed, TaggedItem
 from queries.dates import relative_date_parse
 
@@ -134,10 +134,8 @@ def insight_list_filter(queryset: QuerySet, query_params, team, user) -> QuerySe
         queryset = queryset.filter(short_id=params["short_id"])
     if "saved" in params:
         if str_to_bool(params["saved"]):
-            listed_tile = DashboardTile.objects.filter(insight=OuterRef("pk")).exclude(
-                dashboard__creation_mode="unlisted"
-            )
-            queryset = queryset.filter(Q(saved=True) | Exists(listed_tile))
+            # Insights on a listed dashboard count as saved; "unlisted" dashboards are the hidden kind.
+            queryset = queryset.filter(Q(saved=True) | dashboard_hooks().on_listed_dashboard())
         else:
             queryset = queryset.filter(saved=False)
     if "user" in params:
@@ -157,8 +155,7 @@ def insight_list_filter(queryset: QuerySet, query_params, team, user) -> QuerySe
     if created_by:
         queryset = queryset.filter(created_by_id__in=created_by)
     for dashboard_id in _json_int_list(params, "dashboards"):
-        on_dashboard = DashboardTile.objects.filter(dashboard_id=dashboard_id, insight=OuterRef("pk"))
-        queryset = queryset.filter(Exists(on_dashboard))
+        queryset = queryset.filter(dashboard_hooks().on_dashboard(dashboard_id))
     tags = _json_list(params, "tags")
     if tags:
         tagged = TaggedItem.objects.filter(insight=OuterRef("pk"), tag__name__in=[str(tag) for tag in tags])
@@ -273,7 +270,7 @@ def insight_search(queryset: QuerySet, term: str) -> QuerySet:
 
 def _render_prefetches(queryset: QuerySet) -> QuerySet:
     return queryset.select_related("created_by", "last_modified_by", "team").prefetch_related(
-        "dashboard_tiles__dashboard__team", "tagged_items__tag"
+        *dashboard_hooks().render_prefetches(), "tagged_items__tag"
     )
 
 

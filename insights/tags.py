@@ -3,6 +3,7 @@
 from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
+from insights.dashboard_hooks import dashboard_hooks
 from insights.models import Insight, Tag, TaggedItem
 
 BULK_MAX_IDS = 500
@@ -126,15 +127,6 @@ def _validated_bulk_payload(payload) -> tuple[list[int], str, list[str]]:
     return list(dict.fromkeys(parsed_ids)), action, tags
 
 
-def _can_edit(user, insight: Insight) -> bool:
-    """An insight sitting only on restricted dashboards the user cannot edit is view-only for them."""
-    from dashboards.models import PrivilegeLevel
-    from dashboards.permissions import effective_privilege_level
-
-    dashboards = [tile.dashboard for tile in insight.dashboard_tiles.all()]
-    return effective_privilege_level(user, insight, dashboards) >= PrivilegeLevel.CAN_EDIT
-
-
 def bulk_update_tags(queryset, user, payload) -> dict:
     """Add, remove or set tags on many insights of `queryset` at once (spec §7.1).
 
@@ -149,13 +141,14 @@ def bulk_update_tags(queryset, user, payload) -> dict:
         insight.id: insight
         for insight in queryset.filter(id__in=ids)
         .select_related("team")
-        .prefetch_related("tagged_items__tag", "dashboard_tiles__dashboard__team")
+        .prefetch_related("tagged_items__tag", *dashboard_hooks().render_prefetches())
     }
     updated, skipped = [], []
     team_ids = set()
     for insight_id in ids:
         insight = found.get(insight_id)
-        if insight is None or not _can_edit(user, insight):
+        # An insight sitting only on restricted dashboards the user cannot edit is view-only for them.
+        if insight is None or not dashboard_hooks().can_edit(user, insight):
             skipped.append({"id": insight_id, "reason": SKIPPED_REASON})
             continue
         before = tags_of(insight)

@@ -14,8 +14,6 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from dashboards.models import DashboardTile, PrivilegeLevel
-from dashboards.permissions import RESTRICTED_DASHBOARD_EDIT_DENIED, effective_privilege_level
 from insights import assistant
 from insights.access import access_insight_by_id_or_short_id, project_insights
 from insights.api import actions
@@ -29,6 +27,7 @@ from insights.api.serializers import (
     is_mcp_request,
     is_runnable_insight_query,
 )
+from insights.dashboard_hooks import dashboard_hooks
 from insights.models import Insight
 from insights.refresh import refresh_mode, refresh_requested
 from insights.results import insight_result, stored_or_converted_query
@@ -113,13 +112,7 @@ class InsightViewSet(ProjectScopedViewSet):
         }
         dashboard_id = self.request.query_params.get("from_dashboard")
         if dashboard_id and dashboard_id.isdigit():
-            tile = (
-                DashboardTile.objects.select_related("dashboard")
-                .filter(dashboard_id=int(dashboard_id), insight=insight)
-                .first()
-            )
-            if tile is not None:
-                context.update({"dashboard": tile.dashboard, "tile": tile})
+            context.update(dashboard_hooks().tile_context(insight, int(dashboard_id)))
         return context
 
     # ---- CRUD ----------------------------------------------------------------------------------------
@@ -171,8 +164,6 @@ class InsightViewSet(ProjectScopedViewSet):
     def update(self, request, *args, **kwargs) -> Response:
         insight = self.get_object()
         data = self._write_data(partial=kwargs.get("partial", False))
-        if effective_privilege_level(request.user, insight) < PrivilegeLevel.CAN_EDIT:
-            raise PermissionDenied(RESTRICTED_DASHBOARD_EDIT_DENIED)
         insight = insight_update(insight, team=self.team, user=request.user, data=data)
         return self._render(insight)
 
