@@ -16,6 +16,7 @@ from activity.created_items import created_items_by_scope
 from activity.models import ActivityLog
 from insights_server.api.shared import UserBasicSerializer
 from insights_server.models import Team
+from insights_server.params import int_param
 from insights_server.routing import ProjectScopedViewSet
 
 DEFAULT_ACTIVITY_LIMIT = 10
@@ -24,7 +25,6 @@ ACTIVITY_LOG_MAX_PAGE_SIZE = 1000
 SYSTEM_USER = {"first_name": "System", "email": None, "is_system": True}
 ORDERINGS = ("-created_at", "created_at")
 IMPORTANT_CHANGES_LIMIT = 10
-NOT_AN_INTEGER = "A valid integer is required."
 
 
 class ActivityUserSerializer(serializers.Serializer):
@@ -86,27 +86,14 @@ class ActivityLogEntrySerializer(serializers.Serializer):
         return DetailSerializer(entry.detail).data
 
 
-def _positive_int(request, name: str, default: int) -> int:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError({name: [NOT_AN_INTEGER]}) from None
-    if value < 1:
-        raise ValidationError({name: ["Ensure this value is greater than or equal to 1."]})
-    return value
-
-
 def activity_page(request, team_id: int, scope: str, item_id=None) -> Response:
     """One page of a resource's activity, newest first (spec sharing §3.5, insights §7.9).
 
     Reads `limit` (default 10) and 1-based `page`; `next`/`previous` are the request's absolute URL with
     `page` and `limit` replaced. A page past the end is empty. Non-integer parameters → 400.
     """
-    limit = _positive_int(request, "limit", DEFAULT_ACTIVITY_LIMIT)
-    page_number = _positive_int(request, "page", 1)
+    limit = int_param(request.query_params, "limit", DEFAULT_ACTIVITY_LIMIT, minimum=1)
+    page_number = int_param(request.query_params, "page", 1, minimum=1)
     entries = ActivityLog.objects.filter(team_id=team_id, scope=scope).select_related("user").order_by("-created_at")
     if item_id is not None:
         entries = entries.filter(item_id=str(item_id))

@@ -28,13 +28,13 @@ from rest_framework.exceptions import ValidationError
 
 from insights.dashboard_hooks import dashboard_hooks
 from insights.models import Insight, InsightViewed, TaggedItem
+from insights_server.params import is_truthy, json_int_list_param, json_list_param
 from queries.dates import relative_date_parse
 
 MAX_SEARCH_LENGTH = 200
 SEARCH_TOO_LONG = f"Search query must be {MAX_SEARCH_LENGTH} characters or fewer."
 NAME_SIMILARITY = 0.3
 DESCRIPTION_SIMILARITY = 0.4
-TRUTHY = ("y", "yes", "t", "true", "on", "1")
 MY_LAST_VIEWED_LIMIT = 5
 TRENDING_VIEWERS = 3
 WRAPPER_NODE_KINDS = ("DataTableNode", "DataVisualizationNode", "InsightVizNode")
@@ -59,38 +59,12 @@ DATE_FILTERS = {
     "last_viewed_date_to": ("last_viewed_at", "lt"),
 }
 INVALID_ORDER = "Invalid order field: {field}"
-NOT_A_JSON_ARRAY = "Must be a JSON array."
-
-
-def str_to_bool(value) -> bool:
-    return str(value).strip().lower() in TRUTHY
 
 
 def latest_view_subquery() -> Subquery:
     """The latest view of the row's insight by anyone, as a correlated subquery (no join, no row duplication)."""
     views = InsightViewed.objects.filter(insight=OuterRef("pk")).order_by("-last_viewed_at").values("last_viewed_at")
     return Subquery(views[:1])
-
-
-def _json_list(params, key: str) -> list:
-    raw = params.get(key)
-    if not raw:
-        return []
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        raise ValidationError({key: [NOT_A_JSON_ARRAY]}) from None
-    if not isinstance(value, list):
-        raise ValidationError({key: [NOT_A_JSON_ARRAY]})
-    return value
-
-
-def _json_int_list(params, key: str) -> list[int]:
-    values = _json_list(params, key)
-    try:
-        return [int(value) for value in values]
-    except (TypeError, ValueError):
-        raise ValidationError({key: ["Must be a JSON array of integers."]}) from None
 
 
 def _insight_type_filter(kind: str) -> Q:
@@ -133,7 +107,7 @@ def insight_list_filter(queryset: QuerySet, query_params, team, user) -> QuerySe
     if "short_id" in params:
         queryset = queryset.filter(short_id=params["short_id"])
     if "saved" in params:
-        if str_to_bool(params["saved"]):
+        if is_truthy(params["saved"]):
             # Insights on a listed dashboard count as saved; "unlisted" dashboards are the hidden kind.
             queryset = queryset.filter(Q(saved=True) | dashboard_hooks().on_listed_dashboard())
         else:
@@ -142,7 +116,7 @@ def insight_list_filter(queryset: QuerySet, query_params, team, user) -> QuerySe
         queryset = queryset.filter(created_by=user)
     if "favorited" in params:
         queryset = queryset.filter(favorited=True)
-    if "hide_feature_flag_insights" in params and str_to_bool(params["hide_feature_flag_insights"]):
+    if is_truthy(params.get("hide_feature_flag_insights", "")):
         queryset = queryset.exclude(name__in=FEATURE_FLAG_INSIGHT_NAMES)
     if params.get("feature_flag"):
         flag = params["feature_flag"]
@@ -151,16 +125,16 @@ def insight_list_filter(queryset: QuerySet, query_params, team, user) -> QuerySe
             | Q(filters__properties__icontains=flag)
             | Q(query__icontains=f"$feature/{flag}")
         )
-    created_by = _json_int_list(params, "created_by")
+    created_by = json_int_list_param(params, "created_by")
     if created_by:
         queryset = queryset.filter(created_by_id__in=created_by)
-    for dashboard_id in _json_int_list(params, "dashboards"):
+    for dashboard_id in json_int_list_param(params, "dashboards"):
         queryset = queryset.filter(dashboard_hooks().on_dashboard(dashboard_id))
-    tags = _json_list(params, "tags")
+    tags = json_list_param(params, "tags")
     if tags:
         tagged = TaggedItem.objects.filter(insight=OuterRef("pk"), tag__name__in=[str(tag) for tag in tags])
         queryset = queryset.filter(Exists(tagged))
-    queryset = _events_filter(queryset, _json_list(params, "events"))
+    queryset = _events_filter(queryset, json_list_param(params, "events"))
     for key, (field, lookup) in DATE_FILTERS.items():
         if params.get(key):
             queryset = queryset.filter(**{f"{field}__{lookup}": _parse_date(params[key], team, key)})

@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, Q
 from rest_framework import serializers
 
-from dashboards.api.overrides import json_param
+from dashboards.api.overrides import override_param
 from dashboards.models import DashboardTile, Text
 from insights.api.serializers import InsightSerializer, parsed_layouts
 from insights.models import TaggedItem
@@ -119,8 +119,8 @@ def dashboard_tiles_data(dashboard, context: dict) -> list[dict]:
     context = {
         **context,
         "dashboard": dashboard,
-        "filters_override": json_param(request, "filters_override"),
-        "variables_override": json_param(request, "variables_override"),
+        "filters_override": override_param(request, "filters_override"),
+        "variables_override": override_param(request, "variables_override"),
         "refresh_requested": request is not None and refresh_requested(request),
     }
     if "team" not in context:

@@ -12,10 +12,13 @@ from insights.selectors import insights_my_last_viewed, insights_trending
 from insights.tags import bulk_update_tags as bulk_update_tags_service
 from insights.viewed import insight_viewed_record
 from insights_server.api.shared import UserBasicSerializer
+from insights_server.params import int_param
 
 TRENDING_DEFAULT_DAYS = 7
 TRENDING_DEFAULT_LIMIT = 10
 TRENDING_MAX_LIMIT = 100
+# A century: `now - timedelta(days)` overflows long before MAX_INTEGER days.
+TRENDING_MAX_DAYS = 36500
 TRENDING_BAD_INTEGERS = "days and limit must be valid integers"
 VIEWED_MAX_IDS = 2500
 FIELD_REQUIRED = "Field is required."
@@ -51,12 +54,23 @@ def my_last_viewed(view, request, **kwargs) -> Response:
     return Response(_basic_serializer(view, insights_my_last_viewed(view.team, request.user)).data)
 
 
-def trending(view, request, **kwargs) -> Response:
+def _trending_window(params) -> tuple[int, int]:
+    """`days` (0..36500, default 7) and `limit` (default 10, at most 100: larger ones are clamped).
+
+    Anything else, an empty value included, is one 400 with PostHog's message and no `attr`.
+    """
+    if "" in (params.get("days"), params.get("limit")):
+        raise ValidationError(TRENDING_BAD_INTEGERS)
     try:
-        days = int(request.query_params.get("days", TRENDING_DEFAULT_DAYS))
-        limit = min(int(request.query_params.get("limit", TRENDING_DEFAULT_LIMIT)), TRENDING_MAX_LIMIT)
-    except (TypeError, ValueError):
+        days = int_param(params, "days", TRENDING_DEFAULT_DAYS, maximum=TRENDING_MAX_DAYS)
+        limit = int_param(params, "limit", TRENDING_DEFAULT_LIMIT)
+    except ValidationError:
         raise ValidationError(TRENDING_BAD_INTEGERS) from None
+    return days, min(limit, TRENDING_MAX_LIMIT)
+
+
+def trending(view, request, **kwargs) -> Response:
+    days, limit = _trending_window(request.query_params)
     insights = insights_trending(view.team, request.user, days, limit)
     results = []
     for insight, rendered in zip(insights, _basic_serializer(view, insights).data, strict=True):
