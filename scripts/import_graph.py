@@ -15,8 +15,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = (
-    "config", "insights_server", "persons", "actions", "activity", "cohorts", "queries", "ingestion",
-    "insights", "charts", "dashboards", "sharing", "alerts", "exports",
+    "config",
+    "insights_server",
+    "persons",
+    "actions",
+    "activity",
+    "cohorts",
+    "queries",
+    "ingestion",
+    "insights",
+    "charts",
+    "dashboards",
+    "sharing",
+    "alerts",
+    "exports",
 )
 # Lower index = lower layer; packages on one level may not import each other unless listed as a group.
 LAYERS = [
@@ -152,7 +164,9 @@ def main() -> None:
             if top_source != top_target and (target_layer > source_layer or target_layer == source_layer):
                 upward.append(f"{module}:{line} -> {target}{' (local)' if local else ''}")
     found = circles(graph)
-    print(f"modules: {len(known)}, arrows: {sum(len(t) for t in graph.values())}, function-local imports: {local_count}")
+    print(
+        f"modules: {len(known)}, arrows: {sum(len(t) for t in graph.values())}, function-local imports: {local_count}"
+    )
     print(f"circles: {len(found)}")
     for component in found:
         print(f"  {len(component)} modules: {', '.join(component)}")
