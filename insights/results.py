@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError as PydanticValidationError
 from rest_framework.exceptions import ValidationError
 
-from dashboards.filters import effective_dashboard_filters
+from insights.dashboard_hooks import dashboard_hooks
 from insights.models import Insight
 from insights_server.errors import DomainError
 from insights_server.models import Team
@@ -216,9 +216,7 @@ def effective_query(
         return None
     node = parse_query(query)
     # The DashboardFilter dict that applies (spec §5.8): tile overrides win, else overrides over dashboard filters.
-    filters = effective_dashboard_filters(
-        dashboard, tile=tile, filters_override=filters_override, tile_filters_override=tile_filters_override
-    )
+    filters = dashboard_hooks().effective_filters(dashboard, tile, filters_override, tile_filters_override)
     if filters:
         try:
             dashboard_filter = DashboardFilter.model_validate(filters)
