@@ -1,7 +1,7 @@
 """`/api/projects/:id/query/`: run any supported query node (POST), and follow or cancel async ones (GET, DELETE)."""
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from insights_server.params import bool_param
@@ -27,8 +27,6 @@ class QueryViewSet(ProjectScopedViewSet):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT})
     def create(self, request, *args, **kwargs) -> Response:
-        if not isinstance(request.data, dict):
-            raise ValidationError("The request body must be a JSON object.")
         query_request = parse_query_request(request.data)
         mode = query_endpoint_mode(query_request.refresh, getattr(query_request, "async_", None))
         query = apply_variables_override(

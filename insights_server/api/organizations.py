@@ -11,7 +11,7 @@ from insights_server.api.shared import OrganizationBasicSerializer, TeamBasicSer
 from insights_server.auth import authenticated_key
 from insights_server.models import Organization
 from insights_server.permissions import APIScopePermission, OrganizationAdminWritePermission
-from insights_server.services.organizations import organization_create
+from insights_server.services.organizations import organization_create, organization_delete
 
 AVAILABLE_PRODUCT_FEATURES = [
     {"key": "organizations_projects", "name": "Projects", "limit": None},
@@ -123,6 +123,9 @@ class OrganizationViewSet(
 
     def get_object(self) -> Organization:
         return self.url_organization
+
+    def perform_destroy(self, instance: Organization) -> None:
+        organization_delete(instance)
 
     def perform_create(self, serializer) -> None:
         serializer.instance = organization_create(serializer.validated_data["name"], owner=self.request.user)

@@ -61,6 +61,9 @@ class PersonalAPIKeySerializer(serializers.ModelSerializer):
     def to_representation(self, key: PersonalAPIKey) -> dict:
         data = super().to_representation(key)
         data["scopes"] = key.scopes or ["*"]
+        # Keys stored before scoping defaulted to [] have null here; clients (the agent toolkit) need arrays.
+        data["scoped_teams"] = data["scoped_teams"] or []
+        data["scoped_organizations"] = data["scoped_organizations"] or []
         return data
 
     def validate_scopes(self, scopes: list[str]) -> list[str]:

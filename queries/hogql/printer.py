@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from queries.hogql import ast
-from queries.hogql.database import EVENTS, OVERRIDES_SUBQUERY, TABLE_FUNCTIONS, TABLES
+from queries.hogql.database import (
+    EVENTS,
+    MAX_TABLE_FUNCTION_ROWS,
+    OVERRIDES_SUBQUERY,
+    TABLE_FUNCTION_TOO_LARGE,
+    TABLE_FUNCTIONS,
+    TABLES,
+)
 from queries.hogql.errors import QueryError
 from queries.hogql.functions import find_function
 from queries.hogql.hogql_printer import to_hogql
@@ -334,7 +341,11 @@ class ClickHousePrinter:
         for arg in args:
             if not isinstance(arg, ast.Constant) or not isinstance(arg.value, int) or isinstance(arg.value, bool):
                 raise QueryError(f"Table function '{name}' takes whole numbers")
-            values.append(str(min(arg.value, 10_000_000)))
+            if not 0 <= arg.value <= MAX_TABLE_FUNCTION_ROWS:
+                raise QueryError(
+                    TABLE_FUNCTION_TOO_LARGE.format(name=name, limit=MAX_TABLE_FUNCTION_ROWS, value=arg.value)
+                )
+            values.append(str(arg.value))
         return f"{name}({', '.join(values)}) AS {alias}"
 
     def print_ratio(self, ratio: ast.RatioExpr) -> str:

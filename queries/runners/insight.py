@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from queries.runners.base import QueryRunner
 from queries.runners.common.date_range import QueryDateRange
+from queries.runners.common.limits import check_interval_count
 
 
 class InsightQueryRunner(QueryRunner):
@@ -15,7 +16,8 @@ class InsightQueryRunner(QueryRunner):
         return self.build_date_range(earliest)
 
     def build_date_range(self, earliest: datetime | None = None, **options) -> QueryDateRange:
-        return QueryDateRange(
+        """The range, refused (QueryError) when it holds more intervals than QUERY_MAX_INTERVALS."""
+        date_range = QueryDateRange(
             self.query.dateRange,
             self.team.timezone,
             self.interval(),
@@ -24,6 +26,8 @@ class InsightQueryRunner(QueryRunner):
             earliest=earliest,
             **options,
         )
+        check_interval_count(date_range.bucket_count(), date_range.interval)
+        return date_range
 
     def interval(self) -> str | None:
         return self.query.interval or "day"

@@ -10,6 +10,7 @@ from queries.hogql import ast
 
 DEFAULT_DATE_FROM_DAYS = 7
 INTERVALS = ("minute", "hour", "day", "week", "month")
+INTERVAL_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
 TRUNCATE_FUNCTIONS = {
     "minute": "toStartOfMinute",
     "hour": "toStartOfHour",
@@ -134,6 +135,16 @@ class QueryDateRange:
         if self.interval == "week":
             return moment.replace(**DAY_START)
         return start_of_interval(moment, self.interval, self.week_start_day)
+
+    def bucket_count(self) -> int:
+        """How many buckets `buckets()` holds, computed without building them (to an hour across DST changes)."""
+        start = start_of_interval(self.date_from(), self.interval, self.week_start_day)
+        end = self.date_to()
+        if end < start:
+            return 0
+        if self.interval == "month":
+            return (end.year - start.year) * 12 + end.month - start.month + 1
+        return int((end - start).total_seconds() // INTERVAL_SECONDS[self.interval]) + 1
 
     def buckets(self) -> list[datetime]:
         """`all_values()`: every bucket start from the aligned date_from up to date_to."""
