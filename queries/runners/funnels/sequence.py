@@ -177,7 +177,8 @@ def unordered_state(shape: Shape, events: X) -> X:
 
     Every step event may open a window; the steps done inside it are the distinct steps matched between the
     opening event and the end of the window, each at its first matching time. The window with the most steps
-    wins (the earliest on ties). An exclusion event between the first and last step of that path drops the actor.
+    wins (the earliest on ties). An exclusion event between the first and last step of that path cuts the path
+    back to its first step (PostHog counts the actor as entered, not converted).
     """
     n, window = shape.steps, shape.window_seconds
 
@@ -203,9 +204,7 @@ def unordered_state(shape: Shape, events: X) -> X:
 
     def shaped(b: X) -> X:
         inside = lam(lambda x: all_of(is_exclusion_event(x.t(2)), x.t(1).ge(b[1]), x.t(1).le(b[-1])), "x")
-        excluded = if_(
-            call("length", b).gt(1) & call("arrayExists", inside, events), call("toUInt8", 1), call("toUInt8", 0)
-        )
-        return tuple_(array(empty_path()), b, excluded)
+        interrupted = call("length", b).gt(1) & call("arrayExists", inside, events)
+        return tuple_(array(empty_path()), if_(interrupted, call("arraySlice", b, 1, 1), b), call("toUInt8", 0))
 
     return call("arrayMap", lam(shaped, "b"), array(best))[1]

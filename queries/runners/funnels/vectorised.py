@@ -546,11 +546,10 @@ def unordered_levels(layout: Layout, window_seconds: int, source, carry: list[st
             "x",
             "t",
         )
+        # PostHog keeps an unordered actor whose path an exclusion interrupts at step 1 (it entered the funnel).
         excluded = call("length", path).gt(1) & call("arrayExists", between, events, times)
-        excluded_flag = flag(excluded)
-    else:
-        excluded_flag = call("toUInt8", 0)
+        path = if_(excluded, call("arraySlice", path, 1, 1), path)
     return levels.finish(
         best=call("arrayMap", lam(lambda v: call("divide", call("toFloat64", v), MICROS), "v"), path),
-        excluded=excluded_flag,
+        excluded=call("toUInt8", 0),
     )
