@@ -38,3 +38,9 @@ class ClickHouseBurstRateThrottle(PersonalAPIKeyRateThrottle):
 
 class ClickHouseSustainedRateThrottle(PersonalAPIKeyRateThrottle):
     scope = "clickhouse_sustained"
+
+
+class HogQLQueryThrottle(PersonalAPIKeyRateThrottle):
+    """PostHog's `query` throttle: HogQL sent with an API key to /query/ (120/hour unless THROTTLE_RATE_QUERY)."""
+
+    scope = "query"

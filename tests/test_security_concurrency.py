@@ -65,3 +65,13 @@ def test_the_slot_is_released_after_an_error():
     with api_query_slot(999_999):
         pass
     assert issubclass(ConcurrencyLimitExceeded, Exception)
+
+
+def test_hogql_with_an_api_key_has_posthogs_own_hourly_throttle(world, settings):
+    settings.RATE_LIMIT_ENABLED = True
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "query": "2/hour"}
+    client = key_client(world.owner)
+    codes = [client.post(f"/api/projects/{world.team.id}/query/", QUERY, format="json").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    trends = {"query": {"kind": "TrendsQuery", "series": [{"kind": "EventsNode", "event": "$pageview"}]}}
+    assert client.post(f"/api/projects/{world.team.id}/query/", trends, format="json").status_code == 200
