@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "dashboards",
     "activity",
     "actions",
+    "sharing",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +190,8 @@ QUERY_ASYNC_THREADS = int(os.environ.get("QUERY_ASYNC_THREADS", "4"))
 QUERY_MAX_INTERVALS = int(os.environ.get("QUERY_MAX_INTERVALS", "50000"))
 QUERY_MAX_SERIES = int(os.environ.get("QUERY_MAX_SERIES", "100"))
 QUERY_MAX_VALUES = int(os.environ.get("QUERY_MAX_VALUES", "2000000"))
+# How long a rotated share token keeps working (PostHog: 5 minutes).
+SHARING_TOKEN_GRACE_PERIOD_SECONDS = int(os.environ.get("SHARING_TOKEN_GRACE_PERIOD_SECONDS", "300"))
 # Concurrent computations per project for personal-API-key requests (queries/execution/concurrency.py).
 QUERY_API_CONCURRENCY_PER_TEAM = int(os.environ.get("QUERY_API_CONCURRENCY_PER_TEAM", "3"))
 QUERY_API_CONCURRENCY_WAIT_SECONDS = float(os.environ.get("QUERY_API_CONCURRENCY_WAIT_SECONDS", "30"))
