@@ -1,0 +1,182 @@
+"""The drawing surface: matplotlib settings, figure and plot area in pixels, legends, SVG and PNG output."""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+from dataclasses import dataclass
+
+import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from charts import palette
+from charts.format import shorten
+
+DPI = 100
+FONT = "DejaVu Sans"  # shipped inside matplotlib: the same glyph metrics on every machine
+FONT_SIZE = 9.0
+CHAR_PX = FONT_SIZE * DPI / 72 * 0.6  # a DejaVu Sans character is about 0.6 em wide
+LINE_PX = FONT_SIZE * DPI / 72 * 1.9
+
+RC = {
+    "font.family": [FONT],
+    "font.size": FONT_SIZE,
+    "text.color": palette.TEXT,
+    "axes.edgecolor": palette.BORDER,
+    "axes.labelcolor": palette.MUTED,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.spines.left": False,
+    "axes.axisbelow": True,
+    "xtick.color": palette.AXIS,
+    "ytick.color": palette.AXIS,
+    "xtick.labelcolor": palette.MUTED,
+    "ytick.labelcolor": palette.MUTED,
+    "ytick.left": False,
+    "legend.frameon": False,
+    "svg.fonttype": "none",  # labels stay real <text>, searchable and testable
+    "svg.hashsalt": "insights-server-charts",  # fixed clip-path ids: the same input gives the same bytes
+    "path.simplify": True,
+}
+
+# Matplotlib's global state (rcParams, font cache) is not thread-safe; a request renders one picture at a time.
+LOCK = threading.RLock()
+
+
+@dataclass(frozen=True)
+class Canvas:
+    """The picture's size in pixels, the project's timezone, and an optional title drawn at the top."""
+
+    width: int = 800
+    height: int = 450
+    timezone: str = "UTC"
+    title: str | None = None
+
+    @property
+    def top(self) -> float:
+        """Pixels taken at the top by the title (or a small margin)."""
+        return 40.0 if self.title else 14.0
+
+
+def figure(canvas: Canvas) -> Figure:
+    """A white figure of the canvas' size, with the title drawn when there is one."""
+    fig = Figure(figsize=(canvas.width / DPI, canvas.height / DPI), dpi=DPI, facecolor=palette.BACKGROUND)
+    if canvas.title:
+        limit = int((canvas.width - 32) / (CHAR_PX * 1.35))
+        fig.text(
+            16 / canvas.width,
+            1 - 14 / canvas.height,
+            shorten(canvas.title, limit),
+            fontsize=12.5,
+            fontweight="bold",
+            va="top",
+            ha="left",
+        )
+    return fig
+
+
+def plot_area(
+    fig: Figure, canvas: Canvas, left: float, bottom: float, right: float = 16, top: float | None = None
+) -> Axes:
+    """Axes placed by margins in pixels (a fixed layout is several times cheaper than matplotlib's engines)."""
+    top = canvas.top if top is None else top
+    width = max(canvas.width - left - right, 10)
+    height = max(canvas.height - bottom - top, 10)
+    return fig.add_axes((left / canvas.width, bottom / canvas.height, width / canvas.width, height / canvas.height))
+
+
+def value_axis(ax: Axes, formatter, axis: str = "y", integer: bool = False) -> None:
+    """A light grid along the value axis with about five ticks written by `formatter`."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(MaxNLocator(nbins=5, integer=integer, min_n_ticks=3))
+    target.set_major_formatter(FuncFormatter(lambda value, _position: formatter(value)))
+    ax.grid(axis=axis, color=palette.GRID, linewidth=0.8)
+    ax.tick_params(axis=axis, length=0, pad=6)
+    ax.tick_params(axis="x" if axis == "y" else "y", length=3, color=palette.BORDER)
+
+
+def label_width(labels, extra: float = 0) -> float:
+    """An estimate in pixels of the widest of `labels`."""
+    return max((len(str(label)) for label in labels), default=0) * CHAR_PX + extra
+
+
+def legend_rows(canvas: Canvas, labels: list[str], max_rows: int = 3) -> tuple[int, int, int]:
+    """(columns, rows, entries shown) for a legend of `labels` laid out across the picture's width."""
+    if not labels:
+        return 0, 0, 0
+    column = min(label_width(labels), 26 * CHAR_PX) + 34
+    columns = max(1, min(len(labels), int((canvas.width - 32) // column)))
+    rows = min(-(-len(labels) // columns), max_rows)
+    shown = min(len(labels), columns * rows)
+    if shown < len(labels):
+        shown -= 1  # the last cell says how many were left out
+    return columns, rows, shown
+
+
+def legend_height(canvas: Canvas, labels: list[str], max_rows: int = 3) -> float:
+    """Pixels a bottom legend of `labels` needs."""
+    _, rows, _ = legend_rows(canvas, labels, max_rows)
+    return rows * LINE_PX + 8 if rows else 0
+
+
+def bottom_legend(fig: Figure, canvas: Canvas, entries: list[tuple], max_rows: int = 3) -> None:
+    """A legend along the bottom: `entries` are (label, colour, kind), kind `line`, `dashed`, `box` or `faded`."""
+    labels = [label for label, _, _ in entries]
+    columns, _, shown = legend_rows(canvas, labels, max_rows)
+    if not columns:
+        return
+    handles, texts = [], []
+    for label, color, kind in entries[:shown]:
+        if kind in ("box", "faded"):
+            handles.append(Patch(facecolor=color, edgecolor="none", alpha=0.5 if kind == "faded" else 1))
+        else:
+            handles.append(Line2D([], [], color=color, linewidth=2, linestyle="--" if kind == "dashed" else "-"))
+        texts.append(shorten(label, 26))
+    if shown < len(entries):
+        handles.append(Line2D([], [], alpha=0))
+        texts.append(f"+{len(entries) - shown} more")
+    fig.legend(
+        handles,
+        texts,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 4 / canvas.height),
+        ncols=columns,
+        handlelength=1.4,
+        handleheight=0.9,
+        columnspacing=1.6,
+        borderaxespad=0,
+        labelcolor=palette.TEXT,
+    )
+
+
+def note(fig: Figure, canvas: Canvas, text: str, x: float, y: float, **style) -> None:
+    """Small muted text placed in pixels from the bottom-left corner."""
+    fig.text(x / canvas.width, y / canvas.height, text, color=palette.MUTED, fontsize=8, **style)
+
+
+_SVG_SIZE = re.compile(r'<svg([^>]*?) width="[^"]*" height="[^"]*"')
+
+
+def write_svg(fig: Figure, canvas: Canvas) -> str:
+    """The figure as SVG text, sized in pixels; no date or generator version, so snapshots stay stable."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", dpi=DPI, metadata={"Date": None, "Creator": "insights-server charts"})
+    text = buffer.getvalue()
+    return _SVG_SIZE.sub(rf'<svg\1 width="{canvas.width}px" height="{canvas.height}px"', text, count=1)
+
+
+def write_png(fig: Figure, canvas: Canvas) -> bytes:
+    """The figure as PNG bytes of exactly the canvas' size, without a software tag."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def settings():
+    """A context in which matplotlib draws with the charts' settings."""
+    return matplotlib.rc_context(RC)

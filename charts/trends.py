@@ -1,0 +1,56 @@
+"""Trends and stickiness over time: line, cumulative line, stacked area, stacked and side-by-side bars."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+
+from matplotlib.figure import Figure
+
+from charts.format import axis_value, number
+from charts.kinds import Insight
+from charts.series import trend_series, x_labels
+from charts.style import Canvas
+from charts.timeseries import Chart, draw
+
+MODE_BY_KIND = {
+    "trends_line": "line",
+    "trends_area": "area",
+    "trends_bar": "bar",
+    "trends_bar_unstacked": "bar_unstacked",
+}
+STICKINESS_MODES = {
+    "ActionsBar": "bar",
+    "ActionsStackedBar": "bar",
+    "ActionsUnstackedBar": "bar_unstacked",
+    "ActionsAreaGraph": "area",
+}
+
+
+def time_series_chart(insight: Insight, canvas: Canvas, mode: str, filter_key: str, dated: bool) -> Chart:
+    """The Chart of a trends-shaped result under the source's display settings."""
+    settings = insight.filter(filter_key)
+    results = insight.results if isinstance(insight.results, list) else []
+    return Chart(
+        x_labels=x_labels(results),
+        series=trend_series(results, settings.get("hiddenLegendIndexes")),
+        mode=mode,
+        formatter=partial(axis_value, settings=settings),
+        caption=f"Timezone: {canvas.timezone}" if dated else None,
+        show_legend=True if settings.get("showLegend") else None,
+        show_values=bool(settings.get("showValuesOnSeries")),
+        log_scale=settings.get("yAxisScaleType") == "log10",
+        percent_stack=bool(settings.get("showPercentStackView")),
+    )
+
+
+def render_trends(insight: Insight, canvas: Canvas) -> Figure:
+    """A trends time series drawn as its display asks (the cumulative display's data is already cumulative)."""
+    return draw(time_series_chart(insight, canvas, MODE_BY_KIND[insight.kind], "trendsFilter", dated=True), canvas)
+
+
+def render_stickiness(insight: Insight, canvas: Canvas) -> Figure:
+    """Actors by number of active intervals: a line, or bars when the display says so."""
+    mode = STICKINESS_MODES.get(insight.display or "", "line")
+    chart = time_series_chart(insight, canvas, mode, "stickinessFilter", dated=False)
+    return draw(replace(chart, formatter=lambda value: number(round(value, 2))), canvas)
