@@ -8,8 +8,14 @@ from collections.abc import Callable
 from matplotlib.figure import Figure
 
 from charts import messages
+from charts.funnels import render_funnel_steps, render_funnel_time_to_convert, render_funnel_trends
 from charts.kinds import Insight, UnsupportedQuery, resolve
+from charts.lifecycle import render_lifecycle
+from charts.paths import render_paths
+from charts.retention import render_retention
 from charts.style import LOCK, Canvas, settings, write_png, write_svg
+from charts.tables import render_table
+from charts.totals import render_bar_value, render_bold_number, render_pie, render_value_table
 from charts.trends import render_stickiness, render_trends
 
 logger = logging.getLogger(__name__)
@@ -22,6 +28,17 @@ RENDERERS: dict[str, Renderer] = {
     "trends_bar": render_trends,
     "trends_bar_unstacked": render_trends,
     "stickiness": render_stickiness,
+    "bold_number": render_bold_number,
+    "pie": render_pie,
+    "bar_value": render_bar_value,
+    "value_table": render_value_table,
+    "table": render_table,
+    "funnel_steps": render_funnel_steps,
+    "funnel_time_to_convert": render_funnel_time_to_convert,
+    "funnel_trends": render_funnel_trends,
+    "retention": render_retention,
+    "lifecycle": render_lifecycle,
+    "paths": render_paths,
 }
 
 UNSUPPORTED_INPUT = "This insight could not be drawn."

@@ -75,3 +75,27 @@ def x_labels(results: list) -> list[str]:
                 return [clean_label(label) for label in row[key]]
     size = max((len(row.get("data") or []) for row in rows), default=0)
     return [str(index + 1) for index in range(size)]
+
+
+@dataclass(frozen=True)
+class Total:
+    """One total-value row: legend label, aggregated value, colour, and whether it is the compared period."""
+
+    label: str
+    value: float
+    color: str
+    previous: bool = False
+
+
+def totals(results: list, hidden: list | None = None) -> list[Total]:
+    """Total-value rows (`aggregated_value`, or the sum of `data`), coloured like `trend_series`."""
+    series = trend_series(results, hidden)
+    hidden_indexes = set(hidden or [])
+    rows = [row for index, row in enumerate(results) if isinstance(row, dict) and index not in hidden_indexes]
+    values = []
+    for row in rows:
+        value = row.get("aggregated_value")
+        if value is None:
+            value = sum(v for v in (as_number(point) for point in row.get("data") or []) if not math.isnan(v))
+        values.append(as_number(value))
+    return [Total(item.label, value, item.color, item.previous) for item, value in zip(series, values, strict=True)]

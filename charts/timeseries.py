@@ -42,6 +42,7 @@ class Chart:
     show_values: bool = False
     log_scale: bool = False
     percent_stack: bool = False
+    y_max: float | None = None
 
 
 def draw(chart: Chart, canvas: Canvas) -> Figure:
@@ -194,6 +195,8 @@ def _style(ax: Axes, chart: Chart, size: int, canvas: Canvas) -> None:
         ax.set_ylim(bottom=0)
         if not values or max(values) == 0:
             ax.set_ylim(0, 1)
+        if chart.y_max is not None:
+            ax.set_ylim(0, max([chart.y_max, *values]))
     ax.set_xlim(-0.6 if size > 1 or chart.mode.startswith("bar") else -1, max(size - 0.4, 1))
     if size > 1 and not chart.mode.startswith("bar"):
         ax.set_xlim(-0.3, size - 0.7)
