@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 
 from charts import messages
 from charts.funnels import render_funnel_steps, render_funnel_time_to_convert, render_funnel_trends
+from charts.hogql_chart import render_hogql_chart
 from charts.kinds import Insight, UnsupportedQuery, resolve
 from charts.lifecycle import render_lifecycle
 from charts.paths import render_paths
@@ -39,6 +40,7 @@ RENDERERS: dict[str, Renderer] = {
     "retention": render_retention,
     "lifecycle": render_lifecycle,
     "paths": render_paths,
+    "hogql_chart": render_hogql_chart,
 }
 
 UNSUPPORTED_INPUT = "This insight could not be drawn."

@@ -410,3 +410,25 @@ def events_result() -> dict:
         "types": ["Tuple", "String", "Tuple", "DateTime64(6, 'UTC')"],
         "hasMore": False,
     }
+
+
+def hogql_chart_query(display: str = "ActionsLineGraph") -> dict:
+    """A SQL insight drawn as a chart: pageviews and users per day."""
+    sql = "SELECT toStartOfDay(timestamp) AS day, count() AS pageviews, count(DISTINCT person_id) AS users ..."
+    settings = {"xAxis": {"column": "day"}, "yAxis": [{"column": "pageviews"}, {"column": "users"}]}
+    return {
+        "kind": "DataVisualizationNode",
+        "source": {"kind": "HogQLQuery", "query": sql},
+        "display": display,
+        "chartSettings": settings,
+    }
+
+
+def hogql_chart_result(days: int = 14) -> dict:
+    """Rows of (day, pageviews, users) with ClickHouse types, as the HogQL runner returns them."""
+    rows = [[f"{day.isoformat()}T00:00:00Z", _wave(i, 0, 500), _wave(i, 2, 120)] for i, day in enumerate(_days(days))]
+    return {
+        "results": rows,
+        "columns": ["day", "pageviews", "users"],
+        "types": [["day", "DateTime('UTC')"], ["pageviews", "UInt64"], ["users", "UInt64"]],
+    }

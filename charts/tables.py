@@ -13,7 +13,8 @@ from charts.style import Canvas, figure
 from charts.table import Table, draw_table
 
 
-def _column_types(response: dict, count: int) -> list[str]:
+def column_types(response: dict, count: int) -> list[str]:
+    """The ClickHouse type of each column (`types` is [[name, type], ...] or [type, ...]), "" when unknown."""
     types = response.get("types") or []
     names = [item[1] if isinstance(item, list | tuple) and len(item) > 1 else item for item in types]
     return [str(name) if name is not None else "" for name in names] + [""] * (count - len(names))
@@ -69,7 +70,7 @@ def result_table(insight: Insight, timezone: str) -> Table:
     width = max((len(row) for row in rows), default=0)
     columns = _columns(insight, width)
     count = max(width, len(columns))
-    types = _column_types(insight.response, count)
+    types = column_types(insight.response, count)
     body = [[cell_text(row[i] if i < len(row) else None, types[i], timezone) for i in range(count)] for row in rows]
     align = []
     for index in range(count):

@@ -66,7 +66,8 @@ def draw(chart: Chart, canvas: Canvas) -> Figure:
         _lines(ax, chart, size)
     _style(ax, chart, size, canvas)
     left = label_width([chart.formatter(tick) for tick in _visible_ticks(ax)], extra=22)
-    ax.set_position(plot_area_box(canvas, left=max(left, 36), bottom=bottom, top=top))
+    first_label = min(label_width(chart.x_labels[:1]), 22 * CHAR_PX) / 2 + 8
+    ax.set_position(plot_area_box(canvas, left=max(left, 36, first_label), bottom=bottom, top=top))
     if legend:
         bottom_legend(fig, canvas, entries)
     if chart.caption:
