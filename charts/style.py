@@ -166,7 +166,8 @@ def write_svg(fig: Figure, canvas: Canvas) -> str:
     """The figure as SVG text, sized in pixels; no date or generator version, so snapshots stay stable."""
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", dpi=DPI, metadata={"Date": None, "Creator": "insights-server charts"})
-    text = buffer.getvalue()
+    # Matplotlib measured the text in the bundled DejaVu Sans; a viewer without it should still pick a sans font.
+    text = buffer.getvalue().replace(f"font-family: '{FONT}'", f"font-family: '{FONT}', Verdana, sans-serif")
     return _SVG_SIZE.sub(rf'<svg\1 width="{canvas.width}px" height="{canvas.height}px"', text, count=1)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MultipleLocator
 
 from charts import palette
 from charts.format import shorten
@@ -43,6 +44,7 @@ class Chart:
     log_scale: bool = False
     percent_stack: bool = False
     y_max: float | None = None
+    duration_unit: float | None = None  # values per second (1 or 1000) when the axis shows durations
 
 
 def draw(chart: Chart, canvas: Canvas) -> Figure:
@@ -198,12 +200,27 @@ def _style(ax: Axes, chart: Chart, size: int, canvas: Canvas) -> None:
             ax.set_ylim(0, 1)
         if chart.y_max is not None:
             ax.set_ylim(0, max([chart.y_max, *values]))
+    if chart.duration_unit and values and max(values) > 0:
+        ax.yaxis.set_major_locator(
+            MultipleLocator(duration_step(max(values) / chart.duration_unit) * chart.duration_unit)
+        )
     ax.set_xlim(-0.6 if size > 1 or chart.mode.startswith("bar") else -1, max(size - 0.4, 1))
     if size > 1 and not chart.mode.startswith("bar"):
         ax.set_xlim(-0.3, size - 0.7)
     ticks = thin_ticks(chart.x_labels, canvas.width - 90)
     ax.set_xticks(ticks, [shorten(chart.x_labels[index], 22) for index in ticks])
     ax.spines["bottom"].set_color(palette.BORDER)
+
+
+NICE_SECONDS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
+
+
+def duration_step(longest: float) -> float:
+    """A tick step in seconds that a clock reads well (1m, 15m, 1h, 1d, ...) giving at most six ticks."""
+    for step in NICE_SECONDS:
+        if longest / step <= 5:
+            return step
+    return 86400 * math.ceil(longest / 86400 / 5)
 
 
 def thin_ticks(labels: list[str], width: float) -> list[int]:

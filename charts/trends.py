@@ -19,6 +19,7 @@ MODE_BY_KIND = {
     "trends_bar": "bar",
     "trends_bar_unstacked": "bar_unstacked",
 }
+DURATION_UNITS = {"duration": 1.0, "duration_ms": 1000.0}
 STICKINESS_MODES = {
     "ActionsBar": "bar",
     "ActionsStackedBar": "bar",
@@ -41,6 +42,7 @@ def time_series_chart(insight: Insight, canvas: Canvas, mode: str, filter_key: s
         show_values=bool(settings.get("showValuesOnSeries")),
         log_scale=settings.get("yAxisScaleType") == "log10",
         percent_stack=bool(settings.get("showPercentStackView")),
+        duration_unit=DURATION_UNITS.get(settings.get("aggregationAxisFormat")),
     )
 
 
