@@ -55,11 +55,8 @@ def render_retention(insight: Insight, canvas: Canvas) -> Figure:
     lines: list[tuple[str, float, list[float | None]]] = []
     if breakdown:
         for label, group in _by_breakdown(rows).items():
-            totals = [0.0] * intervals
-            for position, row in enumerate(group):
-                for index, count in enumerate(_counts(row)[: len(group) - position]):
-                    totals[index] += count
-            lines.append((label, totals[0], _shares(totals, intervals, reference)))
+            cohorts = [_counts(row) for row in group]
+            lines.append((label, sum(c[0] for c in cohorts if c), _pooled(cohorts, intervals, reference)))
     else:
         for position, row in enumerate(rows):
             counts = _counts(row)
@@ -84,6 +81,20 @@ def render_retention(insight: Insight, canvas: Canvas) -> Figure:
     fig = figure(canvas)
     draw_table(fig, canvas, table, top=canvas.top + 4)
     return fig
+
+
+def _pooled(cohorts: list[list[float]], intervals: int, reference: str) -> list[float | None]:
+    """A breakdown value's shares over its cohorts: each interval's actors over the actors of the cohorts that
+    reached it (cohort i of n reaches n - i intervals)."""
+    shares: list[float | None] = []
+    for index in range(intervals):
+        reached = [
+            counts for position, counts in enumerate(cohorts) if index < min(len(cohorts) - position, len(counts))
+        ]
+        base_index = 0 if reference != "previous" or index == 0 else index - 1
+        base = sum(counts[base_index] for counts in reached)
+        shares.append(sum(counts[index] for counts in reached) / base * 100 if base else None)
+    return shares
 
 
 def _mean(lines: list, intervals: int) -> list[float | None]:

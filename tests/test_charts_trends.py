@@ -104,8 +104,12 @@ def test_pie_hide_aggregation_drops_total():
 def test_bar_value_lists_values_in_runner_order():
     texts = texts_of(s.trends_query("ActionsBarValue"), s.trends_total_result())
     assert [t for t in texts if t in ("Chrome", "Safari", "Firefox", "Edge", "None")] == [
-        "Chrome", "Safari", "Firefox", "Edge", "None"
-    ]  # fmt: skip
+        "Chrome",
+        "Safari",
+        "Firefox",
+        "Edge",
+        "None",
+    ]
     assert {"5,120", "2,300", "1,210", "640", "95"} <= set(texts)
 
 
