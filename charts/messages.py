@@ -32,7 +32,9 @@ def _message(canvas: Canvas, title: str, detail: str, mark: str, color: str) -> 
     )
     fig.text(0.5, 1 - (middle - 4) / canvas.height, title, ha="center", va="center", fontsize=12, fontweight="bold")
     width = max(int((canvas.width - 80) / CHAR_PX), 20)
-    lines = textwrap.wrap(detail, width)[:4]
+    lines = textwrap.wrap(detail, width)
+    if len(lines) > 4:
+        lines = [*lines[:3], f"{lines[3]} …"]
     for index, line in enumerate(lines):
         fig.text(
             0.5, 1 - (middle + 24 + index * 16) / canvas.height, line, ha="center", va="center", color=palette.MUTED
