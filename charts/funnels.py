@@ -9,7 +9,7 @@ from charts import palette
 from charts.format import breakdown_label, duration, number, percent, shorten
 from charts.kinds import Insight
 from charts.series import trend_series, x_labels
-from charts.style import LINE_PX, Canvas, bottom_legend, figure, legend_height, note, plot_area, value_axis
+from charts.style import LINE_PX, Canvas, bars, bottom_legend, figure, legend_height, note, plot_area, value_axis
 from charts.timeseries import Chart, draw, thin_ticks
 
 
@@ -64,8 +64,8 @@ def render_funnel_steps(insight: Insight, canvas: Canvas) -> Figure:
         color = palette.series_color(position)
         x = np.arange(len(steps)) - 0.4 + width * (position + 0.5)
         if not breakdown:
-            ax.bar(x, [100] * len(steps), width=width * 0.92, color=color, alpha=0.12, linewidth=0, zorder=1)
-        ax.bar(x, heights, width=width * 0.92, color=color, linewidth=0, zorder=2)
+            bars(ax, x, [100] * len(steps), width * 0.92, color, alpha=0.12)
+        bars(ax, x, heights, width * 0.92, color)
         for bar_x, height, count, rate in zip(x, heights, counts, labels, strict=True):
             if annotate:
                 ax.annotate(
@@ -118,7 +118,7 @@ def render_funnel_time_to_convert(insight: Insight, canvas: Canvas) -> Figure:
     fig = figure(canvas)
     ax = plot_area(fig, canvas, left=56, bottom=LINE_PX + 14, top=canvas.top + 34)
     x = np.arange(len(bins))
-    ax.bar(x, shares, width=0.9, color=palette.PRIMARY, linewidth=0, zorder=2)
+    bars(ax, x, shares, 0.9, palette.PRIMARY)
     if len(bins) <= 30:
         for bar_x, share, count in zip(x, shares, counts, strict=True):
             if count:

@@ -9,7 +9,18 @@ from charts import palette
 from charts.format import number
 from charts.kinds import Insight
 from charts.series import as_number, x_labels
-from charts.style import LINE_PX, Canvas, bottom_legend, figure, label_width, legend_height, note, plot_area, value_axis
+from charts.style import (
+    LINE_PX,
+    Canvas,
+    bars,
+    bottom_legend,
+    figure,
+    label_width,
+    legend_height,
+    note,
+    plot_area,
+    value_axis,
+)
 from charts.timeseries import plot_area_box, thin_ticks
 
 STATUSES = ("new", "returning", "resurrecting", "dormant")
@@ -33,15 +44,7 @@ def render_lifecycle(insight: Insight, canvas: Canvas) -> Figure:
         values = np.array([as_number(value) for value in (rows[status].get("data") or [])][:size])
         values = np.nan_to_num(np.pad(values, (0, size - len(values))))
         base = below if status == "dormant" else above
-        ax.bar(
-            np.arange(size),
-            values,
-            bottom=base,
-            width=0.8,
-            color=palette.LIFECYCLE_COLORS[status],
-            linewidth=0,
-            zorder=2,
-        )
+        bars(ax, np.arange(size), values, 0.8, palette.LIFECYCLE_COLORS[status], bottom=base)
         if status == "dormant":
             below = below + values
         else:

@@ -18,6 +18,7 @@ from charts.style import (
     CHAR_PX,
     LINE_PX,
     Canvas,
+    bars,
     bottom_legend,
     figure,
     label_width,
@@ -159,16 +160,8 @@ def _bars(ax: Axes, chart: Chart, size: int) -> None:
         for item in group:
             values = np.nan_to_num(_values(item, size))
             offset = -0.4 + width * (slot + 0.5)
-            ax.bar(
-                positions + offset,
-                values,
-                width=width * 0.92,
-                bottom=base if stacked else None,
-                color=item.color,
-                alpha=0.5 if item.previous else 1,
-                linewidth=0,
-                zorder=2,
-            )
+            bottom = base if stacked else None
+            bars(ax, positions + offset, values, width * 0.92, item.color, bottom, 0.5 if item.previous else 1)
             if chart.show_values and size * len(chart.series) <= 40:
                 for x, y, b in zip(positions + offset, values, base, strict=True):
                     if y:

@@ -11,7 +11,7 @@ from charts import palette
 from charts.format import axis_value, number, percent, shorten
 from charts.kinds import Insight
 from charts.series import Total, totals
-from charts.style import CHAR_PX, Canvas, figure, label_width, note, plot_area, value_axis
+from charts.style import CHAR_PX, Canvas, bars, figure, label_width, note, plot_area, value_axis
 from charts.table import Table, draw_table
 
 
@@ -157,7 +157,7 @@ def render_bar_value(insight: Insight, canvas: Canvas) -> Figure:
             continue
         y = labels.index(label) + (height / 2 if comparing and row.previous else -height / 2 if comparing else 0)
         value = 0.0 if math.isnan(row.value) else row.value
-        ax.barh(y, value, height=height * 0.9, color=row.color, alpha=0.5 if row.previous else 1, linewidth=0)
+        bars(ax, [y], [value], height * 0.9, row.color, alpha=0.5 if row.previous else 1, horizontal=True)
         ax.annotate(
             _value_text(insight, value),
             (value, y),
