@@ -116,8 +116,10 @@ def bars(ax: Axes, x, heights, width: float, color, bottom=None, alpha: float = 
     patch = PathPatch(
         Path(verts.reshape(-1, 2), codes), facecolor=color, edgecolor="none", linewidth=0, alpha=alpha, zorder=2
     )
-    ax.add_patch(patch)
-    ax.autoscale_view()  # add_patch grows the data limits but, unlike plot(), does not rescale
+    # add_patch would walk every segment as a bezier to grow the limits; the corners are known already.
+    ax.add_artist(patch)
+    ax.update_datalim(verts.reshape(-1, 2))
+    ax.autoscale_view()
     return patch
 
 
