@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 
 from matplotlib.figure import Figure
@@ -20,14 +21,22 @@ def column_types(response: dict, count: int) -> list[str]:
     return [str(name) if name is not None else "" for name in names] + [""] * (count - len(names))
 
 
-def _time(value: str, timezone: str) -> str:
+_TYPE_ZONE = re.compile(r"DateTime(?:64)?\((?:\s*\d+\s*,)?\s*'([^']+)'")
+
+
+def _time(value: str, column_type: str, timezone: str) -> str:
+    """An ISO time shown in the project's timezone; a time without an offset is read in its column's timezone
+    (`DateTime64(6, 'UTC')`), or left as written when the column has none."""
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return value
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(zone(timezone))
-    return parsed.strftime("%Y-%m-%d %H:%M:%S")
+    if parsed.tzinfo is None:
+        declared = _TYPE_ZONE.search(column_type)
+        if declared is None:
+            return parsed.strftime("%Y-%m-%d %H:%M:%S")
+        parsed = parsed.replace(tzinfo=zone(declared.group(1)))
+    return parsed.astimezone(zone(timezone)).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def cell_text(value, column_type: str, timezone: str) -> str:
@@ -47,7 +56,7 @@ def cell_text(value, column_type: str, timezone: str) -> str:
         return json.dumps(value, default=str)
     text = str(value)
     if column_type.startswith(("DateTime", "Nullable(DateTime")) or (len(text) >= 19 and text[10:11] == "T"):
-        return _time(text, timezone)
+        return _time(text, column_type, timezone)
     return text
 
 

@@ -78,3 +78,17 @@ def test_hogql_chart_without_numbers_is_a_table():
     query = s.hogql_chart_query()
     result = {"results": [["a", "b"]], "columns": ["x", "y"], "types": [["x", "String"], ["y", "String"]]}
     assert texts_of(query, result) == ["x", "y", "a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("value", "column_type", "text"),
+    [
+        ("2024-01-01T12:00:00", "DateTime64(6, 'UTC')", "2024-01-01 13:00:00"),
+        ("2024-01-01T12:00:00", "DateTime('Europe/Paris')", "2024-01-01 12:00:00"),
+        ("2024-01-01T12:00:00", "Nullable(DateTime64(3, 'America/New_York'))", "2024-01-01 18:00:00"),
+        ("2024-01-01T12:00:00", "", "2024-01-01 12:00:00"),
+        ("2024-01-01T12:00:00Z", "String", "2024-01-01 13:00:00"),
+    ],
+)
+def test_naive_times_are_read_in_their_column_timezone(value, column_type, text):
+    assert cell_text(value, column_type, "Europe/Paris") == text
