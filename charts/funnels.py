@@ -9,7 +9,18 @@ from charts import palette
 from charts.format import breakdown_label, duration, number, percent, shorten
 from charts.kinds import Insight
 from charts.series import trend_series, x_labels
-from charts.style import LINE_PX, Canvas, bars, bottom_legend, figure, legend_height, note, plot_area, value_axis
+from charts.style import (
+    LINE_PX,
+    Canvas,
+    bars,
+    bottom_legend,
+    figure,
+    legend_height,
+    nice_limits,
+    note,
+    plot_area,
+    value_axis,
+)
 from charts.timeseries import Chart, draw, thin_ticks
 
 
@@ -126,7 +137,8 @@ def render_funnel_time_to_convert(insight: Insight, canvas: Canvas) -> Figure:
                     percent(share), (bar_x, share), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8.5
                 )
     value_axis(ax, lambda value: percent(value, 0))
-    ax.set_ylim(0, max(shares + [1]) * 1.15)
+    ax.set_ylim(0, max(shares + [1]) * 1.08)
+    nice_limits(ax)
     labels = [duration(start) for start, _ in bins]
     ticks = thin_ticks(labels, canvas.width - 90)
     ax.set_xticks(ticks, [labels[index] for index in ticks])

@@ -17,6 +17,7 @@ from charts.style import (
     figure,
     label_width,
     legend_height,
+    nice_limits,
     note,
     plot_area,
     value_axis,
@@ -56,7 +57,8 @@ def render_lifecycle(insight: Insight, canvas: Canvas) -> Figure:
     ticks = thin_ticks(labels, canvas.width - 90)
     ax.set_xticks(ticks, [labels[index] for index in ticks])
     low, high = min(values_seen), max(values_seen)
-    ax.set_ylim(low * 1.08 if low else 0, high * 1.08 if high else 1)
+    ax.set_ylim(low * 1.02 if low else 0, high * 1.02 if high else 1)
+    nice_limits(ax)
     left = label_width([number(abs(tick)) for tick in ax.get_yticks()], extra=22)
     ax.set_position(plot_area_box(canvas, left=max(left, 36), bottom=bottom, top=top))
     bottom_legend(

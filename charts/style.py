@@ -123,6 +123,16 @@ def bars(ax: Axes, x, heights, width: float, color, bottom=None, alpha: float = 
     return patch
 
 
+def nice_limits(ax: Axes, axis: str = "y") -> None:
+    """Extend the value axis to the ticks just beyond the data, so the top value sits under a labelled gridline."""
+    target, get, set_ = (ax.yaxis, ax.get_ylim, ax.set_ylim) if axis == "y" else (ax.xaxis, ax.get_xlim, ax.set_xlim)
+    low, high = get()
+    ticks = target.get_major_locator().tick_values(low, high)
+    above = [tick for tick in ticks if tick >= high - 1e-9]
+    below = [tick for tick in ticks if tick <= low + 1e-9]
+    set_(below[-1] if below and low < 0 else low, above[0] if above else high)
+
+
 def label_width(labels, extra: float = 0) -> float:
     """An estimate in pixels of the widest of `labels`."""
     return max((len(str(label)) for label in labels), default=0) * CHAR_PX + extra

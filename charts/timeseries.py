@@ -23,6 +23,7 @@ from charts.style import (
     figure,
     label_width,
     legend_height,
+    nice_limits,
     note,
     plot_area,
     value_axis,
@@ -197,6 +198,8 @@ def _style(ax: Axes, chart: Chart, size: int, canvas: Canvas) -> None:
         ax.yaxis.set_major_locator(
             MultipleLocator(duration_step(max(values) / chart.duration_unit) * chart.duration_unit)
         )
+    if not chart.log_scale:
+        nice_limits(ax)
     ax.set_xlim(-0.6 if size > 1 or chart.mode.startswith("bar") else -1, max(size - 0.4, 1))
     if size > 1 and not chart.mode.startswith("bar"):
         ax.set_xlim(-0.3, size - 0.7)

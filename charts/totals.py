@@ -11,7 +11,7 @@ from charts import palette
 from charts.format import axis_value, number, percent, shorten
 from charts.kinds import Insight
 from charts.series import Total, totals
-from charts.style import CHAR_PX, Canvas, bars, figure, label_width, note, plot_area, value_axis
+from charts.style import CHAR_PX, Canvas, bars, figure, label_width, nice_limits, note, plot_area, value_axis
 from charts.table import Table, draw_table
 
 
@@ -173,6 +173,7 @@ def render_bar_value(insight: Insight, canvas: Canvas) -> Figure:
     ax.tick_params(axis="y", length=0, labelcolor=palette.TEXT)
     value_axis(ax, lambda value: axis_value(value, insight.filter("trendsFilter")), axis="x")
     ax.set_xlim(left=0)
+    nice_limits(ax, "x")
     ax.spines["bottom"].set_visible(False)
     if comparing:
         note(fig, canvas, "Faded bars: previous period", canvas.width - 16, canvas.height - canvas.top + 2, ha="right")
