@@ -18,11 +18,15 @@ def gallery() -> dict[str, tuple[dict, dict | None]]:
     return {
         "trends_line": (s.trends_query(), s.trends_result(days=90, breakdowns=browsers)),
         "trends_bar": (s.trends_query("ActionsBar"), s.trends_result(days=14, breakdowns=browsers[:3])),
-        "trends_unstacked_compare": (s.trends_query("ActionsUnstackedBar", breakdown=None, compare=True),
-                                     s.trends_result(days=10, compare=True)),
+        "trends_unstacked_compare": (
+            s.trends_query("ActionsUnstackedBar", breakdown=None, compare=True),
+            s.trends_result(days=10, compare=True),
+        ),
         "trends_area": (s.trends_query("ActionsAreaGraph"), s.trends_result(days=30, breakdowns=browsers[:3])),
-        "trends_cumulative": (s.trends_query("ActionsLineGraphCumulative", breakdown=None),
-                              s.trends_result(days=30, cumulative=True)),
+        "trends_cumulative": (
+            s.trends_query("ActionsLineGraphCumulative", breakdown=None),
+            s.trends_result(days=30, cumulative=True),
+        ),
         "trends_compare": (s.trends_query(compare=True, breakdown=None), s.trends_result(days=30, compare=True)),
         "bold_number": (s.trends_query("BoldNumber", breakdown=None, compare=True), s.bold_number_result()),
         "pie": (s.trends_query("ActionsPie"), s.trends_total_result()),
@@ -41,7 +45,7 @@ def gallery() -> dict[str, tuple[dict, dict | None]]:
         "events_table": (s.events_query(), s.events_result()),
         "no_data": (s.trends_query(), {"results": []}),
         "error": (s.trends_query(), None),
-    }  # fmt: skip
+    }
 
 
 def main() -> None:

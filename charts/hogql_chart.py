@@ -6,13 +6,14 @@ from functools import partial
 
 from matplotlib.figure import Figure
 
-from charts.format import axis_value
+from charts.format import axis_value, number
 from charts.kinds import Insight
 from charts.palette import series_color
 from charts.series import Series, as_number
 from charts.style import Canvas
 from charts.tables import cell_text, column_title, column_types, render_table
 from charts.timeseries import Chart, draw
+from charts.totals import big_number
 
 MODES = {
     "ActionsLineGraph": "line",
@@ -66,3 +67,15 @@ def render_hogql_chart(insight: Insight, canvas: Canvas) -> Figure:
         caption=f"Timezone: {canvas.timezone}" if dated else None,
     )
     return draw(chart, canvas)
+
+
+def render_hogql_bold_number(insight: Insight, canvas: Canvas) -> Figure:
+    """A SQL insight's first number in large type under its column's name (PostHog's BoldNumber for SQL)."""
+    rows = [list(row) for row in insight.results if isinstance(row, list | tuple)]
+    columns = [str(column) for column in insight.response.get("columns") or []]
+    for row in rows[:1]:
+        for index, value in enumerate(row):
+            if _is_number(value):
+                label = column_title(columns[index]) if index < len(columns) else ""
+                return big_number(canvas, number(round(float(value), 2)), label)
+    return render_table(insight, canvas)

@@ -99,6 +99,8 @@ def _kind(source: dict, node: dict, results) -> str:
         return INSIGHT_KINDS[source_kind]
     if node.get("kind") == "DataVisualizationNode" and node.get("display") in HOGQL_CHART_DISPLAYS:
         return "hogql_chart"
+    if node.get("kind") == "DataVisualizationNode" and node.get("display") == "BoldNumber":
+        return "hogql_bold_number"
     if source_kind.endswith("Query") or source_kind in ("EventsNode", "PersonsNode"):
         return "table"
     raise UnsupportedQuery(f"Pictures of {source_kind} are not supported.")

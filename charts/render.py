@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from charts import messages
 from charts.funnels import render_funnel_steps, render_funnel_time_to_convert, render_funnel_trends
-from charts.hogql_chart import render_hogql_chart
+from charts.hogql_chart import render_hogql_bold_number, render_hogql_chart
 from charts.kinds import Insight, UnsupportedQuery, resolve
 from charts.lifecycle import render_lifecycle
 from charts.paths import render_paths
@@ -41,6 +41,7 @@ RENDERERS: dict[str, Renderer] = {
     "lifecycle": render_lifecycle,
     "paths": render_paths,
     "hogql_chart": render_hogql_chart,
+    "hogql_bold_number": render_hogql_bold_number,
 }
 
 UNSUPPORTED_INPUT = "This insight could not be drawn."
@@ -83,11 +84,18 @@ def _kind_of(query) -> str | None:
     return query.get("kind") if isinstance(query, dict) else None
 
 
+def _pixels(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
 def _canvas(width, height, timezone, title, result) -> Canvas:
     if timezone is None and isinstance(result, dict):
         timezone = result.get("timezone")
-    width = int(min(max(int(width), MIN_SIZE), MAX_SIZE))
-    height = int(min(max(int(height), MIN_SIZE), MAX_SIZE))
+    width = min(max(_pixels(width, Canvas.width), MIN_SIZE), MAX_SIZE)
+    height = min(max(_pixels(height, Canvas.height), MIN_SIZE), MAX_SIZE)
     return Canvas(width=width, height=height, timezone=str(timezone or "UTC"), title=title or None)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
@@ -13,6 +13,7 @@ from charts.style import CHAR_PX, Canvas
 
 ROW_PX = 26.0
 MAX_CHARS = 48
+MIN_COLUMN_PX = 60.0
 
 
 @dataclass
@@ -46,6 +47,23 @@ def _widths(table: Table, available: float) -> list[float]:
     return widths
 
 
+def _fit_columns(table: Table, width: float) -> tuple[Table, int]:
+    """The table cut to the columns that get at least MIN_COLUMN_PX each, and how many were cut."""
+    keep = max(int(width // MIN_COLUMN_PX), 1)
+    hidden = len(table.columns) - keep
+    if hidden <= 0:
+        return table, 0
+    cut = lambda rows: [row[:keep] for row in rows] if rows else rows  # noqa: E731
+    return replace(
+        table,
+        columns=table.columns[:keep],
+        rows=cut(table.rows),
+        align=table.align[:keep],
+        fills=cut(table.fills),
+        inks=cut(table.inks),
+    ), hidden
+
+
 def rows_that_fit(canvas: Canvas, top: float, bottom: float = 12) -> int:
     """How many body rows fit below a header between `top` and `bottom` pixels of margin."""
     return max(int((canvas.height - top - bottom) // ROW_PX) - 1, 1)
@@ -57,13 +75,18 @@ def draw_table(fig: Figure, canvas: Canvas, table: Table, top: float, bottom: fl
 
     Drawn as figure-level artists: one collection of cell fills, one of rules, plain texts placed in figure
     fractions (no axes, clip paths or per-cell transforms: a 13 x 13 retention table draws ~2x faster)."""
+    width = canvas.width - 32.0
+    table, hidden_columns = _fit_columns(table, width)
     fit = rows_that_fit(canvas, top, bottom)
     rows = table.rows
+    notes = [footer] if footer else []
     if len(rows) > fit:
-        footer = footer or f"… {len(rows) - fit + 1} more rows"
+        notes.insert(0, f"… {len(rows) - fit + 1} more rows")
         rows = rows[: fit - 1]
+    if hidden_columns:
+        notes.append(f"{hidden_columns} more columns not shown")
+    footer = " · ".join(notes) or None
     grid = _Grid(fig, canvas, left=16.0, top=top)
-    width = canvas.width - 32.0
     widths = _widths(table, width)
     align = table.align or ["left"] * len(table.columns)
     grid.fill(0, 0, width, ROW_PX, palette.TABLE_HEADER)

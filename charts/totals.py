@@ -36,44 +36,26 @@ def render_bold_number(insight: Insight, canvas: Canvas) -> Figure:
     rows = _totals(insight)
     current = next((row for row in rows if not row.previous), rows[0])
     previous = next((row for row in rows if row.previous), None)
+    change, color = None, palette.MUTED
+    if previous is not None and previous.value:
+        ratio = (current.value - previous.value) / abs(previous.value) * 100
+        arrow, color = ("▲", palette.SUCCESS) if ratio >= 0 else ("▼", palette.DANGER)
+        change = f"{arrow} {percent(abs(ratio))} from previous period ({_value_text(insight, previous.value)})"
+    elif previous is not None:
+        change = f"Previous period: {_value_text(insight, previous.value)}"
+    return big_number(canvas, _value_text(insight, current.value), _strip_period(current.label), change, color)
+
+
+def big_number(canvas: Canvas, value: str, label: str, change: str | None = None, color: str = palette.MUTED):
+    """A figure with `value` in large type, `label` under it and an optional line of change in `color`."""
     fig = figure(canvas)
     middle = 1 - (canvas.top + (canvas.height - canvas.top) * 0.42) / canvas.height
-    size = min(64.0, canvas.width / max(len(_value_text(insight, current.value)), 3) / 1.05)
-    fig.text(
-        0.5,
-        middle,
-        _value_text(insight, current.value),
-        ha="center",
-        va="center",
-        fontsize=size,
-        fontweight="bold",
-        color=palette.TEXT,
-    )
-    fig.text(
-        0.5,
-        middle - (size * 1.39 / 2 + 22) / canvas.height,
-        _strip_period(current.label),
-        ha="center",
-        va="center",
-        fontsize=11,
-        color=palette.MUTED,
-    )
-    if previous is not None:
-        if previous.value:
-            change = (current.value - previous.value) / abs(previous.value) * 100
-            arrow, color = ("▲", palette.SUCCESS) if change >= 0 else ("▼", palette.DANGER)
-            text = f"{arrow} {percent(abs(change))} from previous period ({_value_text(insight, previous.value)})"
-        else:
-            text, color = f"Previous period: {_value_text(insight, previous.value)}", palette.MUTED
-        fig.text(
-            0.5,
-            middle - (size * 1.39 / 2 + 50) / canvas.height,
-            text,
-            ha="center",
-            va="center",
-            fontsize=10,
-            color=color,
-        )
+    size = min(64.0, canvas.width / max(len(value), 3) / 1.05)
+    fig.text(0.5, middle, value, ha="center", va="center", fontsize=size, fontweight="bold", color=palette.TEXT)
+    below = middle - (size * 1.39 / 2 + 22) / canvas.height
+    fig.text(0.5, below, label, ha="center", va="center", fontsize=11, color=palette.MUTED)
+    if change:
+        fig.text(0.5, below - 28 / canvas.height, change, ha="center", va="center", fontsize=10, color=color)
     return fig
 
 

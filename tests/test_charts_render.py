@@ -159,3 +159,8 @@ def test_unknown_timezone_falls_back_to_utc_times():
 
 def test_svg_texts_helper_reads_every_label():
     assert svg_texts(render_svg(s.funnel_query(), s.funnel_steps_result()))[0] == "1. $pageview"
+
+
+def test_bad_sizes_fall_back_to_the_default():
+    image = Image.open(io.BytesIO(render_png(s.trends_query(), None, width="wide", height=None)))
+    assert image.size == (800, 450)

@@ -92,3 +92,16 @@ def test_hogql_chart_without_numbers_is_a_table():
 )
 def test_naive_times_are_read_in_their_column_timezone(value, column_type, text):
     assert cell_text(value, column_type, "Europe/Paris") == text
+
+
+def test_wide_tables_keep_the_columns_that_fit_and_say_how_many_more():
+    result = {"results": [list(range(30))], "columns": [f"c{i}" for i in range(30)]}
+    texts = texts_of({"kind": "HogQLQuery", "query": "SELECT ..."}, result, width=400)
+    assert texts[:6] == ["c0", "c1", "c2", "c3", "c4", "c5"] and "c6" not in texts
+    assert texts[-1] == "24 more columns not shown"
+
+
+def test_hogql_bold_number_shows_the_first_number_under_its_column():
+    query = {**s.hogql_query(), "display": "BoldNumber"}
+    result = {"results": [[48213.456]], "columns": ["count() -- Pageviews"]}
+    assert texts_of(query, result) == ["48,213.46", "Pageviews"]
