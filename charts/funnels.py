@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from matplotlib.figure import Figure
 
 from charts import palette
 from charts.format import breakdown_label, duration, number, percent, shorten
 from charts.kinds import Insight
-from charts.series import trend_series, x_labels
+from charts.series import as_number, trend_series, x_labels
 from charts.style import (
     LINE_PX,
     Canvas,
@@ -119,11 +121,18 @@ def _summary(fig: Figure, canvas: Canvas, groups: list) -> None:
     )
 
 
+def _pairs(value) -> list:
+    return (
+        [item for item in value if isinstance(item, list | tuple) and len(item) == 2] if isinstance(value, list) else []
+    )
+
+
 def render_funnel_time_to_convert(insight: Insight, canvas: Canvas) -> Figure:
     """Histogram of conversion times: bars of the share of converted actors per bin, bins labelled as durations."""
     results = insight.results
-    bins = [item for item in results.get("bins") or [] if isinstance(item, list | tuple) and len(item) == 2]
-    counts = [float(count) for _, count in bins]
+    bins = [(as_number(start), as_number(count)) for start, count in _pairs(results.get("bins"))]
+    bins = [(start, count) for start, count in bins if not math.isnan(start) and not math.isnan(count)]
+    counts = [count for _, count in bins]
     total = sum(counts) or 1
     shares = [count / total * 100 for count in counts]
     fig = figure(canvas)

@@ -20,15 +20,12 @@ class Series:
 
 
 def as_number(value) -> float:
-    """A data point as a float; missing or non-numeric points become NaN (a gap)."""
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, int | float):
-        return float(value)
+    """A data point as a float; missing, infinite or non-numeric points become NaN (a gap)."""
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         return math.nan
+    return number if math.isfinite(number) else math.nan
 
 
 def _color_key(row: dict) -> tuple:

@@ -164,3 +164,40 @@ def test_svg_texts_helper_reads_every_label():
 def test_bad_sizes_fall_back_to_the_default():
     image = Image.open(io.BytesIO(render_png(s.trends_query(), None, width="wide", height=None)))
     assert image.size == (800, 450)
+
+
+def _leaves(value, path=()):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, (*path, key))
+    elif isinstance(value, list) and value:
+        for index, item in enumerate(value):
+            yield from _leaves(item, (*path, index))
+    yield path
+
+
+def _mutated(result, seed: int):
+    """The result with one leaf or branch replaced by something a runner never returns."""
+    import copy
+    import random
+
+    rng = random.Random(seed)
+    result = copy.deepcopy(result)
+    paths = [path for path in _leaves(result) if path]
+    path = rng.choice(paths)
+    parent = result
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = rng.choice([None, "x", float("nan"), float("inf"), -1e12, [], {}, [None], True])
+    return result
+
+
+@pytest.mark.parametrize("name", sorted(__import__("charts.gallery").gallery.gallery()))
+def test_mutated_results_always_give_a_picture(name):
+    from charts.gallery import gallery
+
+    query, result = gallery()[name]
+    for seed in range(6):
+        broken = _mutated(result, seed) if result else result
+        svg = render_svg(query, broken, width=400, height=300)
+        assert svg.startswith("<?xml")
