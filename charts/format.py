@@ -116,6 +116,15 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def shorten_middle(text: str, limit: int) -> str:
+    """`text` cut in the middle to `limit` characters, keeping both ends (URLs and paths differ at the end)."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    head = max((limit - 1) // 2, 1)
+    return text[:head] + "…" + text[len(text) - max(limit - 1 - head, 1) :]
+
+
 def shorten(text: str, limit: int) -> str:
     """`text` cut to `limit` characters with an ellipsis."""
     text = str(text)

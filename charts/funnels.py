@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from charts import palette
-from charts.format import breakdown_label, duration, number, percent, shorten
+from charts.format import breakdown_label, duration, number, percent, shorten_middle
 from charts.kinds import Insight
 from charts.series import as_number, trend_series, x_labels
 from charts.style import (
@@ -95,7 +95,9 @@ def render_funnel_steps(insight: Insight, canvas: Canvas) -> Figure:
     ax.set_ylim(0, 118)
     ax.set_yticks([0, 25, 50, 75, 100])
     ax.set_xlim(-0.5, steps_count - 0.5)
-    ax.set_xticks(np.arange(steps_count), [shorten(name, int(canvas.width / steps_count / 7.5)) for name in names])
+    ax.set_xticks(
+        np.arange(steps_count), [shorten_middle(name, int(canvas.width / steps_count / 7.5)) for name in names]
+    )
     ax.tick_params(axis="x", labelcolor=palette.TEXT)
     if breakdown:
         bottom_legend(fig, canvas, [(label, palette.series_color(i), "box") for i, label in enumerate(legend_labels)])

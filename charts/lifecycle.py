@@ -14,11 +14,11 @@ from charts.style import (
     Canvas,
     bars,
     bottom_legend,
+    caption,
     figure,
     label_width,
     legend_height,
     nice_limits,
-    note,
     plot_area,
     value_axis,
 )
@@ -37,7 +37,7 @@ def render_lifecycle(insight: Insight, canvas: Canvas) -> Figure:
     fig = figure(canvas)
     names = [status.capitalize() for status in shown]
     bottom = legend_height(canvas, names) + LINE_PX + 14
-    top = canvas.top + (16 if not canvas.title else 0)
+    top = canvas.top + caption(fig, canvas, f"Timezone: {canvas.timezone}")
     ax = plot_area(fig, canvas, left=60, bottom=bottom, top=top)
     above, below = np.zeros(size), np.zeros(size)
     values_seen = [0.0]
@@ -65,13 +65,5 @@ def render_lifecycle(insight: Insight, canvas: Canvas) -> Figure:
         fig,
         canvas,
         [(name, palette.LIFECYCLE_COLORS[status], "box") for name, status in zip(names, shown, strict=True)],
-    )
-    note(
-        fig,
-        canvas,
-        f"Timezone: {canvas.timezone}",
-        canvas.width - 16,
-        canvas.height - (26 if canvas.title else 20),
-        ha="right",
     )
     return fig

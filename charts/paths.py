@@ -10,7 +10,7 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path
 
 from charts import palette
-from charts.format import duration, number, shorten
+from charts.format import duration, number, shorten, shorten_middle
 from charts.kinds import Insight
 from charts.style import CHAR_PX, Canvas, figure
 from charts.table import Table, draw_table
@@ -99,7 +99,7 @@ def render_paths(insight: Insight, canvas: Canvas) -> Figure:
             ax.text(
                 text_x,
                 node.y + node.height / 2,
-                f"{shorten(node.name, max(limit, 6))}  {number(node.value)}",
+                f"{shorten_middle(node.name, max(limit, 6))}  {number(node.value)}",
                 ha="right" if last else "left",
                 va="center",
                 fontsize=8.5,

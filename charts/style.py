@@ -17,7 +17,7 @@ from matplotlib.path import Path
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from charts import palette
-from charts.format import shorten
+from charts.format import shorten, shorten_middle
 
 DPI = 100
 FONT = "DejaVu Sans"  # shipped inside matplotlib: the same glyph metrics on every machine
@@ -169,7 +169,7 @@ def bottom_legend(fig: Figure, canvas: Canvas, entries: list[tuple], max_rows: i
             handles.append(Patch(facecolor=color, edgecolor="none", alpha=0.5 if kind == "faded" else 1))
         else:
             handles.append(Line2D([], [], color=color, linewidth=2, linestyle="--" if kind == "dashed" else "-"))
-        texts.append(shorten(label, 26))
+        texts.append(shorten_middle(label, 26))
     if shown < len(entries):
         handles.append(Line2D([], [], alpha=0))
         texts.append(f"+{len(entries) - shown} more")
@@ -185,6 +185,12 @@ def bottom_legend(fig: Figure, canvas: Canvas, entries: list[tuple], max_rows: i
         borderaxespad=0,
         labelcolor=palette.TEXT,
     )
+
+
+def caption(fig: Figure, canvas: Canvas, text: str) -> float:
+    """Small muted text at the top right under the title (the timezone); returns the pixels it takes."""
+    note(fig, canvas, text, canvas.width - 16, canvas.height - canvas.top - 8, ha="right")
+    return 18.0
 
 
 def note(fig: Figure, canvas: Canvas, text: str, x: float, y: float, **style) -> None:

@@ -13,7 +13,8 @@ from charts.style import CHAR_PX, Canvas
 
 ROW_PX = 26.0
 MAX_CHARS = 48
-MIN_COLUMN_PX = 60.0
+PADDING_PX = 20.0
+MIN_SCALE = 0.8
 
 
 @dataclass
@@ -28,31 +29,32 @@ class Table:
     bold_rows: frozenset[int] = frozenset()
 
 
-def _widths(table: Table, available: float) -> list[float]:
+@dataclass(frozen=True)
+class _Layout:
+    widths: list[float]
+    scale: float  # of the font and padding: dense tables shrink down to MIN_SCALE before columns are dropped
+    hidden: int  # columns cut at the right
+
+
+def _layout(table: Table, available: float) -> _Layout:
+    """Column widths from their longest text, shrunk (font included) or stretched to the available width."""
     lengths = []
     for index, column in enumerate(table.columns):
         cells = [len(row[index]) for row in table.rows if index < len(row)]
         lengths.append(min(max([len(column), *cells, 3]), MAX_CHARS))
-    widths = [length * CHAR_PX + 20 for length in lengths]
-    total = sum(widths)
-    if total > available:
-        # Shrink the widest columns first so short ones (counts, dates) stay whole.
-        while sum(widths) > available and max(widths) > 60:
-            widest = widths.index(max(widths))
-            widths[widest] = max(60.0, widths[widest] - (sum(widths) - available))
-        scale = available / sum(widths)
-        widths = [width * scale for width in widths] if scale < 1 else widths
-    else:
-        widths = [width * available / total for width in widths]
-    return widths
+    natural = [length * CHAR_PX + PADDING_PX for length in lengths]
+    scale = min(1.0, max(available / sum(natural), MIN_SCALE))
+    widths = [width * scale for width in natural]
+    keep = len(widths)
+    while keep > 1 and sum(widths[:keep]) > available:
+        keep -= 1
+    widths = widths[:keep]
+    stretch = available / sum(widths) if sum(widths) < available else 1.0
+    shrink = available / sum(widths) if sum(widths) > available else 1.0  # one column wider than the picture
+    return _Layout([width * stretch * shrink for width in widths], scale, len(natural) - keep)
 
 
-def _fit_columns(table: Table, width: float) -> tuple[Table, int]:
-    """The table cut to the columns that get at least MIN_COLUMN_PX each, and how many were cut."""
-    keep = max(int(width // MIN_COLUMN_PX), 1)
-    hidden = len(table.columns) - keep
-    if hidden <= 0:
-        return table, 0
+def _cut(table: Table, keep: int) -> Table:
     cut = lambda rows: [row[:keep] for row in rows] if rows else rows  # noqa: E731
     return replace(
         table,
@@ -61,7 +63,7 @@ def _fit_columns(table: Table, width: float) -> tuple[Table, int]:
         align=table.align[:keep],
         fills=cut(table.fills),
         inks=cut(table.inks),
-    ), hidden
+    )
 
 
 def rows_that_fit(canvas: Canvas, top: float, bottom: float = 12) -> int:
@@ -76,18 +78,19 @@ def draw_table(fig: Figure, canvas: Canvas, table: Table, top: float, bottom: fl
     Drawn as figure-level artists: one collection of cell fills, one of rules, plain texts placed in figure
     fractions (no axes, clip paths or per-cell transforms: a 13 x 13 retention table draws ~2x faster)."""
     width = canvas.width - 32.0
-    table, hidden_columns = _fit_columns(table, width)
+    layout = _layout(table, width)
+    table = _cut(table, len(layout.widths))
     fit = rows_that_fit(canvas, top, bottom)
     rows = table.rows
     notes = [footer] if footer else []
     if len(rows) > fit:
         notes.insert(0, f"… {len(rows) - fit + 1} more rows")
         rows = rows[: fit - 1]
-    if hidden_columns:
-        notes.append(f"{hidden_columns} more columns not shown")
+    if layout.hidden:
+        notes.append(f"{layout.hidden} more columns not shown")
     footer = " · ".join(notes) or None
-    grid = _Grid(fig, canvas, left=16.0, top=top)
-    widths = _widths(table, width)
+    grid = _Grid(fig, canvas, left=16.0, top=top, scale=layout.scale)
+    widths = layout.widths
     align = table.align or ["left"] * len(table.columns)
     grid.fill(0, 0, width, ROW_PX, palette.TABLE_HEADER)
     _row(grid, table.columns, widths, align, 0, ink=palette.MUTED, bold=True)
@@ -108,8 +111,8 @@ def draw_table(fig: Figure, canvas: Canvas, table: Table, top: float, bottom: fl
 class _Grid:
     """Pixel positions (from the table's top-left corner) turned into figure artists."""
 
-    def __init__(self, fig: Figure, canvas: Canvas, left: float, top: float):
-        self.fig, self.canvas, self.left, self.top = fig, canvas, left, top
+    def __init__(self, fig: Figure, canvas: Canvas, left: float, top: float, scale: float = 1.0):
+        self.fig, self.canvas, self.left, self.top, self.scale = fig, canvas, left, top, scale
         self.cells: list = []
         self.colors: list = []
         self.rules: list = []
@@ -149,8 +152,9 @@ def _row(grid: _Grid, cells, widths, align, y, ink=palette.TEXT, fills=None, ink
         if fill is not None:
             grid.fill(x + 1, y + 1, width - 2, ROW_PX - 2, fill)
         side = align[index] if index < len(align) else "left"
-        anchor = {"left": x + 10, "right": x + width - 10, "center": x + width / 2}[side]
-        limit = max(int((width - 16) / CHAR_PX), 2)
+        pad = PADDING_PX / 2 * grid.scale
+        anchor = {"left": x + pad, "right": x + width - pad, "center": x + width / 2}[side]
+        limit = max(int((width - 1.6 * pad) / (CHAR_PX * grid.scale)), 2)
         color = inks[index] if inks and index < len(inks) and inks[index] else ink
         if text:
             grid.text(
@@ -160,6 +164,6 @@ def _row(grid: _Grid, cells, widths, align, y, ink=palette.TEXT, fills=None, ink
                 ha=side,
                 color=color,
                 fontweight="bold" if bold else "normal",
-                fontsize=8.8,
+                fontsize=8.8 * grid.scale,
             )
         x += width

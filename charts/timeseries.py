@@ -20,11 +20,11 @@ from charts.style import (
     Canvas,
     bars,
     bottom_legend,
+    caption,
     figure,
     label_width,
     legend_height,
     nice_limits,
-    note,
     plot_area,
     value_axis,
 )
@@ -59,7 +59,7 @@ def draw(chart: Chart, canvas: Canvas) -> Figure:
     legend = chart.show_legend if chart.show_legend is not None else len(series) > 1
     entries = [(item.label, item.color, _legend_kind(item, bar)) for item in series]
     bottom = (legend_height(canvas, [label for label, _, _ in entries]) if legend else 0) + LINE_PX + 14
-    top = canvas.top + (16 if chart.caption and not canvas.title else 0)
+    top = canvas.top + (caption(fig, canvas, chart.caption) if chart.caption else 0)
     ax = plot_area(fig, canvas, left=60, bottom=bottom, top=top)
     size = len(chart.x_labels)
     if bar:
@@ -74,8 +74,6 @@ def draw(chart: Chart, canvas: Canvas) -> Figure:
     ax.set_position(plot_area_box(canvas, left=max(left, 36, first_label), bottom=bottom, top=top))
     if legend:
         bottom_legend(fig, canvas, entries)
-    if chart.caption:
-        note(fig, canvas, chart.caption, canvas.width - 16, canvas.height - (26 if canvas.title else 20), ha="right")
     return fig
 
 

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from charts import palette
-from charts.format import axis_value, number, percent, shorten
+from charts.format import axis_value, number, percent, shorten_middle
 from charts.kinds import Insight
 from charts.series import Total, totals
 from charts.style import CHAR_PX, Canvas, bars, figure, label_width, nice_limits, note, plot_area, value_axis
@@ -101,7 +101,9 @@ def render_pie(insight: Insight, canvas: Canvas) -> Figure:
     for index, row in enumerate(shown):
         y = 1 - (top + index * 22) / canvas.height
         fig.text(left / canvas.width, y, "■", color=row.color, fontsize=12, va="center")
-        fig.text((left + 20) / canvas.width, y, shorten(_strip_period(row.label), limit), va="center", fontsize=9.5)
+        fig.text(
+            (left + 20) / canvas.width, y, shorten_middle(_strip_period(row.label), limit), va="center", fontsize=9.5
+        )
         fig.text(
             right / canvas.width,
             y,
@@ -150,7 +152,7 @@ def render_bar_value(insight: Insight, canvas: Canvas) -> Figure:
             color=palette.MUTED,
         )
     limit = max(int((left - 20) / CHAR_PX), 4)
-    ax.set_yticks(np.arange(len(labels)), [shorten(label, limit) for label in labels])
+    ax.set_yticks(np.arange(len(labels)), [shorten_middle(label, limit) for label in labels])
     ax.set_ylim(len(labels) - 0.5, -0.5)
     ax.tick_params(axis="y", length=0, labelcolor=palette.TEXT)
     value_axis(ax, lambda value: axis_value(value, insight.filter("trendsFilter")), axis="x")
