@@ -47,6 +47,7 @@ class Chart:
     percent_stack: bool = False
     y_max: float | None = None
     duration_unit: float | None = None  # values per second (1 or 1000) when the axis shows durations
+    goal_lines: tuple[tuple[str, float], ...] = ()  # (label, value): dashed lines across the chart
 
 
 def draw(chart: Chart, canvas: Canvas) -> Figure:
@@ -196,14 +197,33 @@ def _style(ax: Axes, chart: Chart, size: int, canvas: Canvas) -> None:
         ax.yaxis.set_major_locator(
             MultipleLocator(duration_step(max(values) / chart.duration_unit) * chart.duration_unit)
         )
+    for _, value in chart.goal_lines:
+        low, high = ax.get_ylim()
+        ax.set_ylim(min(low, value), max(high, value * 1.04))
     if not chart.log_scale:
         nice_limits(ax)
+    _goal_lines(ax, chart)
     ax.set_xlim(-0.6 if size > 1 or chart.mode.startswith("bar") else -1, max(size - 0.4, 1))
     if size > 1 and not chart.mode.startswith("bar"):
         ax.set_xlim(-0.3, size - 0.7)
     ticks = thin_ticks(chart.x_labels, canvas.width - 90)
     ax.set_xticks(ticks, [shorten(chart.x_labels[index], 22) for index in ticks])
     ax.spines["bottom"].set_color(palette.BORDER)
+
+
+def _goal_lines(ax: Axes, chart: Chart) -> None:
+    for label, value in chart.goal_lines:
+        ax.axhline(value, color=palette.MUTED, linewidth=1, linestyle=(0, (4, 3)), zorder=5)
+        ax.annotate(
+            f"{label} ({chart.formatter(value)})" if label else chart.formatter(value),
+            (0, value),
+            xycoords=("axes fraction", "data"),
+            xytext=(4, 3),
+            textcoords="offset points",
+            fontsize=8,
+            color=palette.MUTED,
+            zorder=5,
+        )
 
 
 NICE_SECONDS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)

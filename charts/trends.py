@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from functools import partial
 
@@ -9,7 +10,7 @@ from matplotlib.figure import Figure
 
 from charts.format import axis_value, number
 from charts.kinds import Insight
-from charts.series import trend_series, x_labels
+from charts.series import as_number, trend_series, x_labels
 from charts.style import Canvas
 from charts.timeseries import Chart, draw
 
@@ -28,6 +29,16 @@ STICKINESS_MODES = {
 }
 
 
+def goal_lines(lines) -> tuple[tuple[str, float], ...]:
+    """A filter's `goalLines` ([{label, value}]) that carry a number."""
+    found = []
+    for line in lines if isinstance(lines, list) else []:
+        value = as_number(line.get("value")) if isinstance(line, dict) else math.nan
+        if not math.isnan(value):
+            found.append((str(line.get("label") or ""), value))
+    return tuple(found)
+
+
 def time_series_chart(insight: Insight, canvas: Canvas, mode: str, filter_key: str, dated: bool) -> Chart:
     """The Chart of a trends-shaped result under the source's display settings."""
     settings = insight.filter(filter_key)
@@ -43,6 +54,7 @@ def time_series_chart(insight: Insight, canvas: Canvas, mode: str, filter_key: s
         log_scale=settings.get("yAxisScaleType") == "log10",
         percent_stack=bool(settings.get("showPercentStackView")),
         duration_unit=DURATION_UNITS.get(settings.get("aggregationAxisFormat")),
+        goal_lines=goal_lines(settings.get("goalLines")),
     )
 
 

@@ -201,3 +201,12 @@ def test_mutated_results_always_give_a_picture(name):
         broken = _mutated(result, seed) if result else result
         svg = render_svg(query, broken, width=400, height=300)
         assert svg.startswith("<?xml")
+
+
+def test_pictures_drawn_from_several_threads_are_identical():
+    from concurrent.futures import ThreadPoolExecutor
+
+    query, result = s.trends_query("ActionsBar"), s.trends_result(days=14, breakdowns=s.BROWSERS[:3])
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        pictures = list(pool.map(lambda _: render_svg(query, result), range(8)))
+    assert len(set(pictures)) == 1

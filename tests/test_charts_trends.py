@@ -135,3 +135,12 @@ def test_world_map_renders_as_country_table():
 def test_total_value_result_under_a_time_series_display_draws_bars():
     texts = texts_of(s.trends_query("ActionsLineGraph"), s.trends_total_result())
     assert {"Chrome", "5,120"} <= set(texts)
+
+
+def test_goal_lines_are_drawn_with_their_labels():
+    query = s.trends_query(breakdown=None)
+    query["source"]["trendsFilter"]["goalLines"] = [{"label": "Target", "value": 1500}, {"label": "bad", "value": "x"}]
+    texts = texts_of(query, s.trends_result(days=5))
+    assert "Target (1,500)" in texts and not [t for t in texts if t.startswith("bad")]
+    ticks = [int(t.replace(",", "")) for t in texts if t.replace(",", "").isdigit()]
+    assert max(ticks) >= 1500  # the axis reaches the goal
