@@ -210,3 +210,25 @@ def test_pictures_drawn_from_several_threads_are_identical():
     with ThreadPoolExecutor(max_workers=4) as pool:
         pictures = list(pool.map(lambda _: render_svg(query, result), range(8)))
     assert len(set(pictures)) == 1
+
+
+def test_a_picture_that_fails_while_written_becomes_the_error_picture(monkeypatch, caplog):
+    from matplotlib.artist import Artist
+
+    from charts import render
+    from charts.style import figure
+
+    class Broken(Artist):
+        def draw(self, renderer):
+            raise RuntimeError("cannot draw")
+
+    def broken_pie(insight, canvas):
+        fig = figure(canvas)
+        fig.add_artist(Broken())
+        return fig
+
+    monkeypatch.setitem(render.RENDERERS, "pie", broken_pie)
+    with caplog.at_level(logging.ERROR, logger="charts.render"):
+        texts = texts_of(s.trends_query("ActionsPie"), s.trends_total_result())
+    assert texts == ["!", ERROR_TITLE, UNSUPPORTED_INPUT]
+    assert [record.message for record in caplog.records] == ["chart_write_failed"]
