@@ -151,6 +151,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "insights_server.auth.PersonalAPIKeyAuthentication",
         "insights_server.auth.SessionAuthentication",
+        "sharing.auth.SharingAccessTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "insights_server.pagination.LimitOffsetPagination",

@@ -121,6 +121,7 @@ class InsightViewSet(ProjectScopedViewSet):
         insight = access_insight_by_id_or_short_id(
             self.team, self.kwargs["pk"], queryset=insight_render_queryset(project_insights(self.team))
         )
+        self.check_object_permissions(request, insight)  # a share token reaches only what it shares
         if bool_param(request.query_params, "basic"):
             return Response(InsightBasicSerializer(insight, context=self._context()).data)
         dashboard_context = self._dashboard_context(insight)
