@@ -301,7 +301,7 @@ class RetentionQueryRunner(InsightQueryRunner):
         timestamp = field("timestamp")
         item = ast.Tuple([self.period_expr(date_range, timestamp), self.aggregation_value_expr(), timestamp])
         lower = compare(">=", timestamp, datetime_constant(date_range.date_from()))
-        in_range = [] if self.retention_type == "retention_recurring" else [lower]
+        in_range: list[ast.Expr] = [] if self.retention_type == "retention_recurring" else [lower]
 
         def collect(which: str, only: bool) -> ast.Expr:
             parts = in_range if only else [self.entity_expr(which), *in_range]
