@@ -156,7 +156,7 @@ class PathsQueryRunner(InsightQueryRunner):
     def paths_filter(self):
         return self.query.pathsFilter
 
-    def interval(self) -> str | None:
+    def interval(self) -> str:
         return "day"
 
     @property
