@@ -60,8 +60,8 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
     scope_object: str
     # Set per action by @action(required_scopes=[...]); read by APIScopePermission.
     required_scopes: list[str] | None = None
-    scope_object_read_actions = DEFAULT_READ_ACTIONS
-    scope_object_write_actions = DEFAULT_WRITE_ACTIONS
+    scope_object_read_actions: tuple[str, ...] = DEFAULT_READ_ACTIONS
+    scope_object_write_actions: tuple[str, ...] = DEFAULT_WRITE_ACTIONS
     team_field = "team"
     team_id_field: str | None = None
     # Views that serve shared (token) access answer 403, not 401, to anonymous requests, as PostHog does.
