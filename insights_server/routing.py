@@ -11,7 +11,7 @@ from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
-from insights_server.access import require_team_membership, team_by_url_id
+from insights_server.access import request_user, require_team_membership, team_by_url_id
 from insights_server.models import Organization, Team
 from insights_server.permissions import APIScopePermission
 from insights_server.scopes import DEFAULT_READ_ACTIONS, DEFAULT_WRITE_ACTIONS
@@ -84,7 +84,7 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
     @cached_property
     def team(self) -> Team:
         """The URL's team, for a member of its organization (403 otherwise)."""
-        return require_team_membership(self.request.user, self.url_team)
+        return require_team_membership(request_user(self.request), self.url_team)
 
     @property
     def project_id(self) -> int:
@@ -115,7 +115,7 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
             context["team"] = self.team
         return context
 
-    def get_authenticate_header(self, request) -> str | None:
+    def get_authenticate_header(self, request) -> str | None:  # type: ignore[override]  # DRF returns None too; stubs say str
         if self.sharing_enabled_actions:
             return None
         return super().get_authenticate_header(request)
