@@ -68,8 +68,7 @@ class OrganizationSerializer(OrganizationBasicSerializer):
         return 9
 
     def get_teams(self, organization) -> list[dict]:
-        # The stubs type any serializer's data as a dict; many=True makes a ListSerializer, whose data is a list.
-        return TeamBasicSerializer(organization.teams.order_by("id"), many=True, context=self.context).data  # type: ignore[return-value]
+        return TeamBasicSerializer(organization.teams.order_by("id"), many=True, context=self.context).data  # type: ignore[return-value]  # stubs: many=True data is a list
 
     def get_projects(self, organization) -> list[dict]:
         return [

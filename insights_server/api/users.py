@@ -119,8 +119,7 @@ class UserSerializer(serializers.ModelSerializer):
         return user.has_usable_password()
 
     def get_organizations(self, user: User) -> list[dict]:
-        # The stubs type any serializer's data as a dict; many=True makes a ListSerializer, whose data is a list.
-        return OrganizationBasicSerializer(  # type: ignore[return-value]
+        return OrganizationBasicSerializer(  # type: ignore[return-value]  # stubs: many=True data is a list
             organizations_of(user).order_by("created_at"), many=True, context=self.context
         ).data
 
