@@ -93,10 +93,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         return Response(error_body("server_error", "error", SERVER_ERROR_DETAIL), status=500)
 
     headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+    auth_header = getattr(exc, "auth_header", None)
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    wait = getattr(exc, "wait", None)
+    if wait:
+        headers["Retry-After"] = str(int(wait))
 
     if isinstance(exc, exceptions.ValidationError):
         detail, code, attr = first_error(exc.detail)

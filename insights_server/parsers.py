@@ -4,6 +4,9 @@ Deeply nested JSON would otherwise reach recursive code (validation, cache keys,
 RecursionError; the depth check is an iterative walk, so it cannot itself overflow the stack.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 import orjson
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
@@ -18,6 +21,7 @@ def json_depth_exceeds(value, limit: int = MAX_JSON_DEPTH) -> bool:
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(item, dict):
             children = item.values()
         elif isinstance(item, list):

@@ -11,7 +11,7 @@ from rest_framework import viewsets
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
-from insights_server.access import require_team_membership, team_by_url_id
+from insights_server.access import request_user, require_team_membership, team_by_url_id
 from insights_server.models import Organization, Team
 from insights_server.permissions import APIScopePermission
 from insights_server.scopes import DEFAULT_READ_ACTIONS, DEFAULT_WRITE_ACTIONS
@@ -93,8 +93,8 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
     scope_object: str
     # Set per action by @action(required_scopes=[...]); read by APIScopePermission.
     required_scopes: list[str] | None = None
-    scope_object_read_actions = DEFAULT_READ_ACTIONS
-    scope_object_write_actions = DEFAULT_WRITE_ACTIONS
+    scope_object_read_actions: tuple[str, ...] = DEFAULT_READ_ACTIONS
+    scope_object_write_actions: tuple[str, ...] = DEFAULT_WRITE_ACTIONS
     team_field = "team"
     team_id_field: str | None = None
     # Views that serve shared (token) access answer 403, not 401, to anonymous requests, as PostHog does.
@@ -119,7 +119,7 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
         """The URL's team, for a member of its organization (403 otherwise) or a share of that team."""
         if sharing_grant(self.request) is not None:
             return self.url_team  # ProjectAccessPermission checked the share's team
-        return require_team_membership(self.request.user, self.url_team)
+        return require_team_membership(request_user(self.request), self.url_team)
 
     @property
     def project_id(self) -> int:
@@ -153,7 +153,7 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
             context["team"] = self.team
         return context
 
-    def get_authenticate_header(self, request) -> str | None:
+    def get_authenticate_header(self, request) -> str | None:  # type: ignore[override]  # DRF returns None too; stubs say str
         if self.sharing_enabled_actions:
             return None
         return super().get_authenticate_header(request)

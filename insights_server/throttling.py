@@ -9,6 +9,8 @@ from insights_server.auth import authenticated_key
 class PersonalAPIKeyRateThrottle(SimpleRateThrottle):
     """Counts requests per personal API key (its stored hash) in the Django cache."""
 
+    scope: str  # every subclass names its rate
+
     def get_rate(self) -> str | None:
         return settings.THROTTLE_RATES.get(self.scope)
 

@@ -77,7 +77,7 @@ class RedisSlots:
 
     def take(self, key: str, limit: int, member: str) -> bool:
         now = time.time()
-        args = [limit, member, now, now + SLOT_TTL_SECONDS, SLOT_TTL_SECONDS]
+        args: list[str | int | float] = [limit, member, now, now + SLOT_TTL_SECONDS, SLOT_TTL_SECONDS]
         return bool(self.script(keys=[key], args=args))
 
     def release(self, key: str, member: str) -> None:

@@ -464,19 +464,20 @@ class ClickHousePrinter:
         head = chain[0]
         table = ref.table
         if table is None:
+            assert isinstance(head, str)  # parsed chains hold names (numeric parts parse as TupleAccess)
             column = f"{alias}.{identifier(head)}"
             return column if len(chain) == 1 else json_read(column, chain[1:], self.context)
         if table.physical == "events" and head in ("person_id", "person", "poe", "pdi"):
             return self.events_person_field(ref, chain, node)
-        if head in table.json_fields:
+        if isinstance(head, str) and head in table.json_fields:
             keys = chain[1:]
             column = f"{alias}.{identifier(table.fields[head])}"
             if not keys:
                 return column
-            if len(keys) == 1 and keys[0] in table.materialized:
+            if len(keys) == 1 and isinstance(keys[0], str) and keys[0] in table.materialized:
                 return f"nullIf(nullIf({alias}.{identifier(table.materialized[keys[0]])}, ''), 'null')"
             return json_read(column, keys, self.context)
-        if head in table.fields and len(chain) == 1:
+        if isinstance(head, str) and head in table.fields and len(chain) == 1:
             return f"{alias}.{identifier(table.fields[head])}"
         text = ".".join(str(part) for part in chain)
         raise QueryError(f"Unable to resolve field: {text}", node.start if node else None, node.end if node else None)
@@ -603,9 +604,10 @@ class ClickHousePrinter:
             value = self.context.filter_bounds.get(key)
             return "NULL" if value is None else f"toDateTime64({self.context.parameter(value.isoformat())}, 6, 'UTC')"
         if chain and chain[0] == "variables" and len(chain) == 2:
-            if chain[1] not in self.context.variables:
+            name = chain[1]
+            if not isinstance(name, str) or name not in self.context.variables:
                 raise QueryError(f"Variable {chain[1]} is missing from query")
-            return self.constant(self.context.variables[chain[1]])
+            return self.constant(self.context.variables[name])
         return self.constant(self.placeholder_value(node))
 
     def placeholder_value(self, node: ast.Placeholder) -> Any:

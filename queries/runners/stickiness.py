@@ -41,8 +41,9 @@ class StickinessQueryRunner(InsightQueryRunner):
             return self.query_date_range()
         filters = [series_event_filter(series, self.team) for series in self.query.series]
         where: ast.Expr = ast.Constant(True)
-        if None not in filters:
-            where = filters[0] if len(filters) == 1 else ast.Or(filters)
+        known = [condition for condition in filters if condition is not None]
+        if len(known) == len(filters):
+            where = known[0] if len(known) == 1 else ast.Or(known)
         return self.query_date_range(earliest=earliest_event(where, self.print_context()))
 
     # ---- building ---------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import types
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, Tag, TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 
 from insights_server.errors import DomainError
 from queries.schema.request import QueryRequest, QuerySchema
@@ -87,7 +88,7 @@ def _to_query_error(exc: ValidationError, root: Any) -> QueryValidationError:
     return QueryValidationError(_detail(error), "__".join(str(part) for part in path) or None)
 
 
-def _detail(error: dict) -> str:
+def _detail(error: ErrorDetails) -> str:
     context = error.get("ctx") or {}
     noun = _DISCRIMINATOR_NOUNS.get(str(context.get("discriminator", "")).strip("'"))
     if noun and error["type"] == "union_tag_invalid":

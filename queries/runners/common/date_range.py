@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from queries.dates import DAY_END, DAY_START, parse_date_with_delta
+from queries.dates import DAY_END, DAY_START, DateDelta, parse_date_with_delta
 from queries.hogql import ast
 
 DEFAULT_DATE_FROM_DAYS = 7
@@ -86,7 +86,7 @@ class QueryDateRange:
             args.append(ast.Constant(3 if self.week_start_day == 1 else 0))
         return ast.Call(TRUNCATE_FUNCTIONS[self.interval], args)
 
-    def date_from_parsed(self) -> tuple[datetime, dict[str, int], bool]:
+    def date_from_parsed(self) -> tuple[datetime, DateDelta, bool]:
         text = self.date_from_text
         if text == "all":
             earliest = self.earliest or self.now.replace(**DAY_START) - timedelta(days=DEFAULT_DATE_FROM_DAYS)
@@ -188,7 +188,7 @@ class FixedDateRange(QueryDateRange):
         self.exact_timerange = base.exact_timerange
         self._base_delta = base.date_from_parsed()[1:]
 
-    def date_from_parsed(self) -> tuple[datetime, dict[str, int], bool]:
+    def date_from_parsed(self) -> tuple[datetime, DateDelta, bool]:
         return self._from, *self._base_delta
 
     def date_to(self) -> datetime:

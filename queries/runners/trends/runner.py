@@ -60,7 +60,7 @@ class TrendsQueryRunner(InsightQueryRunner):
 
     # ---- hooks ------------------------------------------------------------------------------------
 
-    def interval(self) -> str | None:
+    def interval(self) -> str:
         """The bucket size: the query's interval, or `day` for total-value displays."""
         return "day" if self.total_value else (self.query.interval or "day")
 
