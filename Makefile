@@ -28,6 +28,8 @@ bench:
 	scripts/venv.sh
 	.venv/bin/python bench/run.py $(ARGS)
 	.venv/bin/python bench/query_cache.py
+	.venv/bin/python bench/parse.py
+	.venv/bin/python bench/hogql_http.py
 	.venv/bin/python bench/capture.py
 
 clean:

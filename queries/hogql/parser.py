@@ -21,7 +21,7 @@ PARSE_TOO_SLOW = "The query is too complex to parse in time. Simplify it."
 PARSERS = {"select": hogql_parser_rs.parse_select_json, "expr": hogql_parser_rs.parse_expr_json}
 
 # Node names the parser emits that we accept, and how to build each from its JSON fields.
-SIMPLE_NODES: dict[str, type] = {
+SIMPLE_NODES: dict[str, type[ast.Node]] = {
     "Constant": ast.Constant,
     "Field": ast.Field,
     "Placeholder": ast.Placeholder,
