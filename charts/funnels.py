@@ -69,7 +69,8 @@ def render_funnel_steps(insight: Insight, canvas: Canvas) -> Figure:
     bottom = legend_height(canvas, legend_labels) + LINE_PX + 14
     ax = plot_area(fig, canvas, left=56, bottom=bottom, top=canvas.top + 34)
     width = 0.8 / len(groups)
-    annotate = len(groups) * steps_count <= 24
+    bar_px = (canvas.width - 72) / steps_count * width
+    annotate = bar_px >= 6 * 7.5 * (0.85 if breakdown else 1)  # room for "15.6%" above each bar
     for position, (_, steps) in enumerate(groups):
         counts = [_count(step) for step in steps]
         heights = _rates(counts, "total")
