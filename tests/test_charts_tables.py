@@ -53,6 +53,8 @@ def test_long_cells_are_shortened_with_an_ellipsis():
         (0.12345, "0.1235"),
         ({"display_name": "Ann", "id": "x"}, "Ann"),
         ({"a": 1}, '{"a": 1}'),
+        ({"id": "u1", "distinct_ids": ["d1"], "properties": {"email": "ann@example.com"}}, "ann@example.com"),
+        ({"id": "u1", "distinct_ids": ["d1"], "properties": {}}, "d1"),
         ([1, "b"], '[1, "b"]'),
         ("2024-01-01T12:00:00+00:00", "2024-01-01 13:00:00"),
         ("plain", "plain"),
