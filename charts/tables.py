@@ -92,7 +92,8 @@ def _columns(insight: Insight, width: int) -> list[str]:
 
 def result_table(insight: Insight, timezone: str) -> Table:
     """The response's rows as a Table; numeric columns align right."""
-    rows = [row if isinstance(row, list | tuple) else [row] for row in insight.results or []]
+    results = insight.results if isinstance(insight.results, list) else [insight.results]  # HogQuery: one value
+    rows = [row if isinstance(row, list | tuple) else [row] for row in results]
     width = max((len(row) for row in rows), default=0)
     columns = _columns(insight, width)
     count = max(width, len(columns))

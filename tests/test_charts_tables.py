@@ -108,3 +108,8 @@ def test_hogql_bold_number_shows_the_first_number_under_its_column():
     query = {**s.hogql_query(), "display": "BoldNumber"}
     result = {"results": [[48213.456]], "columns": ["count() -- Pageviews"]}
     assert texts_of(query, result) == ["48,213.46", "Pageviews"]
+
+
+def test_a_single_value_result_is_one_cell():
+    texts = texts_of({"kind": "HogQuery", "code": "return 1 + 2"}, {"results": 3, "columns": ["result"]})
+    assert texts == ["result", "3"]
