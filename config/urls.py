@@ -7,6 +7,7 @@ from actions.api import ActionViewSet
 from activity.api import ActivityLogViewSet
 from config.health import health_view
 from dashboards.api.views import DashboardViewSet
+from exports.api import ExportedAssetViewSet
 from ingestion.api.capture import capture_view, engage_view
 from ingestion.api.events import EventViewSet
 from insights.api.views import InsightViewSet
@@ -39,6 +40,7 @@ project_router.register_project_resource("actions", ActionViewSet, "actions")
 project_router.register_project_resource("insights", InsightViewSet, "insights")
 project_router.register_project_resource("dashboards", DashboardViewSet, "dashboards")
 project_router.register_project_resource("activity_log", ActivityLogViewSet, "activity_log")
+project_router.register_project_resource("exports", ExportedAssetViewSet, "exports")
 
 CAPTURE_PATHS = r"^(?:batch|capture|e|i/v0/e|track)/?$"
 
