@@ -53,7 +53,20 @@ TYPEOF = "\n".join(
     )
 )  # fmt: skip
 
-TYPES = "string integer float boolean null object array tuple function datetime date error".split()
+TYPES = [
+    "string",
+    "integer",
+    "float",
+    "boolean",
+    "null",
+    "object",
+    "array",
+    "tuple",
+    "function",
+    "datetime",
+    "date",
+    "error",
+]
 
 EXAMPLES = [
     # 11.1 basics and the single-line rule

@@ -353,4 +353,3 @@ def iteration(collection) -> tuple[list, list]:
     if kind is list or kind is tuple:
         return list(range(len(collection))), list(collection)
     return [], []
-

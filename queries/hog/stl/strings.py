@@ -133,8 +133,11 @@ def functions(ctx) -> dict:
         "positionCaseInsensitive": (position_case_insensitive, 2, 2),
         "splitByString": (split_by_string, 2, 3),
         "substring": (substring, 2, 3),
-        "startsWith": (lambda text, prefix: type(text) is str and type(prefix) is str and text.startswith(prefix),
-                       2, 2),  # fmt: skip
+        "startsWith": (
+            lambda text, prefix: type(text) is str and type(prefix) is str and text.startswith(prefix),
+            2,
+            2,
+        ),  # fmt: skip
         "like": (lambda text, pattern: like(text, pattern), 2, 2),
         "ilike": (lambda text, pattern: like(text, pattern, True), 2, 2),
         "notLike": (lambda text, pattern: not like(text, pattern), 2, 2),
