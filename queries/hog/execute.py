@@ -25,7 +25,7 @@ class HogResult:
     stdout: str | None  # print lines joined by newlines; None when the program failed
     error: str | None = None
     steps: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # compiling and running (parsing excluded)
 
 
 def execute(
@@ -43,7 +43,6 @@ def execute(
     """
     limits = limits or Limits()
     text = rewrite_single_line(code or "") if single_line_rewrite else (code or "")
-    started = time.monotonic()
     try:
         program = parse_program(text, parse_json)
     except HogError as error:
@@ -52,6 +51,7 @@ def execute(
     ctx = Runtime(limits, run_hogql=run_hogql, host=host)
 
     def guest():
+        ctx.started = time.monotonic()
         try:
             library = stl.build(ctx)
             main, size = Compiler(ctx, library).program(program)
@@ -67,7 +67,7 @@ def execute(
 
     start_thread(guest)
     outcome = host.serve(ctx.deadline + GRACE_SECONDS)
-    seconds = time.monotonic() - started
+    seconds = time.monotonic() - ctx.started
     if outcome is None:
         ctx.cancelled = True  # the thread stops at its next check
         return failed(ctx.timeout_message(), ctx.steps, seconds)
