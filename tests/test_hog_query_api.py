@@ -3,7 +3,7 @@
 
 import pytest
 
-from queries.hog.errors import GLOBAL_NOT_FOUND, MAX_RUN_CALLS
+from queries.hog.errors import GLOBAL_NOT_FOUND, MAX_RUN_CALLS, PARSE_TIMEOUT
 from queries.hog.runtime import Limits
 from queries.runners.hog_query import HOGQL_FAILED
 from tests.query_helpers import capture_events, run_query
@@ -131,3 +131,9 @@ def test_saved_hog_query_insight_computes_its_result_every_time(owner_client, wo
 
     assert retrieved["result"] == 3 and retrieved["is_cached"] is False
     assert listed["result"] == 3
+
+
+def test_program_the_parser_cannot_parse_in_time_is_refused(owner_client, world):
+    slow = "let x := 1\nreturn " + " + ".join(["1"] * 80)
+
+    assert hog(owner_client, world.team.id, slow).json()["results"] == "ERROR: " + PARSE_TIMEOUT

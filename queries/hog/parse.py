@@ -12,10 +12,13 @@ from queries.hog.errors import (
     UNSUPPORTED_SYNTAX,
     HogCompileError,
 )
+from queries.hogql.parser import max_nesting
 
 MAX_PROGRAM_LENGTH = 65_536
 # Bounds the Python frames one Hog function body can need (the compiler and the closures it builds recurse).
 MAX_NESTING = 120
+# The C++ parser's time grows much faster than linearly with bracket nesting: deeper text is refused before it.
+MAX_BRACKET_NESTING = 64
 
 
 def rewrite_single_line(code: str) -> str:
@@ -40,6 +43,8 @@ def parse_program(code: str, parse_json: Callable[[str], str] | None = None) -> 
     """The program's AST. Raises HogCompileError (syntax errors carry the parser's message)."""
     if len(code.encode()) > MAX_PROGRAM_LENGTH:
         raise HogCompileError(PROGRAM_TOO_LONG.format(limit=MAX_PROGRAM_LENGTH))
+    if max_nesting(code) > MAX_BRACKET_NESTING:
+        raise HogCompileError(PROGRAM_TOO_DEEP.format(limit=MAX_BRACKET_NESTING))
     try:
         data = json.loads((parse_json or default_parse_json)(code))
     except RecursionError:

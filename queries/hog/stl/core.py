@@ -104,6 +104,7 @@ def functions(ctx) -> dict:
 
     def sleep(seconds):
         time.sleep(max(0.0, min(float(seconds), ctx.deadline - time.monotonic())))
+        ctx.check()
 
     def checked_range(start, stop=None):
         count = max(0, (start if stop is None else stop - start))
