@@ -251,18 +251,56 @@ def _mul(left, right, ctx):
     return mul
 
 
-def _compare(fast, slow):
-    def make(left, right, ctx):
-        def compare(f):
-            a = left(f)
-            b = right(f)
-            if a.__class__ is int and b.__class__ is int:
-                return fast(a, b)
-            return slow(a, b)
+def _less(left, right, ctx):
+    slow = COMPARISONS["<"]
 
-        return compare
+    def compare(f):
+        a = left(f)
+        b = right(f)
+        if a.__class__ is int and b.__class__ is int:
+            return a < b
+        return slow(a, b)
 
-    return make
+    return compare
+
+
+def _less_or_equal(left, right, ctx):
+    slow = COMPARISONS["<="]
+
+    def compare(f):
+        a = left(f)
+        b = right(f)
+        if a.__class__ is int and b.__class__ is int:
+            return a <= b
+        return slow(a, b)
+
+    return compare
+
+
+def _greater(left, right, ctx):
+    slow = COMPARISONS[">"]
+
+    def compare(f):
+        a = left(f)
+        b = right(f)
+        if a.__class__ is int and b.__class__ is int:
+            return a > b
+        return slow(a, b)
+
+    return compare
+
+
+def _greater_or_equal(left, right, ctx):
+    slow = COMPARISONS[">="]
+
+    def compare(f):
+        a = left(f)
+        b = right(f)
+        if a.__class__ is int and b.__class__ is int:
+            return a >= b
+        return slow(a, b)
+
+    return compare
 
 
 BINARY_MAKERS = {
@@ -272,8 +310,8 @@ BINARY_MAKERS = {
     "/": lambda left, right, ctx: lambda f: divide(left(f), right(f)),
     "%": lambda left, right, ctx: lambda f: modulo(left(f), right(f)),
     "==": lambda left, right, ctx: lambda f: equals(left(f), right(f)),
-    "<": _compare(int.__lt__, COMPARISONS["<"]),
-    "<=": _compare(int.__le__, COMPARISONS["<="]),
-    ">": _compare(int.__gt__, COMPARISONS[">"]),
-    ">=": _compare(int.__ge__, COMPARISONS[">="]),
+    "<": _less,
+    "<=": _less_or_equal,
+    ">": _greater,
+    ">=": _greater_or_equal,
 }

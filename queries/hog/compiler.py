@@ -149,6 +149,14 @@ class Compiler(ExprCompiler):
     def s_Assign(self, node):
         target, value = node.target, self.expr(node.value)
         if isinstance(target, n.Field) and len(target.chain) == 1 and isinstance(target.chain[0], str):
+            found = self.scope.resolve(target.chain[0])
+            if found is not None and found[0] == "local" and not found[2]:
+                index = found[1]
+
+                def assign_local(f):
+                    f[index] = value(f)
+
+                return assign_local
             setter = self.variable_setter(target.chain[0])
 
             def assign(f):
@@ -202,7 +210,8 @@ class Compiler(ExprCompiler):
                 ctx.steps += 1
                 if ctx.steps > ctx.check_at:
                     ctx.check()
-                if not truthy(cond(f)):
+                test = cond(f)
+                if test is not True and (test is False or not truthy(test)):
                     return None
                 result = body(f)
                 if result is not None:
@@ -227,7 +236,8 @@ class Compiler(ExprCompiler):
                 ctx.steps += 1
                 if ctx.steps > ctx.check_at:
                     ctx.check()
-                if not truthy(cond(f)):
+                test = cond(f)
+                if test is not True and (test is False or not truthy(test)):
                     return None
                 result = body(f)
                 if result is not None:
