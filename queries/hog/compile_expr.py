@@ -12,7 +12,7 @@ from queries.hog.errors import (
     HogError,
 )
 from queries.hog.operators import COMPARISONS, divide, equals, greater_or_equal, less_or_equal, modulo
-from queries.hog.values import truthy
+from queries.hog.values import Closure, truthy
 
 MAX_INTEGER_BITS = 65_536
 SIZED = (str, list, tuple, dict)
@@ -138,7 +138,14 @@ class ExprCompiler:
         args = [self.expr(a) for a in node.args]
         if getter is not None:
             call = self.ctx.call
-            return lambda f: call(getter(f), [a(f) for a in args])
+
+            def call_variable(f):
+                function = getter(f)
+                if function.__class__ is Closure:
+                    return function.invoke([a(f) for a in args])
+                return call(function, [a(f) for a in args])
+
+            return call_variable
         special = getattr(self, "special_" + node.name, None) if node.name in SPECIAL_FORMS else None
         if special is not None:
             return special(args)

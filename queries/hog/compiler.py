@@ -1,11 +1,14 @@
 """Statements and functions -> Python closures. A statement closure returns None, or `(value,)` for `return`."""
 
+from time import monotonic
+
 from queries.hog import nodes as n
 from queries.hog.access import set_property
 from queries.hog.compile_expr import ExprCompiler
 from queries.hog.errors import (
     CANNOT_ASSIGN,
     CANNOT_THROW,
+    MAX_DEPTH,
     NOT_DECLARED,
     TOO_MANY_ARGUMENTS,
     TOO_MANY_ARGUMENTS_AT_ALL,
@@ -15,13 +18,13 @@ from queries.hog.errors import (
     HogError,
     HogThrow,
 )
-from queries.hog.runtime import Cell, Runtime
+from queries.hog.runtime import SEGMENT_WEIGHT, Cell, Runtime
 from queries.hog.scope import FunctionScope, frames
 from queries.hog.values import Closure, is_error, truthy
 
 MAX_ARGUMENTS = 300
-# Python frames a call costs beyond its body's frames (call site, invoke, enter, block).
-CALL_FRAMES = 5
+# Python frames a call costs beyond its body's frames (call site, argument list, invoke, block).
+CALL_FRAMES = 4
 
 
 class Compiler(ExprCompiler):
@@ -330,6 +333,7 @@ class Compiler(ExprCompiler):
         finally:
             self.scope = outer
         size, count, sources, ctx = scope.size, len(params), scope.sources, self.ctx
+        active_frames, max_depth = ctx.frames, ctx.limits.max_depth
         cell_params = [slot for slot, is_cell in param_inits if is_cell]
         weight = frames(body_node) + CALL_FRAMES
 
@@ -347,7 +351,28 @@ class Compiler(ExprCompiler):
                 frame[1 : 1 + passed] = args
                 for slot in cell_params:
                     frame[slot] = Cell(frame[slot])
-                result = ctx.enter(weight, body, frame)
+                # Inlined (no helper call): every call is a step, checks the clock, and goes one level deeper.
+                ctx.steps += 1
+                if ctx.steps > ctx.check_at or monotonic() > ctx.deadline:
+                    ctx.check()
+                depth = ctx.depth
+                if depth >= max_depth:
+                    raise HogError(MAX_DEPTH.format(limit=max_depth))
+                ctx.depth = depth + 1
+                active_frames.append(frame)
+                outer = ctx.weight
+                try:
+                    if outer + weight > SEGMENT_WEIGHT:
+                        # This thread has used its share of Python frames: continue on a fresh one.
+                        ctx.weight = weight
+                        result = ctx.on_new_thread(body, frame)
+                    else:
+                        ctx.weight = outer + weight
+                        result = body(frame)
+                finally:
+                    ctx.depth = depth
+                    ctx.weight = outer
+                    active_frames.pop()
                 return None if result is None else result[0]
 
             return Closure(name, count, invoke, cells)

@@ -6,7 +6,6 @@ import time
 from dataclasses import dataclass
 
 from queries.hog.errors import (
-    MAX_DEPTH,
     MAX_RUN_CALLS,
     MAX_STDOUT,
     MAX_STEPS,
@@ -18,7 +17,7 @@ from queries.hog.values import Closure
 
 CHECK_EVERY = 256
 # Python frames one thread may use for Hog calls before the next call continues on a fresh thread. Python's
-# recursion limit (1000) counts per thread, so deep Hog recursion never reaches it (see Runtime.enter); the rest
+# recursion limit (1000) counts per thread, so deep Hog recursion never reaches it (see Compiler.function); the rest
 # is left for library functions (printing and JSON recurse up to 100 levels, two frames each).
 SEGMENT_WEIGHT = 550
 # A segment's thread needs a bigger C stack than the default only for native recursion (json, comparisons).
@@ -139,27 +138,6 @@ class Runtime:
 
             raise HogError(INVALID_CLOSURE.format(value=print_value(function)))
         return function.invoke(args)
-
-    def enter(self, weight: int, body, frame):
-        """Runs a function body one call deeper; on a fresh thread when this one has used its frame budget."""
-        self.steps += 1
-        if self.steps > self.check_at or time.monotonic() > self.deadline:
-            self.check()
-        if self.depth >= self.limits.max_depth:
-            raise HogError(MAX_DEPTH.format(limit=self.limits.max_depth))
-        self.depth += 1
-        self.frames.append(frame)
-        outer_weight = self.weight
-        try:
-            if outer_weight + weight > SEGMENT_WEIGHT:
-                self.weight = weight
-                return self.on_new_thread(body, frame)
-            self.weight = outer_weight + weight
-            return body(frame)
-        finally:
-            self.depth -= 1
-            self.weight = outer_weight
-            self.frames.pop()
 
     @staticmethod
     def on_new_thread(function, *args):
