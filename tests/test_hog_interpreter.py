@@ -342,3 +342,17 @@ def test_network_and_js_only_functions_do_not_exist():
     for name in ("fetch", "postHogCapture", "sendEmail", "tryBase64Decode", "abs", "sqrt"):
         assert name not in names()
         assert error(f"return {name}(1)") == f"Unsupported function call: {name}"
+
+
+def test_the_interpreter_package_imports_no_django_and_no_clickhouse():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom queries.hog import execute\nassert execute('1 + 2').results == 3\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('django', 'rest_framework', 'clickhouse_connect', 'chdb', 'insights_server')))"
+    )
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+
+    assert output.strip() == "[]"
