@@ -241,3 +241,35 @@ def test_runtime_errors_are_not_catchable_by_try():
     code = "try { return undefinedThing } catch (e) { return 'caught' }"
 
     assert execute(code, single_line_rewrite=False).results == "ERROR: Global variable not found: undefinedThing"
+
+
+OTHER_PROJECT_MARKERS = ("SECRET-other", "mallory", "secret_event")
+
+
+@pytest.mark.usefixtures("clickhouse")
+def test_run_cannot_read_another_projects_events(owner_client, client, world):
+    from tests.query_helpers import capture_events, run_query
+
+    capture_events(client, world.team, [("$pageview", "alice", {"marker": "own"}, "2024-06-01T10:00:00Z")])
+    capture_events(client, world.other_team, [("secret_event", "mallory", {"marker": "SECRET-other"},
+                                               "2024-06-01T10:00:00Z")])  # fmt: skip
+    other = world.other_team.id
+    attempts = [
+        "return run('select event, distinct_id, properties from events')",
+        f"return run('select * from events where team_id = {other}')",
+        f"return run('select event from events where team_id = {other} or 1 = 1')",
+        "return run('select event from (select * from events) where event = \\'secret_event\\'')",
+        "return run('select a.event from events a join events b on a.uuid = b.uuid')",
+        "return run('select distinct_id from person_distinct_ids')",
+        "return run('select properties from persons')",
+        f"let q := concat('select event from events where team_id = ', toString({other}))\nreturn run(q)",
+        "return run('select event from events union all select event from events')",
+        "return run('select * from system.tables')",
+        "return run('select * from events settings readonly = 0')",
+    ]
+    for code in attempts:
+        response = run_query(owner_client, world.team.id, {"kind": "HogQuery", "code": code})
+        assert response.status_code == 200, (code, response.json())
+        text = str(response.json())
+        for marker in OTHER_PROJECT_MARKERS:
+            assert marker not in text, (code, text)
