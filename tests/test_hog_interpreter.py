@@ -11,6 +11,7 @@ from queries.hog.errors import (
     ARITY_EXACTLY,
     CANNOT_ASSIGN,
     CANNOT_SET_PROPERTY,
+    COHORT_UNSUPPORTED,
     DIVISION_BY_ZERO,
     GLOBAL_NOT_FOUND,
     INDEX_OUT_OF_RANGE,
@@ -114,6 +115,10 @@ def test_calling_a_non_function_and_too_many_arguments():
 
 def test_break_is_just_an_unknown_variable():
     assert error("while (true) { break }") == GLOBAL_NOT_FOUND.format(name="break")
+
+
+def test_cohorts_are_refused_at_compile_time():
+    assert error("print(1)\nreturn 1 in cohort 3") == COHORT_UNSUPPORTED.format(cohort=3)
 
 
 def test_assignment_to_a_call_is_refused():

@@ -4,6 +4,7 @@ from queries.hog import nodes as n
 from queries.hog.access import get_property
 from queries.hog.errors import (
     ARRAY_ACCESS_FROM_ONE,
+    COHORT_UNSUPPORTED,
     GLOBAL_NOT_FOUND,
     INTEGER_TOO_LARGE,
     UNSUPPORTED_CALL,
@@ -113,6 +114,9 @@ class ExprCompiler:
         return lambda f: _between(value(f), low(f), high(f))
 
     def e_BinaryOp(self, node):
+        if node.op in ("in cohort", "not in cohort"):
+            cohort = node.right.value if isinstance(node.right, n.Const) else "?"
+            raise HogCompileError(COHORT_UNSUPPORTED.format(cohort=cohort))
         left, right, op = self.expr(node.left), self.expr(node.right), node.op
         maker = BINARY_MAKERS.get(op)
         if maker is not None:

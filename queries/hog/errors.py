@@ -7,6 +7,9 @@ NOT_DECLARED = 'Variable "{name}" not declared in this scope. Can not assign to 
 CANNOT_ASSIGN = "Can not assign to this type of expression"
 FINALLY_UNSUPPORTED = "finally blocks are not yet supported"
 TRY_NEEDS_CATCH = "try statement must have at least one catch block"
+COHORT_UNSUPPORTED = (
+    "Can't use cohorts in real-time filters. Please inline the relevant expressions (cohort id={cohort})."
+)
 UNSUPPORTED_SYNTAX = "Unsupported syntax: {node}"
 # Ours: guards before the program runs.
 PROGRAM_TOO_LONG = "The program is longer than {limit} bytes"
