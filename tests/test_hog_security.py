@@ -16,11 +16,12 @@ from queries.hog.errors import (
     MAX_STEPS,
     PROGRAM_TOO_DEEP,
     RESULT_TOO_DEEP,
+    TEXT_TOO_LARGE,
 )
 from queries.hog.execute import RECURSION_MESSAGE
 from queries.hog.parse import MAX_BRACKET_NESTING, MAX_NESTING
 from queries.hog.results import MAX_DEPTH as MAX_RESULT_DEPTH
-from queries.hog.values import MAX_PRINT_DEPTH
+from queries.hog.values import MAX_PRINT_DEPTH, MAX_TEXT_BYTES
 
 SMALL = Limits(max_steps=200_000, memory_bytes=4 * 1024 * 1024)
 
@@ -110,6 +111,26 @@ def test_growing_memory_stops_at_the_memory_limit_with_posthogs_message(code):
     message = error_of(code, Limits(memory_bytes=4 * 1024 * 1024, max_steps=10**9))
 
     assert message.startswith("Memory limit of 4194304 bytes exceeded. Attempted to use ")
+
+
+# One 1 MB dict referenced 200 times: 1 MB of memory, 200 MB of text.
+SHARED = (
+    "let d := {'k': 'x' * 1000000}\nlet a := []\nfor (let i := 0; i < 200; i := i + 1) { a := arrayPushBack(a, d) }\n"
+)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        SHARED + "print(a)",
+        SHARED + "return jsonStringify(a)",
+        SHARED + "return a",
+        "return arrayStringConcat(range(100000), 'x' * 1000000)",
+        "return jsonStringify([[[[[[[[[[range(100000)]]]]]]]]]], 100000)",
+    ],
+)
+def test_values_shared_many_times_cannot_print_into_gigabytes(code):
+    assert error_of(code, Limits(max_steps=10**9)) == TEXT_TOO_LARGE.format(limit=MAX_TEXT_BYTES)
 
 
 def test_growing_integers_stop_before_arithmetic_gets_slow():

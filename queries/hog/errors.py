@@ -44,6 +44,7 @@ MAX_RUN_CALLS = "A program may call run() at most {limit} times"
 MAX_STDOUT = "Output exceeded {limit} bytes"
 INTEGER_TOO_LARGE = "Integer result larger than {bits} bits"
 RESULT_TOO_DEEP = "The result is nested more than {limit} levels deep"
+TEXT_TOO_LARGE = "The printed or JSON form of a value would exceed {limit} bytes"
 RUN_NEEDS_STRING = "run() requires a HogQL query string"
 
 

@@ -6,10 +6,10 @@ import uuid
 from decimal import Decimal
 
 from queries.hog.errors import RESULT_TOO_DEEP, HogError
-from queries.hog.values import Closure, closure_text
+from queries.hog.values import MAX_PRINT_DEPTH, Closure, Walk, closure_text
 
 # Deeper values are refused rather than walked (the walk and json.dumps recurse).
-MAX_DEPTH = 100
+MAX_DEPTH = MAX_PRINT_DEPTH
 
 
 def closure_marker(value: Closure) -> dict:
@@ -18,27 +18,28 @@ def closure_marker(value: Closure) -> dict:
     return {"__hogClosure__": True, "callable": callable_, "upvalues": []}
 
 
-def to_json_data(value, closures_as_text: bool = False, depth: int = 0, seen: set | None = None):
+def to_json_data(value, closures_as_text: bool = False, seen: Walk | None = None):
     """Plain JSON data: tuples become arrays, dict keys strings, functions marker dicts (or their printed name
     for jsonStringify), non-finite floats null, cycles null."""
     kind = type(value)
-    if value is None or kind in (bool, int, str):
+    if kind is str:
+        if seen is not None:
+            seen.grow(len(value))
+        return value
+    if value is None or kind in (bool, int):
         return value
     if kind is float:
         return value if math.isfinite(value) else None
     if kind is Closure:
         return closure_text(value) if closures_as_text else closure_marker(value)
-    if depth > MAX_DEPTH:
-        raise HogError(RESULT_TOO_DEEP.format(limit=MAX_DEPTH))
-    seen = seen if seen is not None else set()
-    if id(value) in seen:
+    seen = seen if seen is not None else Walk()
+    if not seen.enter(value, len(value) if kind in (list, tuple, dict) else 1):
         return None
-    seen.add(id(value))
     try:
         if kind is list or kind is tuple:
-            return [to_json_data(v, closures_as_text, depth + 1, seen) for v in value]
+            return [to_json_data(v, closures_as_text, seen) for v in value]
         if kind is dict:
-            return {_key(k): to_json_data(v, closures_as_text, depth + 1, seen) for k, v in value.items()}
+            return {_key(k): to_json_data(v, closures_as_text, seen) for k, v in value.items()}
     finally:
         seen.discard(id(value))
     return None

@@ -3,10 +3,11 @@
 import math
 import re
 
-from queries.hog.errors import NO_ATTRIBUTE, RESULT_TOO_DEEP, HogError
+from queries.hog.errors import NO_ATTRIBUTE, RESULT_TOO_DEEP, TEXT_TOO_LARGE, HogError
 
 # Printing recurses once per nesting level: deeper values are refused, never a Python RecursionError.
 MAX_PRINT_DEPTH = 100
+MAX_TEXT_BYTES = 64 * 1024 * 1024
 IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 
 
@@ -113,7 +114,33 @@ def number_text(value) -> str:
     return str(value)
 
 
-def print_value(value, seen: set | None = None) -> str:
+class Walk(set):
+    """The containers being walked (a value met again inside itself is a cycle), and the size of the text or
+    data produced so far: a value shared many times can print far larger than it is, so that is bounded too."""
+
+    __slots__ = ("size",)
+
+    def __init__(self):
+        super().__init__()
+        self.size = 0
+
+    def enter(self, value, elements: int) -> bool:
+        """False for a cycle; raises when too deep or too large."""
+        if id(value) in self:
+            return False
+        if len(self) >= MAX_PRINT_DEPTH:
+            raise HogError(RESULT_TOO_DEEP.format(limit=MAX_PRINT_DEPTH))
+        self.grow(8 + 4 * elements)
+        self.add(id(value))
+        return True
+
+    def grow(self, size: int) -> None:
+        self.size += size
+        if self.size > MAX_TEXT_BYTES:
+            raise HogError(TEXT_TOO_LARGE.format(limit=MAX_TEXT_BYTES))
+
+
+def print_value(value, seen: Walk | None = None) -> str:
     """The printed form of a value nested in a container (strings quoted); cycles print `null`."""
     if value is None:
         return "null"
@@ -123,15 +150,14 @@ def print_value(value, seen: set | None = None) -> str:
     if kind is int or kind is float:
         return number_text(value)
     if kind is str:
+        if seen is not None:
+            seen.grow(len(value))
         return f"'{escape_string(value)}'"
     if kind is Closure:
         return closure_text(value)
-    seen = seen if seen is not None else set()
-    if id(value) in seen:
+    seen = seen if seen is not None else Walk()
+    if not seen.enter(value, len(value) if kind in (list, tuple, dict) else 1):
         return "null"
-    if len(seen) >= MAX_PRINT_DEPTH:
-        raise HogError(RESULT_TOO_DEEP.format(limit=MAX_PRINT_DEPTH))
-    seen.add(id(value))
     try:
         if kind is list:
             return "[" + ", ".join(print_value(v, seen) for v in value) + "]"

@@ -1,6 +1,7 @@
 """Array and dict functions (spec §8.3); the higher-order ones call Hog functions through the runtime."""
 
-from queries.hog.values import print_value
+from queries.hog.errors import TEXT_TOO_LARGE, HogError
+from queries.hog.values import MAX_TEXT_BYTES, print_value
 
 
 def keys(value) -> list:
@@ -35,8 +36,11 @@ def index_of(array, item) -> int:
 def array_string_concat(array, separator="") -> str:
     if type(array) is not list:
         return ""
-    return str(separator).join(str(v) if type(v) in (str, int, float, bool) or v is None else print_value(v)
-                               for v in array)  # fmt: skip
+    parts = [str(v) if type(v) in (str, int, float, bool) or v is None else print_value(v) for v in array]
+    separator = str(separator)
+    if sum(len(p) for p in parts) + len(separator) * max(0, len(parts) - 1) > MAX_TEXT_BYTES:
+        raise HogError(TEXT_TOO_LARGE.format(limit=MAX_TEXT_BYTES))
+    return separator.join(parts)
 
 
 def functions(ctx) -> dict:

@@ -2,8 +2,9 @@
 
 import json
 
-from queries.hog.errors import HogError
+from queries.hog.errors import TEXT_TOO_LARGE, HogError
 from queries.hog.results import MAX_DEPTH, to_json_data
+from queries.hog.values import MAX_TEXT_BYTES
 
 JSON_TOO_DEEP = "JSON nested too deeply"
 
@@ -19,9 +20,16 @@ def json_parse(text):
 
 def json_stringify(value, indent=None):
     data = to_json_data(value, closures_as_text=True)
-    if isinstance(indent, int) and indent > 0:
-        return json.dumps(data, indent=indent)
-    return json.dumps(data)
+    if not (isinstance(indent, int) and indent > 0):
+        return json.dumps(data)
+    # Indentation multiplies the size: the text is built piece by piece and bounded like printing.
+    parts, size = [], 0
+    for chunk in json.JSONEncoder(indent=indent).iterencode(data):
+        size += len(chunk)
+        if size > MAX_TEXT_BYTES:
+            raise HogError(TEXT_TOO_LARGE.format(limit=MAX_TEXT_BYTES))
+        parts.append(chunk)
+    return "".join(parts)
 
 
 def is_valid_json(text) -> bool:
