@@ -63,6 +63,10 @@ def test_inner_block_may_shadow_and_the_outer_variable_comes_back():
     assert printed("let a := 1\n{ let a := 2\nprint(a) }\nprint(a)") == "2\n1"
 
 
+def test_function_body_may_shadow_a_parameter():
+    assert run("fun f(a) { let a := a + 1\nreturn a }\nreturn f(1)") == 2
+
+
 def test_redeclaring_in_the_same_block_is_a_compile_error():
     assert error("let a := 1\nprint('never')\nlet a := 2") == ALREADY_DECLARED.format(name="a")
 

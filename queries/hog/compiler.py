@@ -326,9 +326,8 @@ class Compiler(ExprCompiler):
             if expression_body:
                 expr = self.expr(body_node)
                 body = lambda f: (expr(f),)  # noqa: E731
-            elif isinstance(body_node, n.Block):
-                body = self.statements(body_node.body)
             else:
+                # A block body is its own scope: a `let` there may shadow a parameter.
                 body = self.statement(body_node)
         finally:
             self.scope = outer
