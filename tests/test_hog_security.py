@@ -294,3 +294,25 @@ def test_run_cannot_read_another_projects_events(owner_client, client, world):
         text = str(response.json())
         for marker in OTHER_PROJECT_MARKERS:
             assert marker not in text, (code, text)
+
+
+def test_a_slow_host_callback_past_the_deadline_ends_the_program_and_its_thread():
+    import threading
+
+    from queries.hog import execute as hog_execute
+
+    release = threading.Event()
+
+    def slow_run_hogql(query, seconds_left):
+        release.wait(1)
+        return {"results": []}
+
+    before = threading.active_count()
+    started = time.monotonic()
+    outcome = hog_execute("return run('select 1')", run_hogql=slow_run_hogql, limits=Limits(timeout_seconds=0.2))
+
+    assert outcome.error.startswith("Runtime exceeded 0.2 seconds")
+    assert time.monotonic() - started < 4
+    release.set()
+    time.sleep(0.6)
+    assert threading.active_count() <= before

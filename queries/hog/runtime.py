@@ -63,11 +63,19 @@ class Host:
 
     def __init__(self):
         self.requests: queue.Queue = queue.Queue()
+        # Set when the caller stopped waiting (time is up): a late callback request must not wait forever.
+        self.closed = False
 
     def call(self, function, *args):
         reply: queue.Queue = queue.Queue(maxsize=1)
         self.requests.put(("call", (function, args, reply)))
-        ok, value = reply.get()
+        while True:
+            try:
+                ok, value = reply.get(timeout=0.25)
+                break
+            except queue.Empty:
+                if self.closed:
+                    raise HogError("The program was stopped") from None
         if ok:
             return value
         raise value
@@ -81,6 +89,7 @@ class Host:
             try:
                 kind, payload = self.requests.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
+                self.closed = True
                 return None
             if kind == "done":
                 return payload
