@@ -180,8 +180,11 @@ class Runtime:
             return {"results": []}
         remaining = max(0.1, self.deadline - time.monotonic())
         if self.host is None:
-            return self.run_hogql(query, remaining)
-        return self.host.call(self.run_hogql, query, remaining)
+            result = self.run_hogql(query, remaining)
+        else:
+            result = self.host.call(self.run_hogql, query, remaining)
+        self.check()  # a query may have used up the program's time
+        return result
 
     # ---- memory ------------------------------------------------------------------------------------------
 
