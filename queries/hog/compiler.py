@@ -31,7 +31,7 @@ class Compiler(ExprCompiler):
     def __init__(self, ctx: Runtime, stl: dict):
         self.ctx = ctx
         self.stl = stl
-        self.scope: FunctionScope | None = None
+        self.scope = FunctionScope(None, [])  # replaced by program()
 
     def program(self, program: n.Program):
         """The program as `main(frame)` and the frame size it needs."""
