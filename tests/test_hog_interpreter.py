@@ -115,6 +115,7 @@ def test_calling_a_non_function_and_too_many_arguments():
     assert error("let x := 1\nreturn x(2)") == INVALID_CLOSURE.format(value="1")
     args = ", ".join(["1"] * 301)
     assert error(f"let f := (a) -> a\nreturn f({args})") == TOO_MANY_ARGUMENTS_AT_ALL
+    assert error(f"return concat({args})") == TOO_MANY_ARGUMENTS_AT_ALL
 
 
 def test_break_is_just_an_unknown_variable():

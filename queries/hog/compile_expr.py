@@ -7,6 +7,7 @@ from queries.hog.errors import (
     COHORT_UNSUPPORTED,
     GLOBAL_NOT_FOUND,
     INTEGER_TOO_LARGE,
+    TOO_MANY_ARGUMENTS_AT_ALL,
     UNSUPPORTED_CALL,
     UNSUPPORTED_SYNTAX,
     HogCompileError,
@@ -16,6 +17,7 @@ from queries.hog.operators import COMPARISONS, divide, equals, greater_or_equal,
 from queries.hog.values import Closure, truthy
 
 MAX_INTEGER_BITS = 65_536
+MAX_ARGUMENTS = 300
 SIZED = (str, list, tuple, dict)
 
 
@@ -156,6 +158,8 @@ class ExprCompiler:
         native = self.stl.get(node.name)
         if native is None:
             return _raise(UNSUPPORTED_CALL.format(name=node.name))
+        if len(args) > MAX_ARGUMENTS:
+            return _raise(TOO_MANY_ARGUMENTS_AT_ALL)
         problem = native.arity_error(len(args))
         if problem is not None:
             return _raise(problem)

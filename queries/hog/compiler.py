@@ -4,7 +4,7 @@ from time import monotonic
 
 from queries.hog import nodes as n
 from queries.hog.access import set_property
-from queries.hog.compile_expr import ExprCompiler
+from queries.hog.compile_expr import MAX_ARGUMENTS, ExprCompiler
 from queries.hog.errors import (
     CANNOT_ASSIGN,
     CANNOT_THROW,
@@ -22,7 +22,6 @@ from queries.hog.runtime import SEGMENT_WEIGHT, Cell, Runtime
 from queries.hog.scope import FunctionScope, frames
 from queries.hog.values import Closure, is_error, truthy
 
-MAX_ARGUMENTS = 300
 # Python frames a call costs beyond its body's frames (call site, argument list, invoke, block).
 CALL_FRAMES = 4
 
