@@ -18,9 +18,9 @@ from queries.hog.errors import (
     HogError,
     HogThrow,
 )
-from queries.hog.runtime import SEGMENT_WEIGHT, Cell, Runtime
+from queries.hog.runtime import SEGMENT_WEIGHT, Runtime
 from queries.hog.scope import FunctionScope, frames
-from queries.hog.values import Closure, is_error, truthy
+from queries.hog.values import Cell, Closure, is_error, truthy
 
 # Python frames a call costs beyond its body's frames (call site, argument list, invoke, block).
 CALL_FRAMES = 4

@@ -1,12 +1,10 @@
 """PostHog's memory cost model applied to the live values of a run: 8 bytes a value, strings add their length,
 containers add their contents. Shared containers count once; the walk is iterative (no recursion)."""
 
-from queries.hog.values import Closure
+from queries.hog.values import Cell, Closure
 
 
 def live_bytes(frames: list, extra=None) -> int:
-    from queries.hog.runtime import Cell
-
     total = 0
     seen: set[int] = set()
     stack = [extra]

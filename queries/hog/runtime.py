@@ -37,15 +37,6 @@ class Limits:
     max_stdout_bytes: int = 1_000_000
 
 
-class Cell:
-    """A variable captured by a closure: the closure keeps the variable, not its value."""
-
-    __slots__ = ("v",)
-
-    def __init__(self, v=None):
-        self.v = v
-
-
 def start_thread(target) -> threading.Thread:
     with _stack_size_lock:
         previous = threading.stack_size(SEGMENT_STACK_BYTES)

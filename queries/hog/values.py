@@ -3,6 +3,7 @@
 import math
 import re
 
+from queries.hog.datetimes import datetime_iso
 from queries.hog.errors import NO_ATTRIBUTE, RESULT_TOO_DEEP, TEXT_TOO_LARGE, HogError
 
 # Printing recurses once per nesting level: deeper values are refused, never a Python RecursionError.
@@ -186,7 +187,14 @@ def string_form(value) -> str:
     if type(value) is str:
         return value
     if type(value) is dict and value.get("__hogDateTime__"):
-        from queries.hog.stl.dates import datetime_iso
-
         return datetime_iso(value)
     return print_value(value)
+
+
+class Cell:
+    """A variable captured by a closure: the closure keeps the variable, not its value."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v=None):
+        self.v = v
