@@ -31,6 +31,7 @@ bench:
 	.venv/bin/python bench/parse.py
 	.venv/bin/python bench/hogql_http.py
 	.venv/bin/python bench/capture.py
+	.venv/bin/python bench/hog.py
 
 clean:
 	rm -rf .data

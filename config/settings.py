@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "activity",
     "actions",
     "sharing",
+    "exports",
+    "web",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from actions.api import ActionViewSet
 from activity.api import ActivityLogViewSet
 from config.health import health_view
 from dashboards.api.views import DashboardViewSet
+from exports.api import ExportedAssetViewSet
 from ingestion.api.capture import capture_view, engage_view
 from ingestion.api.events import EventViewSet
 from insights.api.views import InsightViewSet
@@ -21,6 +22,7 @@ from persons.api import PersonViewSet
 from queries.api import QueryViewSet
 from sharing.api import sharing_urls
 from sharing.public import sharing_page_urls
+from web.views import web_urls
 
 router = OptionalSlashRouter()
 router.register("users", UserViewSet, "users")
@@ -38,6 +40,7 @@ project_router.register_project_resource("actions", ActionViewSet, "actions")
 project_router.register_project_resource("insights", InsightViewSet, "insights")
 project_router.register_project_resource("dashboards", DashboardViewSet, "dashboards")
 project_router.register_project_resource("activity_log", ActivityLogViewSet, "activity_log")
+project_router.register_project_resource("exports", ExportedAssetViewSet, "exports")
 
 CAPTURE_PATHS = r"^(?:batch|capture|e|i/v0/e|track)/?$"
 
@@ -47,6 +50,7 @@ urlpatterns = [
     re_path(r"^engage/?$", engage_view, name="engage"),
     *sharing_urls(),
     *sharing_page_urls(),
+    *web_urls(),
     re_path(r"^api/login/?$", LoginView.as_view(), name="login"),
     re_path(r"^api/logout/?$", LogoutView.as_view(), name="logout"),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),

@@ -18,7 +18,11 @@ from queries.hogql.parse_worker import ParseTimeout
 from queries.hogql.syntax_errors import posthog_wording
 
 PARSE_TOO_SLOW = "The query is too complex to parse in time. Simplify it."
-PARSERS = {"select": hogql_parser_rs.parse_select_json, "expr": hogql_parser_rs.parse_expr_json}
+PARSERS = {
+    "select": hogql_parser_rs.parse_select_json,
+    "expr": hogql_parser_rs.parse_expr_json,
+    "program": hogql_parser_rs.parse_program_json,  # Hog programs (queries/hog)
+}
 
 # Node names the parser emits that we accept, and how to build each from its JSON fields.
 SIMPLE_NODES: dict[str, type[ast.Node]] = {
@@ -123,7 +127,8 @@ def _check(raw: str, text: str) -> dict:
 
 
 def parse_json(kind: str, text: str) -> str:
-    """The parser's JSON for `text` ("select" or "expr"), parsed in this process; also the parse server's work."""
+    """The parser's JSON for `text` ("select", "expr" or a Hog "program"), parsed in this process; also the parse
+    server's work."""
     return PARSERS[kind](text)
 
 
