@@ -22,6 +22,7 @@ from definitions.inference import (
     detect_property_type,
 )
 from definitions.models import EventDefinition, EventProperty, PropertyDefinition
+from definitions.selectors import TYPED_PROPERTY_TYPES, forget_typed_definitions
 from insights_server.models import Team
 
 logger = logging.getLogger(__name__)
@@ -89,7 +90,8 @@ def _project_id(team_id: int) -> int | None:
 
 
 def _note_property(seen: SeenDefinitions, known: dict[str, bool], kind: int, key, value) -> None:
-    if known.get(key) is True or not isinstance(key, str):
+    state = known.get(key)
+    if state is True or (state is False and (value is None or isinstance(value, dict | list))):
         return
     batch_key = (kind, key)
     if seen.properties.get(batch_key) is not None:
@@ -152,6 +154,16 @@ def record_captured_events(team_id: int, events: list[dict], now: datetime | Non
     return seen
 
 
+def record_seen(team_id: int, seen: SeenDefinitions, now: datetime | None = None) -> None:
+    """Writes definitions gathered elsewhere (demo data derives them from what it wrote to ClickHouse)."""
+    now = now or timezone.now()
+    with _lock:
+        project_id = _project_id(team_id)
+        if project_id is not None and seen:
+            _write(team_id, project_id, seen, now)
+            _projects.pop(project_id, None)
+
+
 def _write(team_id: int, project_id: int, seen: SeenDefinitions, now: datetime) -> None:
     events = {name: clean_name(name) for name in seen.events}
     pairs = [(clean_name(event), clean_name(key)) for event, key in seen.event_properties]
@@ -205,6 +217,11 @@ def _write_properties(team_id: int, project_id: int, properties: dict[tuple[int,
         PropertyDefinition.objects.filter(
             project_id=project_id, type=kind, group_type_index__isnull=True, name__in=names, property_type__isnull=True
         ).update(property_type=detected, is_numerical=detected == "Numeric")
+    if any(detected in TYPED_PROPERTY_TYPES for _, detected in typed):
+        # Queries print these properties differently now. Forgotten again on commit: a query in between may have
+        # cached the types as they were before this transaction.
+        forget_typed_definitions(project_id)
+        transaction.on_commit(lambda: forget_typed_definitions(project_id))
 
 
 def _learn(cache: ProjectCache, seen: SeenDefinitions, hour: datetime) -> None:

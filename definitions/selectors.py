@@ -1,5 +1,6 @@
 """Reading definitions: the filters and orderings of the list endpoints (spec §2.4, §2.5)."""
 
+from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.fields import BooleanField
 from django.db.models.functions import TruncDate
@@ -122,3 +123,37 @@ def seen_together(queryset: QuerySet, event_names: list[str], property_name: str
     """For each event name, whether `property_name` was seen on it (queryset: the project's EventProperty rows)."""
     seen = set(queryset.filter(event__in=event_names, property=property_name).values_list("event", flat=True))
     return {name: name in seen for name in event_names}
+
+
+TYPED_PROPERTY_TYPES = ("Numeric", "DateTime", "Boolean")
+# Queries read the typed definitions on every run: kept in the shared cache, dropped whenever a type may change.
+TYPED_DEFINITIONS_CACHE_SECONDS = 300
+
+
+def typed_definitions_cache_key(project_id: int) -> str:
+    return f"definitions_typed_{project_id}"
+
+
+def typed_property_definitions(project_id: int) -> dict[tuple[int, str], str]:
+    """(definition type, name) -> Numeric | DateTime | Boolean for the project's event and person properties.
+
+    From the shared cache when there (no SQL), else one query. String, Duration and untyped definitions are
+    left out: they read as text, as properties without a definition do.
+    """
+    key = typed_definitions_cache_key(project_id)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    rows = PropertyDefinition.objects.filter(
+        project_id=project_id,
+        type__in=(PropertyDefinition.Type.EVENT, PropertyDefinition.Type.PERSON),
+        group_type_index__isnull=True,
+        property_type__in=TYPED_PROPERTY_TYPES,
+    ).values_list("type", "name", "property_type")
+    types = {(kind, name): property_type for kind, name, property_type in rows}
+    cache.set(key, types, TYPED_DEFINITIONS_CACHE_SECONDS)
+    return types
+
+
+def forget_typed_definitions(project_id: int) -> None:
+    cache.delete(typed_definitions_cache_key(project_id))

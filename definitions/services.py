@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from definitions.models import EventDefinition, PropertyDefinition
 from definitions.recording import forget_project
+from definitions.selectors import forget_typed_definitions
 
 TAXONOMY_FIELDS = ("description", "tags", "owner", "default_columns")
 
@@ -51,6 +52,7 @@ def property_definition_update(definition: PropertyDefinition, data: dict, user)
         definition.property_type = data["property_type"]
         definition.is_numerical = data["property_type"] == PropertyDefinition.PropertyType.NUMERIC
         changed += ["property_type", "is_numerical"]
+        forget_typed_definitions(definition.project_id)
     definition.updated_at, definition.updated_by = timezone.now(), user
     definition.save(update_fields=sorted({*changed, "updated_at", "updated_by"}))
     return definition
@@ -61,3 +63,4 @@ def definition_delete(definition: EventDefinition | PropertyDefinition) -> None:
     project_id = definition.project_id
     definition.delete()
     forget_project(project_id)
+    forget_typed_definitions(project_id)

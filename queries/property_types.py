@@ -4,20 +4,21 @@ definitions once per run, and the part of them a query's text can reach, for its
 import json
 
 from definitions.models import PropertyDefinition
-from queries.hogql.property_types import TYPED, PropertyTypes
+from definitions.selectors import typed_property_definitions
+from queries.hogql.property_types import PropertyTypes
 
 KINDS = {PropertyDefinition.Type.EVENT: "event", PropertyDefinition.Type.PERSON: "person"}
 
 
-def project_property_types(project_id: int) -> PropertyTypes:
-    """(kind, name) -> Numeric | DateTime | Boolean for the project's event and person definitions.
+def project_property_types(team) -> PropertyTypes:
+    """(kind, name) -> Numeric | DateTime | Boolean for the team's project (from the shared cache when there).
 
-    One query; only typed rows (String, Duration and untyped definitions read as text, as without a definition).
+    A team object without a project (a test double printing SQL) has no definitions.
     """
-    rows = PropertyDefinition.objects.filter(
-        project_id=project_id, type__in=list(KINDS), group_type_index__isnull=True, property_type__in=TYPED
-    ).values_list("type", "name", "property_type")
-    return {(KINDS[kind], name): property_type for kind, name, property_type in rows}
+    project_id = getattr(team, "project_id", None)
+    if project_id is None:
+        return {}
+    return {(KINDS[kind], name): value for (kind, name), value in typed_property_definitions(project_id).items()}
 
 
 def property_types_in(types: PropertyTypes, query: dict) -> dict[str, str]:

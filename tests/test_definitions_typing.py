@@ -97,3 +97,13 @@ def test_printer_without_definitions_prints_text_reads():
     assert typed == untyped.replace("sum(replaceRegexpAll", "sum(toFloat64OrNull(replaceRegexpAll").replace(
         "'^\"|\"$', ''))", "'^\"|\"$', '')))"
     )
+
+
+def test_metadata_notes_each_typed_property(owner_client, purchases):
+    sql = "SELECT properties.amount, properties.code FROM events"
+    query = {"kind": "HogQLMetadata", "language": "hogQL", "query": sql}
+    body = run_query(owner_client, purchases.id, query).json()
+    assert body["isValid"] is True
+    assert body["notices"] == [
+        {"message": "Event property 'amount' is of type 'Float'.", "start": 7, "end": 24, "fix": None}
+    ]

@@ -97,6 +97,8 @@ class PrintContext:
     table_aliases: int = 0
     # Types of properties from their definitions, loaded once per query by the runner; empty: every read is text.
     property_types: PropertyTypes = field(default_factory=dict)
+    # (kind, name, type, start, end) of every property read as a type, for HogQL metadata notices.
+    typed_reads: list[tuple[str, str, str, int | None, int | None]] = field(default_factory=list)
 
     def table_alias(self) -> str:
         """A fresh alias for a table in the printed SQL. Users cannot name anything `__...`, so no alias of
@@ -471,7 +473,7 @@ class ClickHousePrinter:
                 text = f"nullIf(nullIf({alias}.{identifier(table.materialized[keys[0]])}, ''), 'null')"
             else:
                 text = json_read(column, keys, self.context)
-            return self.typed_property(TABLE_PROPERTY_KINDS.get(table.name), keys, text)
+            return self.typed_property(TABLE_PROPERTY_KINDS.get(table.name), keys, text, node)
         if head in table.fields and len(chain) == 1:
             return f"{alias}.{identifier(table.fields[head])}"
         text = ".".join(str(part) for part in chain)
@@ -495,15 +497,19 @@ class ClickHousePrinter:
                 column = f"{alias}.person_properties"
                 if len(rest) == 1:
                     return column
-                return self.typed_property("person", rest[1:], json_read(column, rest[1:], self.context))
+                return self.typed_property("person", rest[1:], json_read(column, rest[1:], self.context), node)
         text = ".".join(str(part) for part in chain)
         raise QueryError(f"Unable to resolve field: {text}", node.start if node else None, node.end if node else None)
 
-    def typed_property(self, kind: str | None, keys: list[str | int], text: str) -> str:
+    def typed_property(self, kind: str | None, keys: list[str | int], text: str, node: ast.Field | None) -> str:
         """A top-level property read as the type its definition gives it (text when it has none)."""
         if self.reading_text or kind is None or len(keys) != 1 or not self.context.property_types:
             return text
         property_type = self.context.property_types.get((kind, str(keys[0])))
+        if property_type is None:
+            return text
+        start, end = (node.start, node.end) if node is not None else (None, None)
+        self.context.typed_reads.append((kind, str(keys[0]), property_type, start, end))
         return typed_read(property_type, text, lambda: self.context.parameter(self.context.timezone))
 
     def visit_as_text(self, node: ast.Expr, scope: Scope) -> str:

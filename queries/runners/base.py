@@ -82,7 +82,7 @@ class QueryRunner:
     @cached_property
     def property_types(self) -> dict[tuple[str, str], str]:
         """Asked once per run: the project's typed property definitions, for the cache key and the printer."""
-        return project_property_types(self.team.project_id)
+        return project_property_types(self.team)
 
     def print_context(self, **kwargs) -> PrintContext:
         return PrintContext(
