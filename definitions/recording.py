@@ -40,12 +40,17 @@ BULK_BATCH = 1_000
 class ProjectCache:
     """What this process knows is stored for one project."""
 
-    # event name -> the hour its last_seen_at was last refreshed
-    events: dict[str, datetime] = field(default_factory=dict)
+    # event name -> the hour (hours since the epoch) its last_seen_at was last refreshed
+    events: dict[str, int] = field(default_factory=dict)
     # event name -> property names recorded as seen on it
     event_properties: dict[str, set[str]] = field(default_factory=dict)
     # definition type -> property name -> whether the stored row has a type (True: nothing left to write)
     properties: dict[int, dict[str, bool]] = field(default_factory=lambda: {EVENT: {}, PERSON: {}})
+    # event name -> keys with nothing left to write (pair recorded, property typed, or a person/group update key);
+    # an event whose keys are all in here (and whose person updates are all typed) is skipped in one C-level check
+    complete: dict[str, set[str]] = field(default_factory=dict)
+    # person property names with a stored type
+    typed_person: set[str] = field(default_factory=set)
     size: int = 0
 
 
@@ -102,7 +107,15 @@ def _note_property(seen: SeenDefinitions, known: dict[str, bool], kind: int, key
     seen.properties[batch_key] = detected
 
 
-def collect(cache: ProjectCache, events: Iterable[dict], hour: datetime) -> SeenDefinitions:
+def _person_updates_known(cache: ProjectCache, properties: dict) -> bool:
+    for key in PERSON_UPDATE_KEYS:
+        updates = properties.get(key)
+        if updates and not cache.typed_person.issuperset(updates):
+            return False
+    return True
+
+
+def collect(cache: ProjectCache, events: Iterable[dict], hour: int) -> SeenDefinitions:
     """The definitions `events` (normalized capture dicts) add to what `cache` already knows."""
     seen = SeenDefinitions()
     event_typed, person_typed = cache.properties[EVENT], cache.properties[PERSON]
@@ -115,14 +128,21 @@ def collect(cache: ProjectCache, events: Iterable[dict], hour: datetime) -> Seen
             continue
         if cache.events.get(name) != hour:
             seen.events.add(name)
+        complete = cache.complete.get(name)
+        if complete is None:
+            complete = cache.complete[name] = set()
+        elif complete.issuperset(properties) and _person_updates_known(cache, properties):
+            continue
         on_event = cache.event_properties.get(name, ())
         for key, value in properties.items():
-            if key in on_event and event_typed.get(key) is True:
-                continue
             if key in SKIPPED_EVENT_PROPERTIES:
                 if key in PERSON_UPDATE_KEYS and isinstance(value, dict):
                     for person_key, person_value in value.items():
                         _note_property(seen, person_typed, PERSON, person_key, person_value)
+                complete.add(key)
+                continue
+            if key in on_event and event_typed.get(key) is True:
+                complete.add(key)
                 continue
             if key not in on_event:
                 seen.event_properties.add((name, key))
@@ -139,7 +159,7 @@ def record_captured_events(team_id: int, events: list[dict], now: datetime | Non
     4. The cache learns what is now stored. Returns what was written (empty for a batch of known events).
     """
     now = now or timezone.now()
-    hour = now.replace(minute=0, second=0, microsecond=0)
+    hour = int(now.timestamp()) // 3600
     with _lock:
         project_id = _project_id(team_id)
         if project_id is None:
@@ -224,7 +244,7 @@ def _write_properties(team_id: int, project_id: int, properties: dict[tuple[int,
         transaction.on_commit(lambda: forget_typed_definitions(project_id))
 
 
-def _learn(cache: ProjectCache, seen: SeenDefinitions, hour: datetime) -> None:
+def _learn(cache: ProjectCache, seen: SeenDefinitions, hour: int) -> None:
     for name in seen.events:
         cache.events[name] = hour
     for event, key in seen.event_properties:
@@ -232,4 +252,6 @@ def _learn(cache: ProjectCache, seen: SeenDefinitions, hour: datetime) -> None:
     for (kind, name), detected in seen.properties.items():
         # An untyped value may meet a row another process typed: only a detected type proves "typed" here.
         cache.properties[kind][name] = detected is not None
+        if kind == PERSON and detected is not None:
+            cache.typed_person.add(name)
     cache.size += len(seen.events) + len(seen.event_properties) + len(seen.properties)
