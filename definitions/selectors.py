@@ -1,5 +1,7 @@
 """Reading definitions: the filters and orderings of the list endpoints (spec §2.4, §2.5)."""
 
+import logging
+
 from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.fields import BooleanField
@@ -14,6 +16,8 @@ from definitions.taxonomy import (
     names_with_matching_label,
     virtual_property,
 )
+
+logger = logging.getLogger(__name__)
 
 NOT_NUMERICAL_NAMES = ("distinct_id", "timestamp")
 
@@ -141,7 +145,11 @@ def typed_property_definitions(project_id: int) -> dict[tuple[int, str], str]:
     left out: they read as text, as properties without a definition do.
     """
     key = typed_definitions_cache_key(project_id)
-    cached = cache.get(key)
+    try:
+        cached = cache.get(key)
+    except Exception as error:  # an unreachable cache is a miss: the query still runs
+        logger.warning("typed_definitions_cache_read_failed project_id=%s error=%s", project_id, error)
+        cached = None
     if cached is not None:
         return cached
     rows = PropertyDefinition.objects.filter(
@@ -151,9 +159,15 @@ def typed_property_definitions(project_id: int) -> dict[tuple[int, str], str]:
         property_type__in=TYPED_PROPERTY_TYPES,
     ).values_list("type", "name", "property_type")
     types = {(kind, name): property_type for kind, name, property_type in rows}
-    cache.set(key, types, TYPED_DEFINITIONS_CACHE_SECONDS)
+    try:
+        cache.set(key, types, TYPED_DEFINITIONS_CACHE_SECONDS)
+    except Exception as error:
+        logger.warning("typed_definitions_cache_write_failed project_id=%s error=%s", project_id, error)
     return types
 
 
 def forget_typed_definitions(project_id: int) -> None:
-    cache.delete(typed_definitions_cache_key(project_id))
+    try:
+        cache.delete(typed_definitions_cache_key(project_id))
+    except Exception as error:  # entries expire anyway (TYPED_DEFINITIONS_CACHE_SECONDS)
+        logger.warning("typed_definitions_cache_delete_failed project_id=%s error=%s", project_id, error)
