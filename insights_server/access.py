@@ -2,8 +2,10 @@
 
 import uuid
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.request import Request
 
 from insights_server.models import Organization, OrganizationMembership, Team, User
 from insights_server.params import parse_id
@@ -12,6 +14,13 @@ PROJECT_NOT_FOUND = "Project not found."
 NO_PROJECT_ACCESS = "You don't have access to the project."
 CURRENT_ORGANIZATION_NOT_FOUND = "Current organization not found."
 CURRENT = "@current"
+
+
+def request_user(request: Request) -> User:
+    """The signed-in user of a request to a view whose permissions start with IsAuthenticated."""
+    user = request.user
+    assert isinstance(user, User)  # IsAuthenticated has already turned anonymous requests away
+    return user
 
 
 def membership_level(user: User, organization_id) -> int | None:
@@ -32,7 +41,7 @@ def organizations_of(user: User) -> QuerySet[Organization]:
     return Organization.objects.filter(memberships__user=user)
 
 
-def team_by_url_id(user: User, raw_id: str) -> Team:
+def team_by_url_id(user: User | AnonymousUser, raw_id: str) -> Team:
     """The team a URL's project/environment id (or `@current`) names. Existence only, not membership.
 
     Raises NotFound("Project not found.") for a non-numeric, unknown or absent current id.

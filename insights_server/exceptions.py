@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -92,10 +93,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         return Response(error_body("server_error", "error", SERVER_ERROR_DETAIL), status=500)
 
     headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+    auth_header = getattr(exc, "auth_header", None)
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    wait = getattr(exc, "wait", None)
+    if wait:
+        headers["Retry-After"] = str(int(wait))
 
     if isinstance(exc, exceptions.ValidationError):
         detail, code, attr = first_error(exc.detail)
@@ -108,6 +111,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     return Response(error_body(error_type_for(exc), code, detail, attr), status=exc.status_code, headers=headers)
 
 
+@csrf_exempt  # a write to an unknown path is a JSON 404, not Django's HTML CSRF page
 def not_found_view(request: HttpRequest, exception: Exception | None = None, *args, **kwargs) -> JsonResponse:
     """Any path no route matches."""
     return JsonResponse(error_body("invalid_request", "not_found", ENDPOINT_NOT_FOUND_DETAIL), status=404)

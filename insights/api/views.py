@@ -75,8 +75,6 @@ class InsightViewSet(ProjectScopedViewSet):
         return Response(InsightSerializer(insight, context=self._context()).data, status=status_code)
 
     def _write_data(self, partial: bool) -> dict:
-        if not isinstance(self.request.data, dict):
-            raise ValidationError("The request body must be a JSON object.")
         # MCP clients get PostHog's stricter query normalisation on create and PATCH (not on PUT).
         mcp = is_mcp_request(self.request) and self.action in ("create", "partial_update")
         serializer = InsightWriteSerializer(data=self.request.data, partial=partial, context=self._context(mcp=mcp))
@@ -123,6 +121,7 @@ class InsightViewSet(ProjectScopedViewSet):
         insight = access_insight_by_id_or_short_id(
             self.team, self.kwargs["pk"], queryset=insight_render_queryset(project_insights(self.team))
         )
+        self.check_object_permissions(request, insight)  # a share token reaches only what it shares
         if bool_param(request.query_params, "basic"):
             return Response(InsightBasicSerializer(insight, context=self._context()).data)
         dashboard_context = self._dashboard_context(insight)
