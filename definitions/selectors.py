@@ -158,7 +158,7 @@ def typed_property_definitions(project_id: int) -> dict[tuple[int, str], str]:
         group_type_index__isnull=True,
         property_type__in=TYPED_PROPERTY_TYPES,
     ).values_list("type", "name", "property_type")
-    types = {(kind, name): property_type for kind, name, property_type in rows}
+    types = {(kind, name): property_type for kind, name, property_type in rows if property_type is not None}
     try:
         cache.set(key, types, TYPED_DEFINITIONS_CACHE_SECONDS)
     except Exception as error:

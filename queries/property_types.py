@@ -7,7 +7,7 @@ from definitions.models import PropertyDefinition
 from definitions.selectors import typed_property_definitions
 from queries.hogql.property_types import PropertyTypes
 
-KINDS = {PropertyDefinition.Type.EVENT: "event", PropertyDefinition.Type.PERSON: "person"}
+KINDS: dict[int, str] = {PropertyDefinition.Type.EVENT.value: "event", PropertyDefinition.Type.PERSON.value: "person"}
 
 
 def project_property_types(team) -> PropertyTypes:
