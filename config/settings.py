@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "dashboards",
     "activity",
     "actions",
+    "definitions",
     "sharing",
     "exports",
     "web",

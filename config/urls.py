@@ -7,6 +7,7 @@ from actions.api import ActionViewSet
 from activity.api import ActivityLogViewSet
 from config.health import health_view
 from dashboards.api.views import DashboardViewSet
+from definitions.api.views import EventDefinitionViewSet, PropertyDefinitionViewSet
 from exports.api import ExportedAssetViewSet
 from ingestion.api.capture import capture_view, engage_view
 from ingestion.api.events import EventViewSet
@@ -41,6 +42,8 @@ project_router.register_project_resource("insights", InsightViewSet, "insights")
 project_router.register_project_resource("dashboards", DashboardViewSet, "dashboards")
 project_router.register_project_resource("activity_log", ActivityLogViewSet, "activity_log")
 project_router.register_project_resource("exports", ExportedAssetViewSet, "exports")
+project_router.register_project_resource("event_definitions", EventDefinitionViewSet, "event_definitions")
+project_router.register_project_resource("property_definitions", PropertyDefinitionViewSet, "property_definitions")
 
 CAPTURE_PATHS = r"^(?:batch|capture|e|i/v0/e|track)/?$"
 
