@@ -8,13 +8,13 @@ its `deprecated` flag and the list-level `activity` action its own operationId (
 
 from typing import get_args
 
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from activity.api import ActivityLogEntrySerializer
 from insights_server.api.shared import UserBasicSerializer
+from insights_server.openapi import ErrorDocumentingAutoSchema
 from queries.schema import RefreshType
 
 REFRESH_MODES = list(get_args(RefreshType))
@@ -23,7 +23,7 @@ ENVIRONMENTS_PREFIX = "/api/environments/"
 ARRAY_ACTIONS = ("my_last_viewed", "suggestions")
 
 
-class ProjectResourceSchema(AutoSchema):
+class ProjectResourceSchema(ErrorDocumentingAutoSchema):
     """`/api/environments/...` routes are the deprecated alias; detail and list `activity` get distinct ids."""
 
     def is_deprecated(self) -> bool:
