@@ -29,7 +29,7 @@ class ActionStepSerializer(serializers.Serializer):
 
 class ActionSerializer(serializers.ModelSerializer):
     steps = ActionStepSerializer(many=True, required=False)
-    created_by = UserBasicSerializer(read_only=True)
+    created_by = UserBasicSerializer(read_only=True, allow_null=True)
     team_id = serializers.IntegerField(read_only=True)
     is_action = serializers.SerializerMethodField()
     is_calculating = serializers.SerializerMethodField()

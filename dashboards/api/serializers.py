@@ -79,7 +79,7 @@ class TagsField(serializers.ListField):
 class DashboardBasicSerializer(serializers.ModelSerializer):
     """The list shape (no filters, no tiles)."""
 
-    created_by = UserBasicSerializer(read_only=True)
+    created_by = UserBasicSerializer(read_only=True, allow_null=True)
     last_viewed_at = serializers.SerializerMethodField()
     tags = serializers.SerializerMethodField()
     effective_restriction_level = serializers.SerializerMethodField()
