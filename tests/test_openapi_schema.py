@@ -69,3 +69,9 @@ def test_events_and_persons_list_shapes_are_what_the_views_answer(openapi):
     assert schemas["PersonActor"]["properties"]["id"]["format"] == "uuid"
     parameters = {parameter["name"] for parameter in events["parameters"]}
     assert {"after", "before", "event", "properties", "orderBy", "limit"} <= parameters
+
+
+def test_a_bodiless_404_the_view_documents_is_kept(openapi):
+    # A missing insight's activity is an empty 404, as PostHog answers it; the shared error body must not claim one.
+    responses = openapi["paths"]["/api/projects/{project_id}/insights/{id}/activity/"]["get"]["responses"]
+    assert "content" not in responses["404"] and "content" in responses["403"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from insights_server.parsers import JSON_TOO_DEEP, MAX_JSON_DEPTH, json_depth_exceeds
+from insights_server.parsers import JSON_NUL_CHARACTER, JSON_TOO_DEEP, MAX_JSON_DEPTH, json_depth_exceeds, json_has_nul
 
 QUERY = {"kind": "HogQLQuery", "query": "select 1"}
 
@@ -66,3 +66,12 @@ def test_lone_surrogate_in_a_query_body_is_400(owner_client, world):
     body = '{"query": {"kind": "HogQLQuery", "query": "select \'\\ud800\'"}}'
     response = owner_client.post(f"/api/projects/{world.team.id}/query/", body, content_type="application/json")
     assert response.status_code == 400
+
+
+def test_a_nul_character_in_a_json_body_is_400_not_500(owner_client, world):
+    # Found by tests/test_schema_fuzz.py: PostgreSQL's jsonb refuses U+0000, which ended in a 500 at save.
+    base = f"/api/projects/{world.team.id}/actions/"
+    response = owner_client.post(base, {"name": "a", "steps": [{"properties": [{"key": "k\u0000"}]}]}, format="json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == JSON_NUL_CHARACTER
+    assert not json_has_nul({"a": ["\\u0000"]}) and json_has_nul({"a\u0000": 1})
