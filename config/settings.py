@@ -179,6 +179,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "insights_server.openapi.name_project_path_parameters",
+        "insights.api.schema.document_basic_renderings",
     ],
 }
 

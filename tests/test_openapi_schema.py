@@ -75,3 +75,19 @@ def test_a_bodiless_404_the_view_documents_is_kept(openapi):
     # A missing insight's activity is an empty 404, as PostHog answers it; the shared error body must not claim one.
     responses = openapi["paths"]["/api/projects/{project_id}/insights/{id}/activity/"]["get"]["responses"]
     assert "content" not in responses["404"] and "content" in responses["403"]
+
+
+def test_insight_list_and_retrieve_document_the_basic_rendering(openapi):
+    either = {"#/components/schemas/Insight", "#/components/schemas/InsightBasic"}
+    items = openapi["components"]["schemas"]["PaginatedInsightList"]["properties"]["results"]["items"]
+    assert {option["$ref"] for option in items["anyOf"]} == either
+    retrieve = openapi["paths"]["/api/projects/{project_id}/insights/{id}/"]["get"]["responses"]["200"]
+    assert {option["$ref"] for option in retrieve["content"]["application/json"]["schema"]["anyOf"]} == either
+
+
+def test_query_request_names_the_kinds_it_runs_and_gives_examples(openapi):
+    body = openapi["paths"]["/api/projects/{project_id}/query/"]["post"]["requestBody"]["content"]["application/json"]
+    assert {"TrendsQuery", "HogQLQuery", "InsightVizNode"} <= set(
+        body["schema"]["properties"]["query"]["properties"]["kind"]["enum"]
+    )
+    assert set(body["examples"]) == {"Trends", "HogQL"}
