@@ -75,3 +75,18 @@ def test_a_nul_character_in_a_json_body_is_400_not_500(owner_client, world):
     assert response.status_code == 400
     assert response.json()["detail"] == JSON_NUL_CHARACTER
     assert not json_has_nul({"a": ["\\u0000"]}) and json_has_nul({"a\u0000": 1})
+
+
+def test_integers_beyond_the_column_are_400_not_500(owner_client, world):
+    # Found by tests/test_schema_fuzz.py: dashboard `data_color_theme_id` and insight `order` reached the database.
+    from dashboards.models import Dashboard
+    from insights.models import Insight
+
+    dashboard = Dashboard.objects.create(team=world.team, name="d")
+    insight = Insight.objects.create(team=world.team, name="i")
+    base = f"/api/projects/{world.team.id}"
+    too_big = 2**31
+    response = owner_client.patch(f"{base}/dashboards/{dashboard.id}/", {"data_color_theme_id": too_big}, format="json")
+    assert (response.status_code, response.json()["attr"]) == (400, "data_color_theme_id")
+    response = owner_client.patch(f"{base}/insights/{insight.id}/", {"order": -too_big - 5}, format="json")
+    assert (response.status_code, response.json()["attr"]) == (400, "order")

@@ -14,6 +14,7 @@ from dashboards.permissions import (
 )
 from insights.tags import tags_of
 from insights_server.api.shared import UserBasicSerializer
+from insights_server.params import MAX_INTEGER
 
 FILTERS_NOT_A_DICT = "Filters must be a dictionary"
 VARIABLES_NOT_A_DICT = "Variables must be a dictionary"
@@ -127,7 +128,10 @@ class DashboardSerializer(DashboardBasicSerializer):
     filters = serializers.JSONField(required=False)
     variables = serializers.JSONField(required=False, allow_null=True)
     breakdown_colors = serializers.JSONField(required=False, allow_null=True)
-    data_color_theme_id = serializers.IntegerField(required=False, allow_null=True)
+    # Bounded by the column (integer): a larger number was a 500 at save (schema fuzz finding).
+    data_color_theme_id = serializers.IntegerField(
+        required=False, allow_null=True, min_value=-MAX_INTEGER, max_value=MAX_INTEGER
+    )
     tags = TagsField(child=serializers.CharField(allow_blank=True), required=False)
     restriction_level = serializers.ChoiceField(choices=RestrictionLevel.choices, required=False)
     persisted_filters = serializers.SerializerMethodField()
