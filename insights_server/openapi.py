@@ -20,6 +20,7 @@ ERROR_DESCRIPTIONS = {
     403: "Forbidden: not a member of the project, a missing API-key scope, or a CSRF failure.",
     404: "Not found (answered alike for missing and for not yours).",
     405: "Method not allowed.",
+    409: "Conflict with the current state, e.g. a project name already taken.",
     413: "The request body is larger than the server accepts.",
     429: "Throttled: the personal API key's rate limit is exhausted (see Retry-After).",
     503: "ClickHouse (or the query status store) is unavailable; try again later.",

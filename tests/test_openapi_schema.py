@@ -48,6 +48,9 @@ def test_error_codes_follow_what_each_operation_can_answer(openapi):
     assert "503" not in _codes(openapi, f"{base}/persons/", "get")
     assert {"400", "401", "403", "404", "413", "429"} <= _codes(openapi, f"{base}/actions/{{id}}/", "patch")
     assert "503" in _codes(openapi, f"{base}/dashboards/{{id}}/", "get")
+    assert "409" in _codes(openapi, "/api/projects/{id}/", "patch") and "409" not in _codes(
+        openapi, "/api/projects/{id}/", "get"
+    )
     # Login is anonymous and never throttled: bad input and oversized bodies only.
     assert _codes(openapi, "/api/login/", "post") == {"200", "400", "413"}
 
