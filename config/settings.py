@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "insights_server.request_context.RequestContextMiddleware",
+    # A NUL character in the URL or a query parameter: PostgreSQL cannot compare it (400/404, never a 500).
+    "insights_server.input_guards.RejectNulCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -167,7 +169,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     "EXCEPTION_HANDLER": "insights_server.exceptions.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "insights_server.openapi.ErrorDocumentingAutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -184,6 +186,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "insights_server.openapi.name_project_path_parameters",
+        "insights.api.schema.document_basic_renderings",
     ],
 }
 

@@ -20,6 +20,7 @@ from insights.results import effective_query, insight_result, stored_or_converte
 from insights.tags import tags_of
 from insights_server.api.shared import UserBasicSerializer, membership_level_in_context
 from insights_server.models import OrganizationMembership
+from insights_server.params import MAX_INTEGER
 from queries.schema import (
     DataVisualizationNode,
     HogQLQuery,
@@ -206,7 +207,8 @@ class InsightWriteSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=400, allow_null=True, allow_blank=True, required=False)
     query = serializers.JSONField(allow_null=True, required=False)
     filters = serializers.DictField(required=False)
-    order = serializers.IntegerField(allow_null=True, required=False)
+    # Bounded by the column (integer): a larger number was a 500 at save (schema fuzz finding).
+    order = serializers.IntegerField(allow_null=True, required=False, min_value=-MAX_INTEGER, max_value=MAX_INTEGER)
     deleted = serializers.BooleanField(required=False)
     saved = serializers.BooleanField(required=False)
     favorited = serializers.BooleanField(required=False)
