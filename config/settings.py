@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dashboards",
     "activity",
     "actions",
+    "alerts",
 ]
 
 MIDDLEWARE = [
