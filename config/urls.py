@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from actions.api import ActionViewSet
 from activity.api import ActivityLogViewSet
+from alerts.api.views import AlertViewSet, ThresholdViewSet
 from config.health import health_view
 from dashboards.api.views import DashboardViewSet
 from ingestion.api.capture import capture_view, engage_view
@@ -36,6 +37,8 @@ project_router.register_project_resource("actions", ActionViewSet, "actions")
 project_router.register_project_resource("insights", InsightViewSet, "insights")
 project_router.register_project_resource("dashboards", DashboardViewSet, "dashboards")
 project_router.register_project_resource("activity_log", ActivityLogViewSet, "activity_log")
+project_router.register_project_resource("alerts", AlertViewSet, "alerts")
+project_router.register_project_resource(r"insights/(?P<insight_id>[^/]+)/thresholds", ThresholdViewSet, "thresholds")
 
 CAPTURE_PATHS = r"^(?:batch|capture|e|i/v0/e|track)/?$"
 
