@@ -441,3 +441,63 @@ def test_checks_older_than_14_days_are_deleted(owner_client, world, insight):
         kept = AlertCheck.objects.create(alert_configuration_id=alert["id"], state="Not firing")
     assert alert_checks_delete_expired(datetime(2024, 6, 16, tzinfo=UTC)) == 1
     assert list(AlertCheck.objects.values_list("id", flat=True)) == [kept.id]
+
+
+# ---- simulate ---------------------------------------------------------------------------------------------
+
+DAILY_SIGNUPS = {
+    "kind": "TrendsQuery",
+    "series": [{"kind": "EventsNode", "event": "signed_up"}],
+    "interval": "day",
+    "dateRange": {"date_from": "2024-01-01", "date_to": "2024-01-31"},
+}
+
+
+@pytest.fixture
+def spiky_insight(world, clickhouse, client):
+    from tests.query_helpers import capture_events
+
+    events = [
+        ("signed_up", f"user-{day}-{n}", {}, f"2024-01-{day:02d}T12:00:00Z")
+        for day in range(1, 32)
+        for n in range(40 if day == 31 else 10 + day % 3)
+    ]
+    capture_events(client, world.team, events)
+    return make_insight(world.team, query={"kind": "InsightVizNode", "source": DAILY_SIGNUPS})
+
+
+def test_simulate_backtests_a_detector_without_writing_checks(owner_client, world, spiky_insight):
+    payload = {"insight": spiky_insight.id, "detector_config": {"type": "zscore", "window": 10, "threshold": 0.99}}
+    response = owner_client.post(url(world.team.id, "simulate"), payload, format="json")
+    assert response.status_code == 200, response.json()
+    result = response.json()
+    assert result["data"][:4] == [11.0, 12.0, 10.0, 11.0] and result["data"][-1] == 40.0
+    assert (result["total_points"], result["interval"]) == (31, "day")
+    assert len(result["scores"]) == 31 and result["scores"][:10] == [None] * 10
+    assert result["triggered_indices"] == [30]
+    assert result["triggered_dates"] == [result["dates"][30]]
+    assert result["anomaly_count"] == 1
+    assert AlertCheck.objects.count() == 0 and AlertConfiguration.objects.count() == 0
+
+
+def test_simulate_ensemble_reports_sub_detector_scores(world, spiky_insight):
+    reader = key_client(world.owner, ["alert:read"])
+    detectors = [{"type": "mad", "window": 10}, {"type": "threshold", "upper_bound": 30}]
+    payload = {
+        "insight": spiky_insight.id,
+        "detector_config": {"type": "ensemble", "operator": "and", "detectors": detectors},
+    }
+    result = reader.post(url(world.team.id, "simulate"), payload, format="json").json()
+    assert result["triggered_indices"] == [30]
+    assert set(result["sub_detector_scores"]) == {"mad_0", "threshold_1"}
+
+
+def test_simulate_rejects_missing_or_invalid_detector(owner_client, world, insight):
+    missing = owner_client.post(url(world.team.id, "simulate"), {"insight": insight.id}, format="json")
+    assert error(missing)[:2] == (400, "detector_config")
+    invalid = {"insight": insight.id, "detector_config": {"type": "zscore", "threshold": 3}}
+    assert error(owner_client.post(url(world.team.id, "simulate"), invalid, format="json")) == (
+        400,
+        "detector_config",
+        range_message("threshold"),
+    )
