@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class AlertsConfig(AppConfig):
     name = "alerts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from alerts.signals import delete_alerts_of_unsupported_insight
+        from insights.models import Insight
+
+        post_save.connect(delete_alerts_of_unsupported_insight, sender=Insight, dispatch_uid="alerts_follow_insight")

@@ -501,3 +501,27 @@ def test_simulate_rejects_missing_or_invalid_detector(owner_client, world, insig
         "detector_config",
         range_message("threshold"),
     )
+
+
+# ---- insight lifecycle ------------------------------------------------------------------------------------
+
+
+def test_alerts_are_deleted_when_the_insight_stops_supporting_them(owner_client, world, insight):
+    alert = create(owner_client, world.team.id, body(insight, [world.owner]))
+    response = owner_client.patch(
+        f"/api/projects/{world.team.id}/insights/{insight.id}/",
+        {"query": {"kind": "InsightVizNode", "source": {"kind": "RetentionQuery", "retentionFilter": {}}}},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert not AlertConfiguration.objects.filter(id=alert["id"]).exists()
+
+
+def test_alerts_are_deleted_when_the_insight_is_soft_deleted(owner_client, world, insight):
+    alert = create(owner_client, world.team.id, body(insight, [world.owner]))
+    other = create(owner_client, world.team.id, body(make_insight(world.team), [world.owner]))
+    owner_client.patch(f"/api/projects/{world.team.id}/insights/{insight.id}/", {"deleted": True}, format="json")
+    assert list(AlertConfiguration.objects.values_list("id", flat=True)) == [
+        AlertConfiguration.objects.get(id=other["id"]).id
+    ]
+    assert owner_client.get(url(world.team.id, alert["id"])).status_code == 404
