@@ -14,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 from alerts.models import AlertCheck, AlertConfiguration, AlertSubscription, Threshold
 from alerts.schedule import next_check_at
 from alerts.states import AlertEvent, transition
+from insights_server.models import User
 
 SCOPE = "AlertConfiguration"
 CHECK_RETENTION = timedelta(days=14)
@@ -64,15 +65,12 @@ def snooze_until(text: str, now: datetime) -> datetime:
 
 
 def _snapshot(alert: AlertConfiguration) -> dict:
-    values = {field: getattr(alert, field if field != "insight" else "insight_id") for field in ACTIVITY_FIELDS}
-    values["threshold"] = alert.threshold.configuration if alert.threshold_id else None
-    values["subscribed_users"] = sorted(
-        AlertSubscription.objects.filter(alert_configuration=alert).values_list("user_id", flat=True)
-    )
-    return values
+    return {field: getattr(alert, field if field != "insight" else "insight_id") for field in ACTIVITY_FIELDS}
 
 
-def _log(alert: AlertConfiguration, user, activity: str, changes: list | None, **extra_detail) -> None:
+def _log(
+    alert: AlertConfiguration, user, activity: str, changes: list | None, context: dict | None = None, **extra_detail
+) -> None:
     from activity.services import log_activity
 
     insight = alert.insight
@@ -93,6 +91,7 @@ def _log(alert: AlertConfiguration, user, activity: str, changes: list | None, *
                 "insight_name": insight_name,
                 "alert_id": str(alert.id),
                 "alert_name": alert.name,
+                **(context or {}),
             },
             **extra_detail,
         },
@@ -100,13 +99,26 @@ def _log(alert: AlertConfiguration, user, activity: str, changes: list | None, *
 
 
 def _set_subscribers(alert: AlertConfiguration, user_ids: list[int], actor) -> None:
+    """Make the subscriptions exactly `user_ids`; each one added or removed is logged on the alert."""
     existing = set(AlertSubscription.objects.filter(alert_configuration=alert).values_list("user_id", flat=True))
     wanted = set(user_ids)
-    AlertSubscription.objects.filter(alert_configuration=alert, user_id__in=existing - wanted).delete()
+    removed, added = sorted(existing - wanted), sorted(wanted - existing)
+    AlertSubscription.objects.filter(alert_configuration=alert, user_id__in=removed).delete()
     AlertSubscription.objects.bulk_create(
-        AlertSubscription(alert_configuration=alert, user_id=user_id, created_by=actor)
-        for user_id in sorted(wanted - existing)
+        AlertSubscription(alert_configuration=alert, user_id=user_id, created_by=actor) for user_id in added
     )
+    users = {user.id: user for user in User.objects.filter(id__in=[*removed, *added])}
+    for activity, ids in (("deleted", removed), ("created", added)):
+        for user_id in ids:
+            subscriber = users[user_id]
+            name = f"{subscriber.first_name} {subscriber.last_name}".strip()
+            context = {"subscriber_name": name, "subscriber_email": subscriber.email}
+            _log(alert, actor, activity, None, context, type="alert_subscription_change")
+
+
+def _log_threshold_change(alert: AlertConfiguration, user, before, after) -> None:
+    change = {"type": SCOPE, "action": "changed", "field": "threshold", "before": before, "after": after}
+    _log(alert, user, "updated", [change], type="threshold_change")
 
 
 def _check_count_limit(team) -> None:
@@ -142,8 +154,8 @@ def alert_create(team, user, data: dict) -> AlertConfiguration:
             alert.snoozed_until = snooze_until(snooze, timezone.now())
             alert.state = transition(alert.state, AlertEvent.SNOOZED)
         alert.save()
-        _set_subscribers(alert, subscribers, user)
         _log(alert, user, "created", None)
+        _set_subscribers(alert, subscribers, user)
     return alert
 
 
@@ -195,6 +207,7 @@ def alert_update(alert: AlertConfiguration, user, data: dict) -> AlertConfigurat
     now = timezone.now()
     with transaction.atomic():
         before = _snapshot(alert)
+        threshold_before = alert.threshold.configuration if alert.threshold_id else None
         threshold_changed = "threshold" in data and _update_threshold(alert, data.pop("threshold"), user)
         subscribers = data.pop("subscribed_users", None)
         snoozing = "snoozed_until" in data
@@ -235,6 +248,9 @@ def alert_update(alert: AlertConfiguration, user, data: dict) -> AlertConfigurat
         from activity.changes import changes_between
 
         _log(alert, user, "updated", changes_between(SCOPE, before, _snapshot(alert)))
+        if threshold_changed:
+            threshold_after = alert.threshold.configuration if alert.threshold_id else None
+            _log_threshold_change(alert, user, threshold_before, threshold_after)
     return alert
 
 

@@ -317,6 +317,8 @@ def test_threshold_change_resets_state_and_rechecks(owner_client, world, insight
     assert (response["state"], response["next_check_at"]) == ("Not firing", None)
     assert response["threshold"]["id"] == alert["threshold"]["id"]  # updated in place
     assert "checks" not in response
+    logged = ActivityLog.objects.filter(item_id=alert["id"], detail__type="threshold_change").get()
+    assert logged.detail["changes"][0]["after"] == {"type": "absolute", "bounds": {"upper": 3}}
 
 
 def test_interval_change_rechecks_without_reset_and_null_interval_is_refused(owner_client, world, insight):
@@ -372,6 +374,12 @@ def test_disabling_forces_not_firing_and_subscribers_are_replaced(owner_client, 
     assert (response["enabled"], response["state"]) == (False, "Not firing")
     assert [user["email"] for user in response["subscribed_users"]] == ["member@example.com"]
     assert list(AlertSubscription.objects.values_list("user_id", flat=True)) == [world.member.id]
+    changes = ActivityLog.objects.filter(item_id=alert["id"], detail__type="alert_subscription_change")
+    assert sorted((entry.activity, entry.detail["context"]["subscriber_email"]) for entry in changes) == [
+        ("created", "member@example.com"),
+        ("created", "owner@example.com"),
+        ("deleted", "owner@example.com"),
+    ]
 
 
 def test_delete_removes_alert_and_checks_and_logs_activity(owner_client, world, insight):
@@ -382,8 +390,14 @@ def test_delete_removes_alert_and_checks_and_logs_activity(owner_client, world, 
     assert owner_client.get(url(world.team.id, alert["id"])).status_code == 404
     assert AlertCheck.objects.count() == 0
     entries = ActivityLog.objects.filter(scope="AlertConfiguration", item_id=alert["id"]).order_by("created_at")
-    assert [entry.activity for entry in entries] == ["created", "updated", "deleted"]
-    updated = entries[1].detail
+    assert [(entry.activity, entry.detail.get("type")) for entry in entries] == [
+        ("created", None),
+        ("created", "alert_subscription_change"),
+        ("updated", None),
+        ("deleted", None),
+    ]
+    assert entries[1].detail["context"]["subscriber_email"] == "owner@example.com"
+    updated = entries[2].detail
     assert updated["name"] == "renamed"
     assert updated["changes"] == [
         {"type": "AlertConfiguration", "action": "changed", "field": "name", "before": "alert name", "after": "renamed"}
