@@ -85,3 +85,25 @@ def alert_checks_page(alert: AlertConfiguration, params, now: datetime | None = 
     total = checks.count()
     offset = min(max(_int_or(params.get("checks_offset"), 0), 0), total)
     return ChecksPage(list(checks.order_by("-created_at")[offset : offset + limit]), total)
+
+
+# Short intervals are checked first at each tick: they fall behind soonest.
+INTERVAL_PRIORITY = {"real_time": 0, "every_15_minutes": 1, "hourly": 2, "daily": 3}
+
+
+def alerts_due(now: datetime) -> list[AlertConfiguration]:
+    """Alerts to check at a scheduler tick (spec §2.8 `check_alerts_task`).
+
+    Enabled, not being checked, due (`next_check_at` null or past) and not snoozed (`snoozed_until` null or
+    past); ordered by `next_check_at` (never checked first), then stably: real time, 15 minutes, hourly, daily,
+    then the rest.
+    """
+    from django.db.models import F, Q
+
+    due = (
+        AlertConfiguration.objects.filter(enabled=True, is_calculating=False, insight__deleted=False)
+        .filter(Q(next_check_at__isnull=True) | Q(next_check_at__lte=now))
+        .filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lt=now))
+        .order_by(F("next_check_at").asc(nulls_first=True), "created_at")
+    )
+    return sorted(due, key=lambda alert: INTERVAL_PRIORITY.get(alert.calculation_interval, len(INTERVAL_PRIORITY)))

@@ -18,6 +18,8 @@ from insights_server.models import User
 
 SCOPE = "AlertConfiguration"
 CHECK_RETENTION = timedelta(days=14)
+# A check still "calculating" after this long died with its worker.
+STUCK_AFTER = timedelta(minutes=45)
 INVALID_SNOOZE = "Invalid snoozed_until value."
 # PostHog's plan limit, as a setting (ALERTS_MAX_PER_TEAM; None = unlimited) with a generous default.
 DEFAULT_MAX_ALERTS_PER_TEAM = 500
@@ -266,3 +268,15 @@ def alert_checks_delete_expired(now: datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - CHECK_RETENTION
     deleted, _ = AlertCheck.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+def alerts_reset_stuck(now: datetime | None = None) -> int:
+    """Clear `is_calculating` on alerts stuck in it for 45 minutes or more (by `last_checked_at`, else
+    `created_at`). Returns how many were reset."""
+    from django.db.models import Q
+
+    cutoff = (now or timezone.now()) - STUCK_AFTER
+    stuck = AlertConfiguration.objects.filter(is_calculating=True).filter(
+        Q(last_checked_at__lte=cutoff) | Q(last_checked_at__isnull=True, created_at__lte=cutoff)
+    )
+    return stuck.update(is_calculating=False)

@@ -149,3 +149,34 @@ def test_detector_alert_scores_the_last_completed_day(owner_client, world, click
     assert check.triggered_dates[-1] == (today - timedelta(days=1)).strftime("%Y-%m-%d")
     listed = owner_client.get(f"/api/projects/{world.team.id}/alerts/").json()["results"][0]
     assert [item["id"] for item in listed["checks"]] == [str(check.id)]
+
+
+def make_alert(world, insight, **fields) -> AlertConfiguration:
+    return AlertConfiguration.objects.create(team=world.team, insight=insight, config={}, **fields)
+
+
+def test_due_alerts_are_ordered_never_checked_first_then_short_intervals(world):
+    from alerts.selectors import alerts_due
+
+    insight = Insight.objects.create(team=world.team, query={"kind": "InsightVizNode", "source": DAILY_SIGNUPS})
+    now = datetime(2024, 6, 3, 12, 0, tzinfo=UTC)
+    daily_old = make_alert(world, insight, calculation_interval="daily", next_check_at=now - timedelta(hours=3))
+    hourly = make_alert(world, insight, calculation_interval="hourly", next_check_at=now - timedelta(hours=1))
+    weekly_new = make_alert(world, insight, calculation_interval="weekly")
+    make_alert(world, insight, calculation_interval="hourly", next_check_at=now + timedelta(minutes=1))
+    make_alert(world, insight, calculation_interval="hourly", enabled=False)
+    make_alert(world, insight, calculation_interval="hourly", is_calculating=True)
+    make_alert(world, insight, calculation_interval="hourly", snoozed_until=now + timedelta(hours=1))
+    assert [alert.id for alert in alerts_due(now)] == [hourly.id, daily_old.id, weekly_new.id]
+
+
+def test_stuck_checks_are_reset_after_45_minutes(world):
+    from alerts.services import alerts_reset_stuck
+
+    insight = Insight.objects.create(team=world.team, query={"kind": "InsightVizNode", "source": DAILY_SIGNUPS})
+    now = datetime.now(UTC)
+    stuck = make_alert(world, insight, is_calculating=True, last_checked_at=now - timedelta(minutes=50))
+    running = make_alert(world, insight, is_calculating=True, last_checked_at=now - timedelta(minutes=10))
+    assert alerts_reset_stuck(now) == 1
+    stuck.refresh_from_db(), running.refresh_from_db()
+    assert (stuck.is_calculating, running.is_calculating) == (False, True)

@@ -1,0 +1,51 @@
+"""Celery tasks of alerts: the scheduler tick, one check, check retention and stuck-check recovery.
+
+The beat schedule (tick every 2 minutes, cleanup and recovery hourly) is not wired yet; see `BEAT_SCHEDULE`.
+"""
+
+from datetime import timedelta
+from itertools import groupby
+
+from celery import chain, shared_task
+from django.utils import timezone
+
+from alerts.checks import check_alert
+from alerts.selectors import alerts_due
+from alerts.services import alert_checks_delete_expired, alerts_reset_stuck
+
+CHECK_ALERTS_TASK = "alerts.check_alerts"
+CHECK_ALERT_TASK = "alerts.check_alert"
+# A queued check older than this is dropped: the next tick queues a fresh one.
+CHECK_EXPIRY = timedelta(minutes=30)
+BEAT_SCHEDULE = {
+    "alerts-check": {"task": CHECK_ALERTS_TASK, "schedule": timedelta(minutes=2)},
+    "alerts-checks-cleanup": {"task": "alerts.checks_cleanup", "schedule": timedelta(hours=1)},
+    "alerts-reset-stuck": {"task": "alerts.reset_stuck", "schedule": timedelta(minutes=15)},
+}
+
+
+@shared_task(name=CHECK_ALERT_TASK, ignore_result=True)
+def check_alert_task(alert_id: str) -> None:
+    check_alert(alert_id)
+
+
+@shared_task(name=CHECK_ALERTS_TASK, ignore_result=True)
+def check_alerts_task() -> int:
+    """Queue every due alert, one chain per team so a team's insight queries run one after another."""
+    due = sorted(alerts_due(timezone.now()), key=lambda alert: alert.team_id)
+    queued = 0
+    for _team_id, alerts in groupby(due, key=lambda alert: alert.team_id):
+        signatures = [check_alert_task.si(str(alert.id)).set(expires=CHECK_EXPIRY) for alert in alerts]
+        chain(*signatures).apply_async()
+        queued += len(signatures)
+    return queued
+
+
+@shared_task(name="alerts.checks_cleanup", ignore_result=True)
+def checks_cleanup_task() -> int:
+    return alert_checks_delete_expired()
+
+
+@shared_task(name="alerts.reset_stuck", ignore_result=True)
+def reset_stuck_alerts_task() -> int:
+    return alerts_reset_stuck()
