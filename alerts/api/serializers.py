@@ -201,7 +201,10 @@ class AlertSerializer(serializers.Serializer):
 
     def to_representation(self, alert: AlertConfiguration) -> dict:
         context = self.context
-        users = alert.subscribed_users.filter(alertsubscription__subscribed=True).order_by("id")
+        # One filter call, so both conditions apply to the same subscription row.
+        users = User.objects.filter(
+            alertsubscription__alert_configuration=alert, alertsubscription__subscribed=True
+        ).order_by("id")
         rendered = {
             "id": str(alert.id),
             "created_by": UserBasicSerializer(alert.created_by).data if alert.created_by else None,
