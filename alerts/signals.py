@@ -4,8 +4,6 @@
 import logging
 
 from alerts.models import AlertConfiguration
-from alerts.validation import supports_alerts
-from insights.results import stored_or_converted_query
 
 logger = logging.getLogger(__name__)
 
@@ -14,6 +12,11 @@ def delete_alerts_of_unsupported_insight(sender, instance, **kwargs) -> None:
     """post_save of Insight: delete its alerts when it is soft-deleted or its query cannot carry alerts."""
     if instance.pk is None or kwargs.get("raw"):
         return
+    # Imported here: this module loads when the app is ready, and management commands such as bootstrap must not
+    # pull in the query engine (it opens the embedded ClickHouse).
+    from alerts.validation import supports_alerts
+    from insights.results import stored_or_converted_query
+
     if not instance.deleted and supports_alerts(stored_or_converted_query(instance)):
         return
     deleted, _ = AlertConfiguration.objects.filter(insight_id=instance.pk).delete()
