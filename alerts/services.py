@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from activity.changes import changes_between
+from activity.services import log_activity
 from alerts.models import AlertCheck, AlertConfiguration, AlertSubscription, Threshold
 from alerts.schedule import next_check_at
 from alerts.states import AlertEvent, transition
@@ -73,8 +75,6 @@ def _snapshot(alert: AlertConfiguration) -> dict:
 def _log(
     alert: AlertConfiguration, user, activity: str, changes: list | None, context: dict | None = None, **extra_detail
 ) -> None:
-    from activity.services import log_activity
-
     insight = alert.insight
     insight_name = insight.name or insight.derived_name
     log_activity(
@@ -247,8 +247,6 @@ def alert_update(alert: AlertConfiguration, user, data: dict) -> AlertConfigurat
                 state=alert.state,
                 error=None,
             )
-        from activity.changes import changes_between
-
         _log(alert, user, "updated", changes_between(SCOPE, before, _snapshot(alert)))
         if threshold_changed:
             threshold_after = alert.threshold.configuration if alert.threshold_id else None
