@@ -539,3 +539,13 @@ def test_alerts_are_deleted_when_the_insight_is_soft_deleted(owner_client, world
         AlertConfiguration.objects.get(id=other["id"]).id
     ]
     assert owner_client.get(url(world.team.id, alert["id"])).status_code == 404
+
+
+def test_full_insight_lists_its_alerts(owner_client, world, insight, clickhouse):
+    alert = create(owner_client, world.team.id, body(insight, [world.owner]))
+    shown = owner_client.get(f"/api/projects/{world.team.id}/insights/{insight.id}/").json()
+    assert [item["id"] for item in shown["alerts"]] == [alert["id"]]
+    assert "checks" not in shown["alerts"][0]
+    assert shown["alerts"][0]["threshold"] == alert["threshold"]
+    other = make_insight(world.team)
+    assert owner_client.get(f"/api/projects/{world.team.id}/insights/{other.id}/").json()["alerts"] == []

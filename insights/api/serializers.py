@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from dashboards.models import Dashboard, DashboardTile
 from dashboards.permissions import effective_privilege_level, effective_restriction_level
+from insights.hooks import insight_alerts
 from insights.models import Insight, TaggedItem
 from insights.results import effective_query, insight_result, stored_or_converted_query
 from insights.tags import tags_of
@@ -339,7 +340,7 @@ class InsightSerializer(InsightBasicSerializer):
         user = request.user if request is not None else None
         values["effective_restriction_level"] = effective_restriction_level(insight, dashboards)
         values["effective_privilege_level"] = effective_privilege_level(user, insight, dashboards)
-        values["alerts"] = []
+        values["alerts"] = insight_alerts(insight, self.context)
         rendered = {name: values[name] for name in self.fields_rendered}
         self.add_search_match_type(insight, rendered)
         rendered["filters_hash"] = result.get("cache_key")
