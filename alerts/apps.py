@@ -7,6 +7,7 @@ class AlertsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from alerts.notifications import email_notifier, register_notifier
         from alerts.rendering import insight_alerts
         from alerts.signals import delete_alerts_of_unsupported_insight
         from insights.hooks import register_insight_alerts_renderer
@@ -14,3 +15,4 @@ class AlertsConfig(AppConfig):
 
         post_save.connect(delete_alerts_of_unsupported_insight, sender=Insight, dispatch_uid="alerts_follow_insight")
         register_insight_alerts_renderer(insight_alerts)
+        register_notifier(email_notifier)

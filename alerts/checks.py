@@ -3,7 +3,6 @@ AlertCheck, move the state machine and schedule the next check. Notifications go
 
 import logging
 import traceback
-from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
@@ -11,22 +10,13 @@ from django.utils import timezone
 
 from alerts.evaluation import CheckOutcome, evaluate_alert
 from alerts.models import AlertCheck, AlertConfiguration
+from alerts.notifications import notify
 from alerts.schedule import is_weekend, next_check_at
 from alerts.schema import AlertState
 from alerts.states import AlertEvent, check_event, notifies, transition
 from insights_server.errors import DomainError
 
 logger = logging.getLogger(__name__)
-
-# Called as notifier(alert, check, breaches) for Firing and Errored checks; each returns the emails (or other
-# targets) it delivered to. Email and webhook delivery register here; with none registered nothing is sent.
-Notifier = Callable[[AlertConfiguration, AlertCheck, list[str]], list[str]]
-NOTIFIERS: list[Notifier] = []
-
-
-def register_notifier(notifier: Notifier) -> None:
-    if notifier not in NOTIFIERS:
-        NOTIFIERS.append(notifier)
 
 
 def _next_check(alert: AlertConfiguration, now: datetime) -> datetime:
@@ -47,13 +37,6 @@ def _skip_reason(alert: AlertConfiguration, now: datetime) -> str | None:
     if alert.snoozed_until is not None and alert.snoozed_until > now:
         return "snoozed"
     return None
-
-
-def _notify(alert: AlertConfiguration, check: AlertCheck, breaches: list[str]) -> list[str]:
-    delivered: list[str] = []
-    for notifier in NOTIFIERS:
-        delivered += notifier(alert, check, breaches)
-    return delivered
 
 
 def check_alert(alert_id, now: datetime | None = None) -> AlertCheck | None:
@@ -123,7 +106,7 @@ def _run_and_record(alert: AlertConfiguration, now: datetime) -> AlertCheck:
         )
         fields = ["state", "last_checked_at", "next_check_at"]
         if notifies(state):
-            delivered = _notify(alert, check, [error["message"]] if error else breaches)
+            delivered = notify(alert, check, [error["message"]] if error else breaches)
             if delivered:
                 check.targets_notified = {"users": delivered}
                 check.notification_sent_at = now

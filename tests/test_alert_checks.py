@@ -5,10 +5,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from alerts import checks
-from alerts.checks import check_alert, register_notifier
+from alerts import checks, notifications
+from alerts.checks import check_alert
 from alerts.conditions import series_out_of_range_message
 from alerts.models import AlertCheck, AlertConfiguration
+from alerts.notifications import register_notifier
 from insights.models import Insight
 from tests.query_helpers import capture_events
 
@@ -19,7 +20,7 @@ DAILY_SIGNUPS = {"kind": "TrendsQuery", "series": [{"kind": "EventsNode", "event
 def delivered(monkeypatch):
     """A notifier that records what it was given and 'delivers' to the subscribers' emails."""
     sent: list[tuple[str, list[str]]] = []
-    monkeypatch.setattr(checks, "NOTIFIERS", [])
+    monkeypatch.setattr(notifications, "NOTIFIERS", [])
 
     def notifier(alert, check, breaches):
         sent.append((check.state, breaches))
@@ -180,3 +181,35 @@ def test_stuck_checks_are_reset_after_45_minutes(world):
     assert alerts_reset_stuck(now) == 1
     stuck.refresh_from_db(), running.refresh_from_db()
     assert (stuck.is_calculating, running.is_calculating) == (False, True)
+
+
+def test_firing_checks_email_subscribed_members(owner_client, world, yesterday_signups, settings, mailoutbox):
+    settings.ALERTS_EMAIL_ENABLED = True
+    alert = create_alert(owner_client, world.team, yesterday_signups, [world.owner, world.member], upper=2)
+    check = check_alert(alert.id)
+    assert sorted(message.to[0] for message in mailoutbox) == ["member@example.com", "owner@example.com"]
+    message = mailoutbox[0]
+    assert message.subject == "PostHog alert signups is firing"
+    assert "The insight value (signed_up) for previous day (3) is more than upper threshold (2.0)" in message.body
+    assert f"/project/{world.team.id}/insights/{yesterday_signups.short_id}?alert_id={alert.id}" in message.body
+    assert check.targets_notified == {"users": ["member@example.com", "owner@example.com"]}
+
+
+def test_email_is_off_unless_enabled(owner_client, world, yesterday_signups, mailoutbox):
+    alert = create_alert(owner_client, world.team, yesterday_signups, [world.owner], upper=2)
+    check = check_alert(alert.id)
+    assert (check.state, check.targets_notified, mailoutbox) == ("Firing", {}, [])
+
+
+def test_a_failing_notification_rolls_the_check_back(owner_client, world, yesterday_signups, monkeypatch):
+    alert = create_alert(owner_client, world.team, yesterday_signups, [world.owner], upper=2)
+
+    def failing(alert, check, breaches):
+        raise ConnectionError("smtp down")
+
+    monkeypatch.setattr(notifications, "NOTIFIERS", [failing])
+    with pytest.raises(ConnectionError):
+        check_alert(alert.id)
+    alert.refresh_from_db()
+    assert AlertCheck.objects.count() == 0
+    assert (alert.next_check_at, alert.is_calculating, alert.state) == (None, False, "Not firing")
