@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from rest_framework.exceptions import ValidationError
 
-from alerts.models import AlertCheck, AlertConfiguration
+from alerts.models import AlertCheck, AlertConfiguration, AlertSubscription
 from queries.dates import relative_date_parse
 
 SEARCH_MAX_LENGTH = 200
@@ -19,10 +19,21 @@ MAX_CHECKS_LIMIT = 500
 
 
 def with_last_value(queryset: QuerySet[AlertConfiguration]) -> QuerySet[AlertConfiguration]:
-    """Annotate `last_value`: the calculated value of each alert's newest check."""
+    """Annotate `last_value` (the calculated value of each alert's newest check) and load what rendering reads:
+    the insight with its tiles and tags, the threshold, the creator and `active_subscriptions` with their users,
+    so a page of alerts costs a fixed number of queries."""
     newest = AlertCheck.objects.filter(alert_configuration=OuterRef("pk")).order_by("-created_at")
-    return queryset.annotate(last_value=Subquery(newest.values("calculated_value")[:1])).select_related(
-        "insight", "threshold", "created_by", "team"
+    subscriptions = AlertSubscription.objects.filter(subscribed=True).select_related("user").order_by("user_id")
+    return (
+        queryset.annotate(last_value=Subquery(newest.values("calculated_value")[:1]))
+        .select_related(
+            "insight__created_by", "insight__last_modified_by", "insight__team", "threshold", "created_by", "team"
+        )
+        .prefetch_related(
+            "insight__dashboard_tiles__dashboard__team",
+            "insight__tagged_items__tag",
+            Prefetch("alertsubscription_set", subscriptions, to_attr="active_subscriptions"),
+        )
     )
 
 

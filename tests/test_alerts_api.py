@@ -549,3 +549,20 @@ def test_full_insight_lists_its_alerts(owner_client, world, insight, clickhouse)
     assert shown["alerts"][0]["threshold"] == alert["threshold"]
     other = make_insight(world.team)
     assert owner_client.get(f"/api/projects/{world.team.id}/insights/{other.id}/").json()["alerts"] == []
+
+
+def test_listing_alerts_costs_the_same_queries_for_two_or_six(owner_client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert owner_client.get(url(world.team.id)).status_code == 200
+        return len(captured)
+
+    for _ in range(2):
+        create(owner_client, world.team.id, body(make_insight(world.team), [world.owner, world.member]))
+    few = count_queries()
+    for _ in range(4):
+        create(owner_client, world.team.id, body(make_insight(world.team), [world.owner, world.member]))
+    assert count_queries() == few

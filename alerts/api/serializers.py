@@ -201,10 +201,13 @@ class AlertSerializer(serializers.Serializer):
 
     def to_representation(self, alert: AlertConfiguration) -> dict:
         context = self.context
-        # One filter call, so both conditions apply to the same subscription row.
-        users = User.objects.filter(
-            alertsubscription__alert_configuration=alert, alertsubscription__subscribed=True
-        ).order_by("id")
+        if hasattr(alert, "active_subscriptions"):
+            users = [subscription.user for subscription in alert.active_subscriptions]
+        else:
+            # One filter call, so both conditions apply to the same subscription row.
+            users = User.objects.filter(
+                alertsubscription__alert_configuration=alert, alertsubscription__subscribed=True
+            ).order_by("id")
         rendered = {
             "id": str(alert.id),
             "created_by": UserBasicSerializer(alert.created_by).data if alert.created_by else None,
