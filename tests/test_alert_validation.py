@@ -99,3 +99,28 @@ def test_sql_insights_take_a_value_column():
     config = {"type": "HogQLAlertConfig", "value_column": "n", "label_column": None}
     assert validate_alert_config(HOGQL, ABSOLUTE, config, None, "weekly").config.value_column == "n"
     assert message(HOGQL, condition={"type": "relative_increase"}, config=config) == only_absolute_value_message("SQL")
+
+
+def test_model_clean_rules():
+    from django.core.exceptions import ValidationError
+
+    from alerts.detectors.config import INVALID_DETECTOR_CONFIG
+    from alerts.models import INVALID_THRESHOLD_PREFIX, LOWER_ABOVE_UPPER, AlertConfiguration, Threshold
+    from alerts.schedule import INVALID_SCHEDULE_RESTRICTION
+
+    def clean_message(instance) -> str:
+        with pytest.raises(ValidationError) as error:
+            instance.clean()
+        return error.value.messages[0]
+
+    assert clean_message(Threshold(configuration={"type": "absolute", "bounds": {"lower": 3, "upper": 1}})) == (
+        LOWER_ABOVE_UPPER
+    )
+    assert clean_message(Threshold(configuration={"type": "nope"})).startswith(INVALID_THRESHOLD_PREFIX)
+    Threshold(configuration={"type": "percentage", "bounds": {"lower": 0.1, "upper": 0.1}}).clean()
+    assert clean_message(AlertConfiguration(detector_config={"type": "x"})) == INVALID_DETECTOR_CONFIG
+    bad_window = {"blocked_windows": [{"start": "01:00", "end": "01:10"}]}
+    assert clean_message(AlertConfiguration(schedule_restriction=bad_window)) == INVALID_SCHEDULE_RESTRICTION
+    alert = AlertConfiguration(schedule_restriction={"blocked_windows": []})
+    alert.clean()
+    assert alert.schedule_restriction is None

@@ -566,3 +566,32 @@ def test_listing_alerts_costs_the_same_queries_for_two_or_six(owner_client, worl
     for _ in range(4):
         create(owner_client, world.team.id, body(make_insight(world.team), [world.owner, world.member]))
     assert count_queries() == few
+
+
+def test_put_replaces_the_alert(owner_client, world, insight):
+    alert = create(owner_client, world.team.id, body(insight, [world.owner]))
+    replaced = body(insight, [world.member], name="replaced", calculation_interval="weekly")
+    response = owner_client.put(url(world.team.id, alert["id"]), replaced, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["name"], response.json()["calculation_interval"]) == ("replaced", "weekly")
+    assert [user["id"] for user in response.json()["subscribed_users"]] == [world.member.id]
+
+
+def test_simulate_scores_each_breakdown_value(owner_client, world, clickhouse, client):
+    from tests.query_helpers import capture_events
+
+    events = [
+        ("signed_up", f"u-{browser}-{day}-{n}", {"$browser": browser}, f"2024-01-{day:02d}T12:00:00Z")
+        for browser, spike in (("Chrome", False), ("Safari", True))
+        for day in range(1, 32)
+        for n in range(30 if spike and day == 31 else 5 + day % 2)
+    ]
+    capture_events(client, world.team, events)
+    source = {**DAILY_SIGNUPS, "breakdownFilter": {"breakdown": "$browser", "breakdown_type": "event"}}
+    insight = make_insight(world.team, query={"kind": "InsightVizNode", "source": source})
+    payload = {"insight": insight.id, "detector_config": {"type": "mad", "window": 10}}
+    result = owner_client.post(url(world.team.id, "simulate"), payload, format="json").json()
+    by_value = {item["breakdown_value"]: item for item in result["breakdown_results"]}
+    assert set(by_value) == {"Chrome", "Safari"}
+    assert 30 in by_value["Safari"]["triggered_indices"] and 30 not in by_value["Chrome"]["triggered_indices"]
+    assert result["data"] == result["breakdown_results"][0]["data"]
