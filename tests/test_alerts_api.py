@@ -595,3 +595,30 @@ def test_simulate_scores_each_breakdown_value(owner_client, world, clickhouse, c
     assert set(by_value) == {"Chrome", "Safari"}
     assert 30 in by_value["Safari"]["triggered_indices"] and 30 not in by_value["Chrome"]["triggered_indices"]
     assert result["data"] == result["breakdown_results"][0]["data"]
+
+
+def test_interval_gates_are_settings(owner_client, world, insight, settings):
+    from alerts.api.serializers import FIFTEEN_MINUTES_NOT_ALLOWED, REAL_TIME_NOT_ALLOWED, real_time_limit_message
+
+    settings.ALERTS_MAX_REAL_TIME_PER_TEAM = 1
+    realtime = create(owner_client, world.team.id, body(insight, [world.owner], calculation_interval="real_time"))
+    second = owner_client.post(
+        url(world.team.id), body(insight, [world.owner], calculation_interval="real_time"), format="json"
+    )
+    assert error(second) == (400, "calculation_interval", real_time_limit_message(1))
+    same = owner_client.patch(url(world.team.id, realtime["id"]), {"calculation_interval": "real_time"}, format="json")
+    assert same.status_code == 200
+    settings.ALERTS_ALLOW_EVERY_15_MINUTES = False
+    settings.ALERTS_ALLOW_REAL_TIME = False
+    quarter = body(insight, [world.owner], calculation_interval="every_15_minutes")
+    assert error(owner_client.post(url(world.team.id), quarter, format="json")) == (
+        400,
+        "calculation_interval",
+        FIFTEEN_MINUTES_NOT_ALLOWED,
+    )
+    assert (
+        error(
+            owner_client.patch(url(world.team.id, realtime["id"]), {"calculation_interval": "real_time"}, format="json")
+        )[2]
+        == REAL_TIME_NOT_ALLOWED
+    )

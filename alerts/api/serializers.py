@@ -24,6 +24,13 @@ AGENT_NEEDS_DETECTOR = "Investigation agent is only supported for anomaly detect
 GATING_NEEDS_AGENT = "Notification gating requires investigation_agent_enabled=true."
 FIFTEEN_MINUTES_NOT_ALLOWED = "15-minute alert intervals require a Boost, Scale, or Enterprise platform add-on."
 REAL_TIME_NOT_ALLOWED = "Real-time alert intervals require a Scale or Enterprise plan."
+# PostHog's per-plan cap on enabled real-time alerts, as a setting (ALERTS_MAX_REAL_TIME_PER_TEAM; None = no cap).
+DEFAULT_MAX_REAL_TIME_PER_TEAM = 50
+
+
+def real_time_limit_message(limit: int) -> str:
+    return f"Your team has reached the limit of {limit} real-time alerts on your plan."
+
 
 _DATETIME = serializers.DateTimeField()
 
@@ -161,6 +168,13 @@ class AlertSerializer(serializers.Serializer):
             raise serializers.ValidationError(FIFTEEN_MINUTES_NOT_ALLOWED)
         if value == "real_time" and not getattr(settings, "ALERTS_ALLOW_REAL_TIME", True):
             raise serializers.ValidationError(REAL_TIME_NOT_ALLOWED)
+        limit = getattr(settings, "ALERTS_MAX_REAL_TIME_PER_TEAM", DEFAULT_MAX_REAL_TIME_PER_TEAM)
+        if value == "real_time" and limit is not None:
+            others = AlertConfiguration.objects.filter(team=self.team, calculation_interval="real_time", enabled=True)
+            if self.instance is not None:
+                others = others.exclude(pk=self.instance.pk)
+            if others.count() >= limit:
+                raise serializers.ValidationError(real_time_limit_message(limit))
         return value
 
     def validate(self, attrs: dict) -> dict:
