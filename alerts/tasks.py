@@ -1,7 +1,5 @@
-"""Celery tasks of alerts: the scheduler tick, one check, check retention and stuck-check recovery.
-
-The beat schedule (tick every 2 minutes, cleanup and recovery hourly) is not wired yet; see `BEAT_SCHEDULE`.
-"""
+"""Celery tasks of alerts: the scheduler tick, one check, check retention and stuck-check recovery (their beat
+entries are in alerts/beat.py)."""
 
 from datetime import timedelta
 from itertools import groupby
@@ -9,19 +7,13 @@ from itertools import groupby
 from celery import chain, shared_task
 from django.utils import timezone
 
+from alerts.beat import CHECK_ALERT_TASK, CHECK_ALERTS_TASK, CHECKS_CLEANUP_TASK, RESET_STUCK_TASK
 from alerts.checks import check_alert
 from alerts.selectors import alerts_due
 from alerts.services import alert_checks_delete_expired, alerts_reset_stuck
 
-CHECK_ALERTS_TASK = "alerts.check_alerts"
-CHECK_ALERT_TASK = "alerts.check_alert"
 # A queued check older than this is dropped: the next tick queues a fresh one.
 CHECK_EXPIRY = timedelta(minutes=30)
-BEAT_SCHEDULE = {
-    "alerts-check": {"task": CHECK_ALERTS_TASK, "schedule": timedelta(minutes=2)},
-    "alerts-checks-cleanup": {"task": "alerts.checks_cleanup", "schedule": timedelta(hours=1)},
-    "alerts-reset-stuck": {"task": "alerts.reset_stuck", "schedule": timedelta(minutes=15)},
-}
 
 
 @shared_task(name=CHECK_ALERT_TASK, ignore_result=True)
@@ -41,11 +33,11 @@ def check_alerts_task() -> int:
     return queued
 
 
-@shared_task(name="alerts.checks_cleanup", ignore_result=True)
+@shared_task(name=CHECKS_CLEANUP_TASK, ignore_result=True)
 def checks_cleanup_task() -> int:
     return alert_checks_delete_expired()
 
 
-@shared_task(name="alerts.reset_stuck", ignore_result=True)
+@shared_task(name=RESET_STUCK_TASK, ignore_result=True)
 def reset_stuck_alerts_task() -> int:
     return alerts_reset_stuck()

@@ -213,3 +213,37 @@ def test_a_failing_notification_rolls_the_check_back(owner_client, world, yester
     alert.refresh_from_db()
     assert AlertCheck.objects.count() == 0
     assert (alert.next_check_at, alert.is_calculating, alert.state) == (None, False, "Not firing")
+
+
+def test_scheduler_tick_runs_due_checks_and_upkeep(owner_client, world, yesterday_signups, monkeypatch):
+    from alerts.scheduler import AlertScheduler
+
+    alert = create_alert(owner_client, world.team, yesterday_signups, [world.owner], upper=2)
+    broken = create_alert(owner_client, world.team, yesterday_signups, [world.owner], upper=2)
+    old_check = AlertCheck.objects.create(alert_configuration=alert, state="Not firing")
+    AlertCheck.objects.filter(id=old_check.id).update(created_at=datetime.now(UTC) - timedelta(days=20))
+    real_check = checks.check_alert
+
+    def check_or_fail(alert_id):
+        if str(alert_id) == str(broken.id):
+            raise ConnectionError("smtp down")
+        return real_check(alert_id)
+
+    monkeypatch.setattr("alerts.scheduler.check_alert", check_or_fail)
+    scheduler = AlertScheduler()
+    scheduler.tick(datetime.now(UTC))
+    assert list(AlertCheck.objects.values_list("alert_configuration_id", "state")) == [(alert.id, "Firing")]
+    assert scheduler.last_cleanup is not None and scheduler.last_stuck_reset is not None
+
+
+def test_scheduler_thread_starts_once_and_stops(monkeypatch):
+    from alerts import scheduler
+
+    ticks = []
+    monkeypatch.setattr(scheduler.AlertScheduler, "tick", lambda self, now: ticks.append(now))
+    monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
+    monkeypatch.setattr(scheduler, "_scheduler", None)
+    first = scheduler.start_scheduler()
+    assert scheduler.start_scheduler() is first
+    scheduler.stop_scheduler()
+    assert not first.is_alive() and len(ticks) == 1
