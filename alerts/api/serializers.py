@@ -1,5 +1,6 @@
 """Alert and threshold serializers: validate the request (spec §2.5) and render PostHog's shapes (spec §2.3)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
@@ -162,8 +163,6 @@ class AlertSerializer(serializers.Serializer):
         return value
 
     def validate_calculation_interval(self, value):
-        from django.conf import settings
-
         if value == "every_15_minutes" and not getattr(settings, "ALERTS_ALLOW_EVERY_15_MINUTES", True):
             raise serializers.ValidationError(FIFTEEN_MINUTES_NOT_ALLOWED)
         if value == "real_time" and not getattr(settings, "ALERTS_ALLOW_REAL_TIME", True):
