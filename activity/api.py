@@ -3,8 +3,7 @@
 import uuid
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import CharField, Exists, OuterRef, Q
-from django.db.models.functions import Cast
+from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, pagination, serializers
@@ -13,9 +12,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from activity.created_items import created_items_by_scope
 from activity.models import ActivityLog
 from insights_server.api.shared import UserBasicSerializer
 from insights_server.models import Team
+from insights_server.params import int_param
 from insights_server.routing import ProjectScopedViewSet
 
 DEFAULT_ACTIVITY_LIMIT = 10
@@ -24,7 +25,6 @@ ACTIVITY_LOG_MAX_PAGE_SIZE = 1000
 SYSTEM_USER = {"first_name": "System", "email": None, "is_system": True}
 ORDERINGS = ("-created_at", "created_at")
 IMPORTANT_CHANGES_LIMIT = 10
-NOT_AN_INTEGER = "A valid integer is required."
 
 
 class ActivityUserSerializer(serializers.Serializer):
@@ -86,27 +86,14 @@ class ActivityLogEntrySerializer(serializers.Serializer):
         return DetailSerializer(entry.detail).data
 
 
-def _positive_int(request, name: str, default: int) -> int:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValidationError({name: [NOT_AN_INTEGER]}) from None
-    if value < 1:
-        raise ValidationError({name: ["Ensure this value is greater than or equal to 1."]})
-    return value
-
-
 def activity_page(request, team_id: int, scope: str, item_id=None) -> Response:
     """One page of a resource's activity, newest first (spec sharing §3.5, insights §7.9).
 
     Reads `limit` (default 10) and 1-based `page`; `next`/`previous` are the request's absolute URL with
     `page` and `limit` replaced. A page past the end is empty. Non-integer parameters → 400.
     """
-    limit = _positive_int(request, "limit", DEFAULT_ACTIVITY_LIMIT)
-    page_number = _positive_int(request, "page", 1)
+    limit = int_param(request.query_params, "limit", DEFAULT_ACTIVITY_LIMIT, minimum=1)
+    page_number = int_param(request.query_params, "page", 1, minimum=1)
     entries = ActivityLog.objects.filter(team_id=team_id, scope=scope).select_related("user").order_by("-created_at")
     if item_id is not None:
         entries = entries.filter(item_id=str(item_id))
@@ -227,18 +214,16 @@ class ActivityLogViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
 
 
 def important_changes_for(user, team_ids: list[int]):
-    """Entries by other (non-system) users on items the user created or has an entry for, newest first."""
-    from insights.models import Insight
+    """Entries by other (non-system) users on items the user created or has an entry for, newest first.
 
+    "Created" is answered per scope by the owning apps' registrations (activity/created_items.py).
+    """
     own_items = ActivityLog.objects.filter(
         team_id__in=team_ids, user=user, scope=OuterRef("scope"), item_id=OuterRef("item_id")
     )
-    created_insights = (
-        Insight.objects_including_soft_deleted.filter(team_id__in=team_ids, created_by=user)
-        .annotate(text_id=Cast("id", CharField()))
-        .values("text_id")
-    )
-    touched = Q(Exists(own_items)) | Q(scope="Insight", item_id__in=created_insights)
+    touched = Q(Exists(own_items))
+    for scope, created_item_ids in created_items_by_scope().items():
+        touched |= Q(scope=scope, item_id__in=created_item_ids(user, team_ids))
     return (
         ActivityLog.objects.filter(team_id__in=team_ids, user__isnull=False)
         .exclude(user=user)

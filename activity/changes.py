@@ -57,6 +57,11 @@ FIELD_EXCLUSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# Tags are logged by PostHog's tagging code as a list that changed, from [] on the first tag and to [] when the
+# last one goes, not as a field that was created or deleted.
+ALWAYS_CHANGED_LISTS = frozenset({"tags"})
+
+
 def _is_empty(value) -> bool:
     """None and empty strings/lists/dicts count as "no value"; False and 0 are values."""
     return value is None or (isinstance(value, (str, list, tuple, dict)) and len(value) == 0)
@@ -104,7 +109,13 @@ def changes_between(scope: str, before: dict | None, after: dict | None) -> list
         old_empty, new_empty = _is_empty(old), _is_empty(new)
         if old_empty and new_empty:
             continue
-        if old_empty:
+        if field in ALWAYS_CHANGED_LISTS:
+            if old != new:
+                before_list, after_list = old or [], new or []
+                changes.append(
+                    {"type": scope, "action": "changed", "field": field, "before": before_list, "after": after_list}
+                )
+        elif old_empty:
             changes.append({"type": scope, "action": "created", "field": field, "before": None, "after": new})
         elif new_empty:
             changes.append({"type": scope, "action": "deleted", "field": field, "before": old, "after": None})

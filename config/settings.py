@@ -1,5 +1,6 @@
 """Django settings, read from the environment (see README "Configuration")."""
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "dashboards",
     "activity",
     "actions",
+    "sharing",
     "alerts",
 ]
 
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "insights_server.request_context.RequestContextMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -149,12 +152,13 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "insights_server.auth.PersonalAPIKeyAuthentication",
         "insights_server.auth.SessionAuthentication",
+        "sharing.auth.SharingAccessTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "insights_server.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["insights_server.parsers.BoundedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "insights_server.throttling.BurstRateThrottle",
         "insights_server.throttling.SustainedRateThrottle",
@@ -184,6 +188,17 @@ SPECTACULAR_SETTINGS = {
 # Async queries: Celery workers when Redis is there; otherwise threads of the process that owns chDB.
 QUERY_ASYNC_BACKEND = os.environ.get("QUERY_ASYNC_BACKEND", "celery" if REDIS_URL else "thread")
 QUERY_ASYNC_THREADS = int(os.environ.get("QUERY_ASYNC_THREADS", "4"))
+# The size of one insight query, refused with a 400 before any work (queries/runners/common/limits.py).
+QUERY_MAX_INTERVALS = int(os.environ.get("QUERY_MAX_INTERVALS", "50000"))
+QUERY_MAX_SERIES = int(os.environ.get("QUERY_MAX_SERIES", "100"))
+QUERY_MAX_VALUES = int(os.environ.get("QUERY_MAX_VALUES", "2000000"))
+# How long a rotated share token keeps working (PostHog: 5 minutes).
+SHARING_TOKEN_GRACE_PERIOD_SECONDS = int(os.environ.get("SHARING_TOKEN_GRACE_PERIOD_SECONDS", "300"))
+# Concurrent computations per project for personal-API-key requests (queries/execution/concurrency.py).
+QUERY_API_CONCURRENCY_PER_TEAM = int(os.environ.get("QUERY_API_CONCURRENCY_PER_TEAM", "3"))
+QUERY_API_CONCURRENCY_WAIT_SECONDS = float(os.environ.get("QUERY_API_CONCURRENCY_WAIT_SECONDS", "30"))
+# Per-project overrides, PostHog's API_QUERIES_PER_TEAM: a JSON object such as {"2": 10}.
+API_QUERIES_PER_TEAM = json.loads(os.environ.get("API_QUERIES_PER_TEAM") or "{}")
 
 # Optional OpenAI-compatible endpoint for the insight assistant actions; unset means deterministic answers only.
 INSIGHTS_LLM_URL = os.environ.get("INSIGHTS_LLM_URL") or None

@@ -20,6 +20,8 @@ from insights_server.exceptions import not_found_view
 from insights_server.routing import OptionalSlashRouter, ProjectRouter
 from persons.api import PersonViewSet
 from queries.api import QueryViewSet
+from sharing.api import sharing_urls
+from sharing.public import sharing_page_urls
 
 router = OptionalSlashRouter()
 router.register("users", UserViewSet, "users")
@@ -46,6 +48,8 @@ urlpatterns = [
     re_path(r"^_health/?$", health_view, name="health"),
     re_path(CAPTURE_PATHS, capture_view, name="capture"),
     re_path(r"^engage/?$", engage_view, name="engage"),
+    *sharing_urls(),
+    *sharing_page_urls(),
     re_path(r"^api/login/?$", LoginView.as_view(), name="login"),
     re_path(r"^api/logout/?$", LogoutView.as_view(), name="logout"),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),

@@ -1,10 +1,12 @@
 """Fetch a dashboard of the URL's project by id, with the same 404 for missing, foreign and deleted ones."""
 
 from django.db.models import QuerySet
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
 from dashboards.models import Dashboard
 from insights_server.models import Team
+from insights_server.primary_dashboard import primary_dashboard_does_not_exist
 
 
 def project_dashboards(team: Team, *, include_deleted: bool = False) -> QuerySet[Dashboard]:
@@ -27,16 +29,11 @@ def access_dashboard_by_id(team: Team, dashboard_id, *, include_deleted: bool = 
 PRIMARY_DASHBOARD_NOT_IN_TEAM = "Dashboard does not belong to this team."
 
 
-def primary_dashboard_does_not_exist(dashboard_id) -> str:
-    return f'Invalid pk "{dashboard_id}" - object does not exist.'
+def validate_primary_dashboard(team: Team | None, dashboard_id: int) -> int:
+    """The id itself when it names a dashboard of `team`; serializer ValidationError otherwise.
 
-
-def validate_primary_dashboard(team: Team | None, dashboard_id):
-    """The id itself when it names a dashboard of `team` (or is None); serializer ValidationError otherwise."""
-    from rest_framework import serializers
-
-    if dashboard_id is None:
-        return None
+    Registered with the core in DashboardsConfig.ready() (see insights_server/primary_dashboard.py).
+    """
     dashboard = Dashboard.objects.filter(pk=dashboard_id).only("id", "team_id").first()
     if dashboard is None:
         raise serializers.ValidationError(primary_dashboard_does_not_exist(dashboard_id), code="does_not_exist")

@@ -8,6 +8,9 @@ MISSING_DISTINCT_ID = "You need to set user distinct ID field `distinct_id`."
 MISSING_EVENT_NAME = "You need to set event name field `event`."
 NO_EVENTS = "No events were found in the request."
 BODY_TOO_LARGE = "Request body is larger than the 20 MB limit."
+UNSTORABLE_EVENT = (
+    "The event cannot be stored: {reason}. Remove lone surrogate characters and nesting deeper than 255 levels."
+)
 
 
 @dataclass

@@ -87,6 +87,8 @@ def decode_body(body: bytes, content_type: str, content_encoding: str, compressi
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise malformed(f"Failed to decode JSON. {error}") from None
+    except RecursionError:
+        raise malformed("Failed to decode JSON. It is nested too deeply.") from None
 
 
 def split_payload(document: Any) -> tuple[list[Any], dict]:

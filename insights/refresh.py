@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from insights_server.routing import sharing_grant
 from queries.execution.modes import insight_mode
 
 FALSY_REFRESH = ("false", "0", "no")
@@ -17,12 +18,18 @@ def refresh_value(request) -> Any:
     return None
 
 
+# A share token may not force computations: spec sharing §1.4.2's restricted modes.
+SHARED_MODES = {"force_cache": "lazy_async", "force_blocking": "blocking", "async": "async"}
+
+
 def refresh_mode(request) -> str:
-    """The execution mode for the request: `force_cache` unless `refresh` asks for another (spec §5.3)."""
+    """The execution mode for the request: `force_cache` unless `refresh` asks for another (spec §5.3); a request
+    with a share token gets the restricted mode of its ask (never an unconditional recomputation)."""
     value = refresh_value(request)
-    if value is None:
-        return "force_cache"
-    return insight_mode(value)
+    mode = "force_cache" if value is None else insight_mode(value)
+    if sharing_grant(request) is not None:
+        return SHARED_MODES.get(mode, "lazy_async")
+    return mode
 
 
 def refresh_requested(request) -> bool:

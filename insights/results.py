@@ -8,16 +8,18 @@ from typing import Any
 from pydantic import ValidationError as PydanticValidationError
 from rest_framework.exceptions import ValidationError
 
-from dashboards.filters import effective_dashboard_filters
+from insights.dashboard_hooks import dashboard_hooks
 from insights.models import Insight
 from insights_server.errors import DomainError
 from insights_server.models import Team
+from queries.execution.concurrency import CONCURRENCY_LIMIT_EXCEEDED, ConcurrencyLimitExceeded
 from queries.execution.status import new_status
 from queries.overrides import apply_filters_override, apply_variables_override
 from queries.runners.registry import INTERFACE_NODES, UnsupportedQueryKind, get_runner
 from queries.schema import DashboardFilter, QueryValidationError, parse_query
 
 logger = logging.getLogger(__name__)
+INTERNAL_ERROR = "An internal error occurred while calculating this insight."
 
 RESULT_FIELDS = (
     "result",
@@ -216,9 +218,7 @@ def effective_query(
         return None
     node = parse_query(query)
     # The DashboardFilter dict that applies (spec §5.8): tile overrides win, else overrides over dashboard filters.
-    filters = effective_dashboard_filters(
-        dashboard, tile=tile, filters_override=filters_override, tile_filters_override=tile_filters_override
-    )
+    filters = dashboard_hooks().effective_filters(dashboard, tile, filters_override, tile_filters_override)
     if filters:
         try:
             dashboard_filter = DashboardFilter.model_validate(filters)
@@ -281,15 +281,18 @@ def insight_result(
         response = get_runner(node, team).run(mode)
     except UnsupportedQueryKind as error:
         return failed(error.message)
+    except ConcurrencyLimitExceeded:
+        return failed(CONCURRENCY_LIMIT_EXCEEDED)  # PostHog's frontend backs off on this exact text
     except DomainError as error:
         if raise_exposed_errors and error.status_code < 500:
             raise
         if error.status_code >= 500:
             logger.warning("insight_result_unavailable insight_id=%s team_id=%s error=%s", insight.id, team.id, error)
         return failed(error.detail)
-    except Exception as error:
+    except Exception:
+        # A bug of ours or an unexpected driver failure: the text may name internals, so it stays in the log.
         logger.exception("insight_result_failed insight_id=%s team_id=%s", insight.id, team.id)
-        return failed(str(error))
+        return failed(INTERNAL_ERROR)
     return result_fields(response)
 
 

@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -25,15 +26,15 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
-from dashboards.models import DashboardTile
+from insights.dashboard_hooks import dashboard_hooks
 from insights.models import Insight, InsightViewed, TaggedItem
+from insights_server.params import is_truthy, json_int_list_param, json_list_param
 from queries.dates import relative_date_parse
 
 MAX_SEARCH_LENGTH = 200
 SEARCH_TOO_LONG = f"Search query must be {MAX_SEARCH_LENGTH} characters or fewer."
 NAME_SIMILARITY = 0.3
 DESCRIPTION_SIMILARITY = 0.4
-TRUTHY = ("y", "yes", "t", "true", "on", "1")
 MY_LAST_VIEWED_LIMIT = 5
 TRENDING_VIEWERS = 3
 WRAPPER_NODE_KINDS = ("DataTableNode", "DataVisualizationNode", "InsightVizNode")
@@ -58,38 +59,12 @@ DATE_FILTERS = {
     "last_viewed_date_to": ("last_viewed_at", "lt"),
 }
 INVALID_ORDER = "Invalid order field: {field}"
-NOT_A_JSON_ARRAY = "Must be a JSON array."
-
-
-def str_to_bool(value) -> bool:
-    return str(value).strip().lower() in TRUTHY
 
 
 def latest_view_subquery() -> Subquery:
     """The latest view of the row's insight by anyone, as a correlated subquery (no join, no row duplication)."""
     views = InsightViewed.objects.filter(insight=OuterRef("pk")).order_by("-last_viewed_at").values("last_viewed_at")
     return Subquery(views[:1])
-
-
-def _json_list(params, key: str) -> list:
-    raw = params.get(key)
-    if not raw:
-        return []
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        raise ValidationError({key: [NOT_A_JSON_ARRAY]}) from None
-    if not isinstance(value, list):
-        raise ValidationError({key: [NOT_A_JSON_ARRAY]})
-    return value
-
-
-def _json_int_list(params, key: str) -> list[int]:
-    values = _json_list(params, key)
-    try:
-        return [int(value) for value in values]
-    except (TypeError, ValueError):
-        raise ValidationError({key: ["Must be a JSON array of integers."]}) from None
 
 
 def _insight_type_filter(kind: str) -> Q:
@@ -132,18 +107,16 @@ def insight_list_filter(queryset: QuerySet, query_params, team, user) -> QuerySe
     if "short_id" in params:
         queryset = queryset.filter(short_id=params["short_id"])
     if "saved" in params:
-        if str_to_bool(params["saved"]):
-            listed_tile = DashboardTile.objects.filter(insight=OuterRef("pk")).exclude(
-                dashboard__creation_mode="unlisted"
-            )
-            queryset = queryset.filter(Q(saved=True) | Exists(listed_tile))
+        if is_truthy(params["saved"]):
+            # Insights on a listed dashboard count as saved; "unlisted" dashboards are the hidden kind.
+            queryset = queryset.filter(Q(saved=True) | dashboard_hooks().on_listed_dashboard())
         else:
             queryset = queryset.filter(saved=False)
     if "user" in params:
         queryset = queryset.filter(created_by=user)
     if "favorited" in params:
         queryset = queryset.filter(favorited=True)
-    if "hide_feature_flag_insights" in params and str_to_bool(params["hide_feature_flag_insights"]):
+    if is_truthy(params.get("hide_feature_flag_insights", "")):
         queryset = queryset.exclude(name__in=FEATURE_FLAG_INSIGHT_NAMES)
     if params.get("feature_flag"):
         flag = params["feature_flag"]
@@ -152,17 +125,16 @@ def insight_list_filter(queryset: QuerySet, query_params, team, user) -> QuerySe
             | Q(filters__properties__icontains=flag)
             | Q(query__icontains=f"$feature/{flag}")
         )
-    created_by = _json_int_list(params, "created_by")
+    created_by = json_int_list_param(params, "created_by")
     if created_by:
         queryset = queryset.filter(created_by_id__in=created_by)
-    for dashboard_id in _json_int_list(params, "dashboards"):
-        on_dashboard = DashboardTile.objects.filter(dashboard_id=dashboard_id, insight=OuterRef("pk"))
-        queryset = queryset.filter(Exists(on_dashboard))
-    tags = _json_list(params, "tags")
+    for dashboard_id in json_int_list_param(params, "dashboards"):
+        queryset = queryset.filter(dashboard_hooks().on_dashboard(dashboard_id))
+    tags = json_list_param(params, "tags")
     if tags:
         tagged = TaggedItem.objects.filter(insight=OuterRef("pk"), tag__name__in=[str(tag) for tag in tags])
         queryset = queryset.filter(Exists(tagged))
-    queryset = _events_filter(queryset, _json_list(params, "events"))
+    queryset = _events_filter(queryset, json_list_param(params, "events"))
     for key, (field, lookup) in DATE_FILTERS.items():
         if params.get(key):
             queryset = queryset.filter(**{f"{field}__{lookup}": _parse_date(params[key], team, key)})
@@ -272,7 +244,7 @@ def insight_search(queryset: QuerySet, term: str) -> QuerySet:
 
 def _render_prefetches(queryset: QuerySet) -> QuerySet:
     return queryset.select_related("created_by", "last_modified_by", "team").prefetch_related(
-        "dashboard_tiles__dashboard__team", "tagged_items__tag"
+        *dashboard_hooks().render_prefetches(), "tagged_items__tag"
     )
 
 
@@ -324,3 +296,15 @@ def insights_my_last_viewed(team, user) -> list[Insight]:
             insight.last_viewed_at = viewed_at
             ordered.append(insight)
     return ordered
+
+
+def insight_ids_created_by(user, team_ids: list[int]) -> QuerySet:
+    """The ids (as text, like ActivityLog.item_id) of insights `user` created in these teams, deleted ones included.
+
+    Registered with activity as the "Insight" scope's created items (InsightsConfig.ready()).
+    """
+    return (
+        Insight.objects_including_soft_deleted.filter(team_id__in=team_ids, created_by=user)
+        .annotate(text_id=Cast("id", CharField()))
+        .values("text_id")
+    )

@@ -1,15 +1,16 @@
-"""Insight writes: create, update (incl. soft delete and restore), dashboard membership and their activity entries."""
+"""Insight writes: create, update (incl. soft delete and restore) and their activity entries.
+
+Dashboard membership is applied through the dashboard hooks (insights/dashboard_hooks.py): dashboards sit above us.
+"""
 
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import PermissionDenied
 
 from activity.changes import changes_between
 from activity.services import log_activity
-from dashboards.models import Dashboard, DashboardTile
-from dashboards.permissions import can_edit_dashboard
+from insights.dashboard_hooks import dashboard_hooks
 from insights.models import Insight, InsightViewed
 from insights.tags import insight_set_tags, tags_of_from_db
 from insights_server.models import Team, User
@@ -18,9 +19,6 @@ from insights_server.models import Team, User
 MATERIAL_FIELDS = ("name", "description", "filters")
 # Model columns a client may write (spec §3.4); the rest of the payload is handled separately.
 WRITABLE_COLUMNS = ("name", "derived_name", "description", "query", "filters", "order", "deleted", "saved", "favorited")
-TILE_WIDTH, TILE_HEIGHT, GRID_COLUMNS = 6, 5, 12
-ADD_TO_DASHBOARD_DENIED = "You don't have permission to add insights to dashboard: {id}"
-REMOVE_FROM_DASHBOARD_DENIED = "You don't have permission to remove insights from dashboard: {id}"
 SCOPE = "Insight"
 
 
@@ -42,46 +40,6 @@ def query_metadata(query: dict | None) -> dict | None:
 
     walk(query)
     return {"events": sorted(events)}
-
-
-def _stacked_layout(index: int) -> dict:
-    """The n-th tile of a dashboard: 6x5 tiles filling a 12-column grid left to right, top to bottom."""
-    per_row = GRID_COLUMNS // TILE_WIDTH
-    layout = {"x": (index % per_row) * TILE_WIDTH, "y": (index // per_row) * TILE_HEIGHT, "w": TILE_WIDTH}
-    layout["h"] = TILE_HEIGHT
-    return {"sm": layout, "xs": dict(layout)}
-
-
-def _check_dashboard_edit(user: User, dashboards, message: str) -> None:
-    for dashboard in dashboards:
-        if not can_edit_dashboard(user, dashboard):
-            raise PermissionDenied(message.format(id=dashboard.id))
-
-
-def _add_to_dashboards(insight: Insight, dashboards) -> None:
-    """An active tile per dashboard: a soft-deleted one is restored with its layout, else a new stacked one."""
-    now = timezone.now()
-    for dashboard in dashboards:
-        tile = DashboardTile.objects_including_soft_deleted.filter(
-            dashboard=dashboard, insight=insight, text__isnull=True
-        ).first()
-        if tile is not None:
-            tile.deleted = False
-            tile.save(update_fields=["deleted"])
-            continue
-        index = DashboardTile.objects.filter(dashboard=dashboard).count()
-        DashboardTile.objects.create(
-            dashboard=dashboard, insight=insight, layouts=_stacked_layout(index), last_refresh=now
-        )
-
-
-def _active_dashboards(insight: Insight) -> list[Dashboard]:
-    tiles = DashboardTile.objects.filter(insight=insight).select_related("dashboard__team").order_by("dashboard_id")
-    return [tile.dashboard for tile in tiles]
-
-
-def _described(dashboards) -> list[dict]:
-    return [{"id": dashboard.id, "name": dashboard.name} for dashboard in dashboards]
 
 
 def _snapshot(insight: Insight) -> dict:
@@ -116,7 +74,7 @@ def insight_create(*, team: Team, user: User, data: dict) -> Insight:
     6. Log `created` (only for a named insight). `_create_in_folder` is accepted and ignored (no file tree).
     """
     dashboards = list(data.get("dashboards") or [])
-    _check_dashboard_edit(user, dashboards, ADD_TO_DASHBOARD_DENIED)
+    dashboard_hooks().check_can_add(user, dashboards)
     with transaction.atomic():
         fields = {name: data[name] for name in WRITABLE_COLUMNS if name in data}
         insight = Insight.objects.create(
@@ -127,44 +85,28 @@ def insight_create(*, team: Team, user: User, data: dict) -> Insight:
             **fields,
         )
         InsightViewed.objects.create(team=team, user=user, insight=insight, last_viewed_at=timezone.now())
-        _add_to_dashboards(insight, dashboards)
+        dashboard_hooks().add(insight, dashboards)
         if data.get("tags"):
             insight_set_tags(insight, data["tags"])
         _log(insight, team, user, "created", None)
     return insight
 
 
-def _reconcile_dashboards(insight: Insight, user: User, requested, before: list[Dashboard]) -> bool:
-    """Make the insight's active tiles match `requested` (spec §3.7); returns whether anything changed."""
-    requested = [dashboard for dashboard in requested if not dashboard.deleted]
-    current_ids = {dashboard.id for dashboard in before}
-    requested_ids = {dashboard.id for dashboard in requested}
-    if current_ids == requested_ids:
-        return False
-    added = [dashboard for dashboard in requested if dashboard.id not in current_ids]
-    removed = [dashboard for dashboard in before if dashboard.id not in requested_ids]
-    _check_dashboard_edit(user, added, ADD_TO_DASHBOARD_DENIED)
-    _check_dashboard_edit(user, removed, REMOVE_FROM_DASHBOARD_DENIED)
-    _add_to_dashboards(insight, added)
-    DashboardTile.objects_including_soft_deleted.filter(
-        insight=insight, dashboard__in=[dashboard.id for dashboard in removed]
-    ).update(deleted=True)
-    return True
-
-
 def insight_update(insight: Insight, *, team: Team, user: User, data: dict) -> Insight:
     """Update an insight from validated serializer data (spec §3.6), in one transaction.
 
+    0. Refuse (PermissionDenied) when the insight's dashboards do not let the user edit it.
     1. Snapshot the state for the activity diff. 2. `is_sample` false; `saved` true unless given.
     3. Bump last_modified_at/by only when a material field (name, description, filters) is written.
-    4. `deleted: true` soft-deletes every tile of the insight; otherwise a given `dashboards` list is reconciled.
+    4. `deleted: true` soft-deletes every tile of the insight; otherwise a given `dashboards` list is reconciled
+       (both through the dashboard hooks).
     5. Save the columns, set tags. 6. Log `deleted`, `restored` or `updated` with the field changes and a
        synthetic `dashboards` change ([{id, name}] before/after) when membership changed.
     Raises PermissionDenied when a dashboard to add or remove is not editable by the user.
     """
+    dashboard_hooks().check_can_edit(user, insight)
     with transaction.atomic():
         before = _snapshot(insight)
-        dashboards_before = _active_dashboards(insight)
         for name in WRITABLE_COLUMNS:
             if name in data:
                 setattr(insight, name, data[name])
@@ -176,25 +118,24 @@ def insight_update(insight: Insight, *, team: Team, user: User, data: dict) -> I
         if any(name in data for name in MATERIAL_FIELDS):
             insight.last_modified_at = timezone.now()
             insight.last_modified_by = user
-        dashboards_changed = False
-        if data.get("deleted"):
-            DashboardTile.objects_including_soft_deleted.filter(insight=insight).update(deleted=True)
-        elif "dashboards" in data:
-            dashboards_changed = _reconcile_dashboards(insight, user, data["dashboards"], dashboards_before)
+        dashboards_change = dashboard_hooks().update(
+            insight, user, deleted=bool(data.get("deleted")), requested=data.get("dashboards")
+        )
         insight.save()
         if "tags" in data:
             insight_set_tags(insight, data["tags"])
         changes = [
             change for change in changes_between(SCOPE, before, _snapshot(insight)) if change["field"] != "dashboards"
         ]
-        if dashboards_changed:
+        if dashboards_change is not None:
+            dashboards_before, dashboards_after = dashboards_change
             changes.append(
                 {
                     "type": SCOPE,
                     "action": "changed",
                     "field": "dashboards",
-                    "before": _described(dashboards_before),
-                    "after": _described(_active_dashboards(insight)),
+                    "before": dashboards_before,
+                    "after": dashboards_after,
                 }
             )
         activity = "updated"

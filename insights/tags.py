@@ -1,8 +1,8 @@
 """Tags of insights and dashboards: normalisation, setting, orphan cleanup, bulk updates (spec §2.4, §3.9, §7.1)."""
 
 from django.db import transaction
-from rest_framework.exceptions import ValidationError
 
+from insights.dashboard_hooks import dashboard_hooks
 from insights.models import Insight, Tag, TaggedItem
 
 BULK_MAX_IDS = 500
@@ -11,18 +11,6 @@ BULK_MAX_TAG_LENGTH = 255
 BULK_MAX_CHANGES = 10000
 BULK_ACTIONS = ("add", "remove", "set")
 
-IDS_REQUIRED = "This field is required."
-IDS_NOT_A_LIST = "Expected a list of items."
-IDS_EMPTY = "This list may not be empty."
-IDS_NOT_INTEGERS = "A valid integer is required."
-IDS_TOO_MANY = f"Ensure this field has no more than {BULK_MAX_IDS} elements."
-ACTION_INVALID = '"{action}" is not a valid choice.'
-TAGS_NOT_A_LIST = "Expected a list of items."
-TAGS_NOT_STRINGS = "Not a valid string."
-TAGS_TOO_LONG = f"Ensure this field has no more than {BULK_MAX_TAG_LENGTH} characters."
-TAGS_TOO_MANY = f"Ensure this field has no more than {BULK_MAX_TAGS} elements."
-TAGS_EMPTY_FOR_ACTION = "tags must not be empty for action '{action}'."
-TOO_MANY_CHANGES = f"Too many changes in one request: ids × distinct tags must not exceed {BULK_MAX_CHANGES}."
 SKIPPED_REASON = "Not found or no edit access"
 
 
@@ -85,77 +73,27 @@ def tags_of_from_db(insight: Insight) -> list[str]:
     return list(TaggedItem.objects.filter(insight=insight).order_by("id").values_list("tag__name", flat=True))
 
 
-def _validated_bulk_payload(payload) -> tuple[list[int], str, list[str]]:
-    if not isinstance(payload, dict):
-        raise ValidationError({"ids": [IDS_REQUIRED]})
-    ids = payload.get("ids")
-    if ids is None:
-        raise ValidationError({"ids": [IDS_REQUIRED]})
-    if not isinstance(ids, list):
-        raise ValidationError({"ids": [IDS_NOT_A_LIST]})
-    if not ids:
-        raise ValidationError({"ids": [IDS_EMPTY]})
-    if len(ids) > BULK_MAX_IDS:
-        raise ValidationError({"ids": [IDS_TOO_MANY]})
-    parsed_ids = []
-    for index, value in enumerate(ids):
-        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().lstrip("-").isdigit():
-            # As a DRF ListField reports it: the index is part of the path (`attr` = `ids__<index>`).
-            raise ValidationError({"ids": {index: [IDS_NOT_INTEGERS]}})
-        parsed_ids.append(int(value))
-    action = payload.get("action")
-    if action is None:
-        raise ValidationError({"action": [IDS_REQUIRED]})
-    if action not in BULK_ACTIONS:
-        raise ValidationError({"action": [ACTION_INVALID.format(action=action)]})
-    tags = payload.get("tags", [])
-    if tags is None or not isinstance(tags, list):
-        raise ValidationError({"tags": [TAGS_NOT_A_LIST]})
-    if len(tags) > BULK_MAX_TAGS:
-        raise ValidationError({"tags": [TAGS_TOO_MANY]})
-    for tag in tags:
-        if not isinstance(tag, str):
-            raise ValidationError({"tags": [TAGS_NOT_STRINGS]})
-        if len(tag) > BULK_MAX_TAG_LENGTH:
-            raise ValidationError({"tags": [TAGS_TOO_LONG]})
-    tags = normalise_tags(tags)
-    if action in ("add", "remove") and not tags:
-        raise ValidationError({"tags": [TAGS_EMPTY_FOR_ACTION.format(action=action)]})
-    if len(set(parsed_ids)) * len(tags) > BULK_MAX_CHANGES:
-        raise ValidationError({"tags": [TOO_MANY_CHANGES]})
-    return list(dict.fromkeys(parsed_ids)), action, tags
-
-
-def _can_edit(user, insight: Insight) -> bool:
-    """An insight sitting only on restricted dashboards the user cannot edit is view-only for them."""
-    from dashboards.models import PrivilegeLevel
-    from dashboards.permissions import effective_privilege_level
-
-    dashboards = [tile.dashboard for tile in insight.dashboard_tiles.all()]
-    return effective_privilege_level(user, insight, dashboards) >= PrivilegeLevel.CAN_EDIT
-
-
-def bulk_update_tags(queryset, user, payload) -> dict:
+def bulk_update_tags(queryset, user, ids: list[int], action: str, tags: list[str]) -> dict:
     """Add, remove or set tags on many insights of `queryset` at once (spec §7.1).
 
-    Validates the payload (ValidationError with the spec's messages and attrs), skips ids that are not in the
-    queryset or not editable by `user`, writes one `updated` activity entry with a `tags` change per changed
-    insight, and cleans orphan tags. Returns `{"updated": [{id, tags}], "skipped": [{id, reason}]}`.
+    Takes the input validated by BulkUpdateTagsInputSerializer (ids deduplicated, tags normalised). Skips ids
+    that are not in the queryset or not editable by `user`, writes one `updated` activity entry with a `tags`
+    change per changed insight, and cleans orphan tags. Returns `{"updated": [{id, tags}], "skipped": [{id, reason}]}`.
     """
     from activity.services import log_activity
 
-    ids, action, tags = _validated_bulk_payload(payload)
     found = {
         insight.id: insight
         for insight in queryset.filter(id__in=ids)
         .select_related("team")
-        .prefetch_related("tagged_items__tag", "dashboard_tiles__dashboard__team")
+        .prefetch_related("tagged_items__tag", *dashboard_hooks().render_prefetches())
     }
     updated, skipped = [], []
     team_ids = set()
     for insight_id in ids:
         insight = found.get(insight_id)
-        if insight is None or not _can_edit(user, insight):
+        # An insight sitting only on restricted dashboards the user cannot edit is view-only for them.
+        if insight is None or not dashboard_hooks().can_edit(user, insight):
             skipped.append({"id": insight_id, "reason": SKIPPED_REASON})
             continue
         before = tags_of(insight)

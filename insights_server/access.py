@@ -2,15 +2,25 @@
 
 import uuid
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.request import Request
 
 from insights_server.models import Organization, OrganizationMembership, Team, User
+from insights_server.params import parse_id
 
 PROJECT_NOT_FOUND = "Project not found."
 NO_PROJECT_ACCESS = "You don't have access to the project."
 CURRENT_ORGANIZATION_NOT_FOUND = "Current organization not found."
 CURRENT = "@current"
+
+
+def request_user(request: Request) -> User:
+    """The signed-in user of a request to a view whose permissions start with IsAuthenticated."""
+    user = request.user
+    assert isinstance(user, User)  # IsAuthenticated has already turned anonymous requests away
+    return user
 
 
 def membership_level(user: User, organization_id) -> int | None:
@@ -31,15 +41,13 @@ def organizations_of(user: User) -> QuerySet[Organization]:
     return Organization.objects.filter(memberships__user=user)
 
 
-def team_by_url_id(user: User, raw_id: str) -> Team:
+def team_by_url_id(user: User | AnonymousUser, raw_id: str) -> Team:
     """The team a URL's project/environment id (or `@current`) names. Existence only, not membership.
 
     Raises NotFound("Project not found.") for a non-numeric, unknown or absent current id.
     """
-    if raw_id == CURRENT:
-        team_id = user.current_team_id if user.is_authenticated else None
-    else:
-        team_id = int(raw_id) if raw_id.isdigit() else None
+    current = user.current_team_id if user.is_authenticated else None
+    team_id = current if raw_id == CURRENT else parse_id(raw_id)
     team = Team.objects.select_related("organization", "project").filter(pk=team_id).first() if team_id else None
     if team is None:
         raise NotFound(PROJECT_NOT_FOUND)

@@ -8,6 +8,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from insights_server.models import PersonalAPIKey, User
+from insights_server.request_context import mark_api_key_request
 from insights_server.tokens import hash_key_value
 
 BEARER_PATTERN = re.compile(r"^Bearer\s+(\S.+)$")
@@ -63,6 +64,7 @@ class PersonalAPIKeyAuthentication(authentication.BaseAuthentication):
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_REFRESH:
             PersonalAPIKey.objects.filter(pk=key.pk).update(last_used_at=now)
             key.last_used_at = now
+        mark_api_key_request()
         return key.user, key
 
     def authenticate_header(self, request: Request) -> str:

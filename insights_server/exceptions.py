@@ -4,7 +4,9 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -21,6 +23,12 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state of the resource."
     default_code = "conflict"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is larger than this server accepts (DATA_UPLOAD_MAX_MEMORY_SIZE)."
+    default_code = "request_too_large"
 
 
 class ServiceUnavailable(exceptions.APIException):
@@ -71,6 +79,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
 
     if isinstance(exc, DomainError):
         set_rollback()
@@ -83,10 +93,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         return Response(error_body("server_error", "error", SERVER_ERROR_DETAIL), status=500)
 
     headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+    auth_header = getattr(exc, "auth_header", None)
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
+    wait = getattr(exc, "wait", None)
+    if wait:
+        headers["Retry-After"] = str(int(wait))
 
     if isinstance(exc, exceptions.ValidationError):
         detail, code, attr = first_error(exc.detail)
@@ -99,6 +111,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     return Response(error_body(error_type_for(exc), code, detail, attr), status=exc.status_code, headers=headers)
 
 
+@csrf_exempt  # a write to an unknown path is a JSON 404, not Django's HTML CSRF page
 def not_found_view(request: HttpRequest, exception: Exception | None = None, *args, **kwargs) -> JsonResponse:
     """Any path no route matches."""
     return JsonResponse(error_body("invalid_request", "not_found", ENDPOINT_NOT_FOUND_DETAIL), status=404)

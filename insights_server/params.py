@@ -14,6 +14,19 @@ LIMIT_OFFSET_INTEGERS = "limit and offset must be integers."
 MAX_INTEGER = 2**31 - 1
 
 
+MAX_BIGINT = 2**63 - 1
+
+
+def parse_id(raw) -> int | None:
+    """A database id from URL or JSON text: ASCII digits only (`"²".isdigit()` is true, `int("²")` fails) and
+    within PostgreSQL's bigint, else None, which callers answer with their usual 404/400."""
+    text = str(raw).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    value = int(text)
+    return value if value <= MAX_BIGINT else None
+
+
 def invalid_json_message(name: str) -> str:
     return f"Invalid JSON passed in {name} parameter"
 

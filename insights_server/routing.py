@@ -8,10 +8,10 @@ from functools import cached_property
 
 from django.db.models import Model, QuerySet
 from rest_framework import viewsets
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
-from insights_server.access import require_team_membership, team_by_url_id
+from insights_server.access import request_user, require_team_membership, team_by_url_id
 from insights_server.models import Organization, Team
 from insights_server.permissions import APIScopePermission
 from insights_server.scopes import DEFAULT_READ_ACTIONS, DEFAULT_WRITE_ACTIONS
@@ -48,6 +48,39 @@ class TeamMemberAccessPermission(IsAuthenticated):
         return True
 
 
+def sharing_grant(request):
+    """The grant of a share token that authenticated the request (`request.auth` with `is_sharing_grant`), or None.
+
+    The sharing app issues grants (`sharing.auth`); the core only knows their interface: `team_id`,
+    `can_access(obj)` and `restrict(queryset)`, so it never imports the app that sits above it.
+    """
+    grant = getattr(request, "auth", None)
+    return grant if getattr(grant, "is_sharing_grant", False) else None
+
+
+MEMBER_PERMISSIONS = (IsAuthenticated, APIScopePermission, TeamMemberAccessPermission)
+
+
+class ProjectAccessPermission(BasePermission):
+    """A member of the project (session or scoped API key); or a share token, for the actions a view opens to
+    shares (`sharing_enabled_actions`), in the share's own project and, per object, only what the share covers."""
+
+    def has_permission(self, request, view) -> bool:
+        grant = sharing_grant(request)
+        if grant is not None:
+            return view.action in view.sharing_enabled_actions and grant.team_id == view.url_team.id
+        for permission_class in MEMBER_PERMISSIONS:
+            permission = permission_class()
+            if not permission.has_permission(request, view):
+                self.message = getattr(permission, "message", None)
+                return False
+        return True
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        grant = sharing_grant(request)
+        return grant.can_access(obj) if grant is not None else True
+
+
 class ProjectScopedViewSet(viewsets.GenericViewSet):
     """Base for every resource that lives inside a project.
 
@@ -60,13 +93,13 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
     scope_object: str
     # Set per action by @action(required_scopes=[...]); read by APIScopePermission.
     required_scopes: list[str] | None = None
-    scope_object_read_actions = DEFAULT_READ_ACTIONS
-    scope_object_write_actions = DEFAULT_WRITE_ACTIONS
+    scope_object_read_actions: tuple[str, ...] = DEFAULT_READ_ACTIONS
+    scope_object_write_actions: tuple[str, ...] = DEFAULT_WRITE_ACTIONS
     team_field = "team"
     team_id_field: str | None = None
     # Views that serve shared (token) access answer 403, not 401, to anonymous requests, as PostHog does.
     sharing_enabled_actions: tuple[str, ...] = ()
-    permission_classes = [IsAuthenticated, APIScopePermission, TeamMemberAccessPermission]
+    permission_classes = [ProjectAccessPermission]
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -83,8 +116,10 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
 
     @cached_property
     def team(self) -> Team:
-        """The URL's team, for a member of its organization (403 otherwise)."""
-        return require_team_membership(self.request.user, self.url_team)
+        """The URL's team, for a member of its organization (403 otherwise) or a share of that team."""
+        if sharing_grant(self.request) is not None:
+            return self.url_team  # ProjectAccessPermission checked the share's team
+        return require_team_membership(request_user(self.request), self.url_team)
 
     @property
     def project_id(self) -> int:
@@ -104,6 +139,9 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
             queryset = queryset.filter(**{f"{self.team_id_field}__in": team_ids})
         else:
             queryset = queryset.filter(**{f"{self.team_field}__project_id": self.project_id})
+        grant = sharing_grant(self.request)
+        if grant is not None:
+            queryset = grant.restrict(queryset)
         return self.filter_project_queryset(queryset)
 
     def filter_project_queryset(self, queryset: QuerySet) -> QuerySet:
@@ -115,7 +153,7 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
             context["team"] = self.team
         return context
 
-    def get_authenticate_header(self, request) -> str | None:
+    def get_authenticate_header(self, request) -> str | None:  # type: ignore[override]  # DRF returns None too; stubs say str
         if self.sharing_enabled_actions:
             return None
         return super().get_authenticate_header(request)

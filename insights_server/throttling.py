@@ -9,6 +9,8 @@ from insights_server.auth import authenticated_key
 class PersonalAPIKeyRateThrottle(SimpleRateThrottle):
     """Counts requests per personal API key (its stored hash) in the Django cache."""
 
+    scope: str  # every subclass names its rate
+
     def get_rate(self) -> str | None:
         return settings.THROTTLE_RATES.get(self.scope)
 
@@ -38,3 +40,9 @@ class ClickHouseBurstRateThrottle(PersonalAPIKeyRateThrottle):
 
 class ClickHouseSustainedRateThrottle(PersonalAPIKeyRateThrottle):
     scope = "clickhouse_sustained"
+
+
+class HogQLQueryThrottle(PersonalAPIKeyRateThrottle):
+    """PostHog's `query` throttle: HogQL sent with an API key to /query/ (120/hour unless THROTTLE_RATE_QUERY)."""
+
+    scope = "query"

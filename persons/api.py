@@ -11,6 +11,7 @@ from django.db.models.functions import Cast
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from insights_server.params import parse_id
 from insights_server.routing import ProjectScopedViewSet
 from persons.models import Person, PersonDistinctId
 from persons.params import PersonListParams
@@ -161,8 +162,9 @@ class PersonViewSet(ProjectScopedViewSet):
     def retrieve(self, request, *args, **kwargs) -> Response:
         lookup = kwargs["pk"]
         queryset = super().get_queryset()
-        if lookup.isdigit():
-            person = queryset.filter(pk=int(lookup)).first()
+        person_pk = parse_id(lookup)
+        if person_pk is not None:
+            person = queryset.filter(pk=person_pk).first()
         else:
             try:
                 person = queryset.filter(uuid=UUID(lookup)).first()

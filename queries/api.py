@@ -1,12 +1,12 @@
 """`/api/projects/:id/query/`: run any supported query node (POST), and follow or cancel async ones (GET, DELETE)."""
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from insights_server.params import bool_param
 from insights_server.routing import ProjectScopedViewSet
-from insights_server.throttling import ClickHouseBurstRateThrottle, ClickHouseSustainedRateThrottle
+from insights_server.throttling import ClickHouseBurstRateThrottle, ClickHouseSustainedRateThrottle, HogQLQueryThrottle
 from queries.execution.modes import query_endpoint_mode, response_status
 from queries.execution.queue import cancel_query
 from queries.execution.status import get_status
@@ -25,10 +25,17 @@ class QueryViewSet(ProjectScopedViewSet):
     throttle_classes = [ClickHouseBurstRateThrottle, ClickHouseSustainedRateThrottle]
     lookup_value_regex = "[^/]+"
 
+    def get_throttles(self):
+        """PostHog's choice: HogQL bodies get the HogQL throttle alone, every other query the ClickHouse pair."""
+        query = (
+            self.request.data.get("query") if self.action == "create" and isinstance(self.request.data, dict) else None
+        )
+        if isinstance(query, dict) and query.get("kind") == "HogQLQuery":
+            return [HogQLQueryThrottle()]
+        return super().get_throttles()
+
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT})
     def create(self, request, *args, **kwargs) -> Response:
-        if not isinstance(request.data, dict):
-            raise ValidationError("The request body must be a JSON object.")
         query_request = parse_query_request(request.data)
         mode = query_endpoint_mode(query_request.refresh, getattr(query_request, "async_", None))
         query = apply_variables_override(

@@ -4,19 +4,45 @@
 
 import re
 from datetime import UTC, datetime
+from typing import TypedDict, cast
 from zoneinfo import ZoneInfo
 
 from dateutil.parser import isoparse
 from dateutil.relativedelta import relativedelta
 
 RELATIVE = re.compile(r"-?(?P<number>[0-9]+)?(?P<kind>[a-zA-Z])(?P<position>Start|End)?")
-DAY_START = {"hour": 0, "minute": 0, "second": 0, "microsecond": 0}
-DAY_END = {"hour": 23, "minute": 59, "second": 59, "microsecond": 999999}
+
+
+class TimeOfDay(TypedDict, total=False):
+    """Absolute time fields, as `datetime.replace` and `relativedelta` take them."""
+
+    hour: int
+    minute: int
+    second: int
+    microsecond: int
+
+
+class DateDelta(TimeOfDay, total=False):
+    """The `relativedelta` arguments a date string sets: plural fields step back, singular ones are absolute."""
+
+    years: int
+    months: int
+    weeks: int
+    days: int
+    hours: int
+    minutes: int
+    seconds: int
+    month: int
+    day: int
+
+
+DAY_START: TimeOfDay = {"hour": 0, "minute": 0, "second": 0, "microsecond": 0}
+DAY_END: TimeOfDay = {"hour": 23, "minute": 59, "second": 59, "microsecond": 999999}
 
 
 def parse_date_with_delta(
     text: str, timezone: str, now: datetime, always_truncate: bool = False
-) -> tuple[datetime, dict[str, int], bool]:
+) -> tuple[datetime, DateDelta, bool]:
     """(the moment in `timezone`, the relativedelta mapping applied, whether the string was relative).
 
     1. ISO dates (or non-padded `%Y-%m-%d`) are absolute: naive ones are taken in the team's timezone.
@@ -29,13 +55,13 @@ def parse_date_with_delta(
         parsed = parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed.astimezone(zone)
         return parsed, {}, False
     moment = now.astimezone(zone)
-    delta: dict[str, int] = {}
+    delta: DateDelta = {}
     match = RELATIVE.search(text)
     if match:
         delta = _delta(match.group("kind"), int(match.group("number") or 0), match.group("position"))
     moment = moment - relativedelta(**delta)
     if always_truncate:
-        truncated = {"minute": 0, "second": 0, "microsecond": 0} if "hours" in delta else DAY_START
+        truncated: TimeOfDay = {"minute": 0, "second": 0, "microsecond": 0} if "hours" in delta else DAY_START
         moment = moment.replace(**truncated)
     return moment, delta, True
 
@@ -51,14 +77,14 @@ def _absolute(text: str) -> datetime | None:
         return None
 
 
-def _delta(kind: str, number: int, position: str | None) -> dict[str, int]:
-    delta: dict[str, int] = {}
+def _delta(kind: str, number: int, position: str | None) -> DateDelta:
+    delta: DateDelta = {}
     if kind == "h":
         delta["hours"] = number
         if position == "Start":
-            delta.update(minute=0, second=0, microsecond=0)
+            delta.update({"minute": 0, "second": 0, "microsecond": 0})
         elif position == "End":
-            delta.update(minute=59, second=59, microsecond=999999)
+            delta.update({"minute": 59, "second": 59, "microsecond": 999999})
     elif kind == "d":
         delta["days"] = number
         if position == "Start":
@@ -78,14 +104,18 @@ def _delta(kind: str, number: int, position: str | None) -> dict[str, int]:
     elif kind == "y":
         delta["years"] = number
         if position == "Start":
-            delta.update(month=1, day=1)
+            delta.update({"month": 1, "day": 1})
         elif position == "End":
             delta["day"] = 31
     elif kind == "M":
         delta["minutes"] = number
     elif kind == "s":
         delta["seconds"] = number
-    return {key: value for key, value in delta.items() if value or key not in ("hours", "days", "weeks", "months")}
+    # The comprehension keeps a subset of the keys set above, which a TypedDict cannot be built from directly.
+    return cast(
+        DateDelta,
+        {key: value for key, value in delta.items() if value or key not in ("hours", "days", "weeks", "months")},
+    )
 
 
 def relative_date_parse(text: str, timezone: str = "UTC", now: datetime | None = None) -> datetime:

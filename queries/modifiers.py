@@ -1,42 +1,5 @@
-"""HogQL query modifiers: the keys a project or query may set, and the defaults the engine applies."""
+"""HogQL query modifiers for the engine: the keys and defaults live in the core (`insights_server.modifiers`)."""
 
-MODIFIER_KEYS = frozenset(
-    {
-        "bounceRateDurationSeconds",
-        "bounceRatePageViewMode",
-        "convertToProjectTimezone",
-        "customChannelTypeRules",
-        "dataWarehouseEventsModifiers",
-        "debug",
-        "formatCsvAllowDoubleQuotes",
-        "inCohortVia",
-        "materializationMode",
-        "optimizeJoinedFilters",
-        "personsArgMaxVersion",
-        "personsJoinMode",
-        "personsOnEventsMode",
-        "propertyGroupsMode",
-        "s3TableUseInvalidColumns",
-        "sessionTableVersion",
-        "sessionsV2JoinMode",
-        "useMaterializedViews",
-        "usePresortedEventsTable",
-        "useWebAnalyticsPreAggregatedTables",
-    }
-)
+from insights_server.modifiers import DEFAULT_MODIFIERS, MODIFIER_KEYS, default_modifiers
 
-DEFAULT_MODIFIERS = {
-    "personsOnEventsMode": "person_id_override_properties_on_events",
-    "personsArgMaxVersion": "auto",
-    "inCohortVia": "auto",
-    "materializationMode": "legacy_null_as_null",
-    "optimizeJoinedFilters": False,
-    "bounceRatePageViewMode": "count_pageviews",
-    "sessionTableVersion": "auto",
-    "convertToProjectTimezone": True,
-}
-
-
-def default_modifiers(project_modifiers: dict | None) -> dict:
-    """The full modifier set for a project: engine defaults overlaid with the project's own."""
-    return {**DEFAULT_MODIFIERS, **(project_modifiers or {})}
+__all__ = ["DEFAULT_MODIFIERS", "MODIFIER_KEYS", "default_modifiers"]

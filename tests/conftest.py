@@ -4,6 +4,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import freezegun
 import pytest
 from django.core.cache import cache
 from django.test.signals import clear_cache_handlers
@@ -14,6 +15,10 @@ from insights_server.services.organizations import organization_add_member, orga
 from insights_server.services.personal_api_keys import personal_api_key_create
 
 PASSWORD = "correct-horse-battery"
+
+# freezegun scans every loaded module's attributes when the clock freezes; clickhouse_connect's lazy options
+# module imports pandas on attribute access, which crashes inside that scan. Its time is never the one frozen.
+freezegun.configure(extend_ignore_list=["clickhouse_connect", "chdb", "pandas"])
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from activity.models import ActivityLog
 from activity.services import log_activity
+from insights.api.inputs import TOO_MANY_CHANGES
 from insights.models import Insight, InsightViewed, Tag, TaggedItem
-from insights.tags import TOO_MANY_CHANGES, insight_set_tags, tagify, tags_of
+from insights.tags import insight_set_tags, tagify, tags_of
 from tests.conftest import key_client
 
 TRENDS = {"kind": "InsightVizNode", "source": {"kind": "TrendsQuery", "series": [{"kind": "EventsNode"}]}}

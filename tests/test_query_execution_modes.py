@@ -223,26 +223,51 @@ def test_unknown_status_is_404(owner_client, world):
     assert response.json()["detail"] == f"Query nope not found for team {world.team.id}"
 
 
+def start_slow_query(client, team_id: int, query_id: str) -> None:
+    """Starts a long async HogQL query and waits until ClickHouse runs it (tagged with the team and the id)."""
+    slow = "select count() from numbers(10000000) a, numbers(100000) b"
+    body = {"query": {"kind": "HogQLQuery", "query": slow}, "refresh": "force_async", "client_query_id": query_id}
+    assert client.post(f"/api/projects/{team_id}/query/", body, format="json").status_code == 202
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not running_statements(team_id, query_id):
+        time.sleep(0.05)
+    assert running_statements(team_id, query_id), "the slow query never started"
+
+
+def running_statements(team_id: int, query_id: str) -> int:
+    from queries.clickhouse import client as clickhouse
+
+    prefix = f"/* insights_query_id:{team_id}_{query_id} */"
+    sql = "SELECT count() FROM system.processes WHERE startsWith(query, {prefix:String})"
+    return clickhouse.query(sql, parameters={"prefix": prefix}).result_rows[0][0]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_cancel_kills_a_running_query(owner_client, world, data, settings):
     settings.QUERY_ASYNC_BACKEND = "thread"
-    slow = "select count() from numbers(10000000) a, numbers(100000) b"
-    body = {"query": {"kind": "HogQLQuery", "query": slow}, "refresh": "force_async", "client_query_id": "q-slow"}
-    assert owner_client.post(f"/api/projects/{world.team.id}/query/", body, format="json").status_code == 202
-    from queries.clickhouse import client as clickhouse
-
-    deadline = time.monotonic() + 20
-    running = 0
-    while time.monotonic() < deadline and not running:
-        running = clickhouse.query(
-            "SELECT count() FROM system.processes WHERE startsWith(query, '/* insights_query_id:q-slow */')"
-        ).result_rows[0][0]
-        time.sleep(0.05)
-    assert running, "the slow query never started"
+    start_slow_query(owner_client, world.team.id, "q-slow")
     response = owner_client.delete(f"/api/projects/{world.team.id}/query/q-slow/")
     assert response.status_code == 200
     assert response.json() == {"message": "Cancelled query on clickhouse"}
     assert owner_client.get(f"/api/projects/{world.team.id}/query/q-slow/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_project_cannot_cancel_or_see_a_running_query(owner_client, outsider_client, world, data, settings):
+    settings.QUERY_ASYNC_BACKEND = "thread"
+    start_slow_query(owner_client, world.team.id, "q-shared-id")
+    response = outsider_client.delete(f"/api/projects/{world.other_team.id}/query/q-shared-id/")
+    # Same answer as for an id nobody uses: nothing tells the outsider that another project runs this id.
+    assert response.json() == {"message": "Query task revoked"}
+    assert running_statements(world.team.id, "q-shared-id") == 1
+    assert outsider_client.get(f"/api/projects/{world.other_team.id}/query/q-shared-id/").status_code == 404
+    assert (
+        owner_client.get(f"/api/projects/{world.team.id}/query/q-shared-id/").json()["query_status"]["complete"]
+        is False
+    )
+    assert owner_client.delete(f"/api/projects/{world.team.id}/query/q-shared-id/").json() == {
+        "message": "Cancelled query on clickhouse"
+    }
 
 
 @pytest.mark.django_db(transaction=True)

@@ -441,7 +441,7 @@ def _trends(**fields):
             "properties__0",
             "Unknown property filter type 'bogus'",
         ),
-        (parse_query, _trends(properties=[{"key": "a"}]), "properties__0", "Missing property filter type"),
+        (parse_query, _trends(properties=[{"value": "a"}]), "properties__0", "Missing property filter type"),
         (
             parse_query,
             {"kind": "EventsQuery", "select": ["*"], "fixedProperties": [{"type": "AND", "values": [{"type": "x"}]}]},

@@ -3,10 +3,12 @@
 from django.db.models import Prefetch, Q
 from rest_framework import serializers
 
-from dashboards.api.overrides import json_param
+from dashboards.api.overrides import override_param
 from dashboards.models import DashboardTile, Text
-from insights.api.serializers import parsed_layouts
+from insights.api.serializers import InsightSerializer, parsed_layouts
 from insights.models import TaggedItem
+from insights.refresh import refresh_mode, refresh_requested, refresh_value
+from insights.results import insight_result
 from insights_server.api.shared import UserBasicSerializer, membership_level_in_context
 
 DEFAULT_LAYOUT_SIZE = "sm"
@@ -76,10 +78,6 @@ def _insight_data(tile: DashboardTile, context: dict) -> dict:
     here in the requested mode and handed over as `insight_results`. Calculation errors never fail the whole
     dashboard: they show as a null result with an error `query_status`.
     """
-    from insights.api.serializers import InsightSerializer  # lazy: insights imports dashboards
-    from insights.refresh import refresh_mode, refresh_value
-    from insights.results import insight_result
-
     request = context.get("request")
     tile_context = {**context, "tile": tile}
     if request is not None and refresh_value(request) is not None:
@@ -117,14 +115,12 @@ def tile_data(tile: DashboardTile, order: int, context: dict) -> dict:
 
 def dashboard_tiles_data(dashboard, context: dict) -> list[dict]:
     """Every visible tile of the dashboard in layout order, each insight computed in the dashboard's context."""
-    from insights.refresh import refresh_requested
-
     request = context.get("request")
     context = {
         **context,
         "dashboard": dashboard,
-        "filters_override": json_param(request, "filters_override"),
-        "variables_override": json_param(request, "variables_override"),
+        "filters_override": override_param(request, "filters_override"),
+        "variables_override": override_param(request, "variables_override"),
         "refresh_requested": request is not None and refresh_requested(request),
     }
     if "team" not in context:

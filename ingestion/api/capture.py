@@ -7,6 +7,7 @@ the durable spool. In a batch every valid event is kept; the response lists the 
 import logging
 from typing import Any
 
+import orjson
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -16,6 +17,7 @@ from ingestion.errors import (
     INVALID_TOKEN,
     MISSING_TOKEN,
     NO_EVENTS,
+    UNSTORABLE_EVENT,
     CaptureError,
     EventRejected,
 )
@@ -65,8 +67,9 @@ def request_token(request: HttpRequest, batch: dict) -> str | None:
     return None
 
 
-def accept_events(request: HttpRequest, engage: bool) -> tuple[list[dict], list[dict]]:
-    """(normalized events to store, descriptions of dropped ones). Raises CaptureError for the whole request."""
+def accept_events(request: HttpRequest, engage: bool) -> tuple[list[tuple[int, dict]], list[dict]]:
+    """((index, normalized event) pairs to store, descriptions of dropped ones). Raises CaptureError for the whole
+    request."""
     now = timezone.now()
     document = decode_body(
         read_body(request) if request.method == "POST" else b"",
@@ -90,7 +93,7 @@ def accept_events(request: HttpRequest, engage: bool) -> tuple[list[dict], list[
             team_id = team_id_for_token(token) if token else None
             if team_id is None:
                 raise EventRejected(INVALID_TOKEN if token else MISSING_TOKEN, attr="api_key")
-            accepted.append(normalize_event(raw, team_id, batch, now, engage=engage))
+            accepted.append((index, normalize_event(raw, team_id, batch, now, engage=engage)))
         except EventRejected as rejected:
             dropped.append({"index": index, "code": rejected.code, "detail": rejected.detail, "attr": rejected.attr})
     return accepted, dropped
@@ -104,10 +107,7 @@ def capture(request: HttpRequest, engage: bool = False) -> HttpResponse:
         return cors(request, JsonResponse(error.body(), status=405))
     try:
         accepted, dropped = accept_events(request, engage)
-        if not accepted:
-            first = dropped[0]
-            raise CaptureError(400, "validation_error", first["code"], first["detail"], first["attr"])
-        get_spool().append(accepted)
+        store(accepted, dropped)
     except CaptureError as error:
         return cors(request, JsonResponse(error.body(), status=error.status))
     except Exception:
@@ -119,6 +119,32 @@ def capture(request: HttpRequest, engage: bool = False) -> HttpResponse:
     if dropped:
         response["dropped"] = dropped
     return cors(request, JsonResponse(response))
+
+
+def store(accepted: list[tuple[int, dict]], dropped: list[dict]) -> None:
+    """Puts the accepted events in the spool. Events that can never be stored (text with lone surrogates, nesting
+    deeper than the encoder allows) are dropped with a reason instead of failing the batch: a 503 would make SDKs
+    resend the same poisoned batch forever. Raises CaptureError (400) when no event is left."""
+    events = [event for _, event in accepted]
+    if events:
+        try:
+            get_spool().append(events)
+            return
+        except orjson.JSONEncodeError:
+            storable = []
+            for index, event in accepted:
+                try:
+                    orjson.dumps(event)
+                    storable.append(event)
+                except orjson.JSONEncodeError as error:
+                    reason = UNSTORABLE_EVENT.format(reason=str(error).rstrip("."))
+                    dropped.append({"index": index, "code": "invalid_payload", "detail": reason, "attr": None})
+            dropped.sort(key=lambda item: item["index"])
+            if storable:
+                get_spool().append(storable)
+                return
+    first = dropped[0]
+    raise CaptureError(400, "validation_error", first["code"], first["detail"], first["attr"])
 
 
 @csrf_exempt

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from ingestion.api.params import PROPERTIES_UNPARSABLE, EventListParams
 from ingestion.api.schema import EventSerializer
-from insights_server.params import bool_param
+from insights_server.params import bool_param, parse_id
 from insights_server.routing import ProjectScopedViewSet
 from insights_server.throttling import ClickHouseBurstRateThrottle, ClickHouseSustainedRateThrottle
 from persons.models import Person
@@ -113,10 +113,9 @@ class EventViewSet(ProjectScopedViewSet):
         )
 
     def person_uuid(self, value: str) -> UUID | None:
-        if value.isdigit():
-            found = Person.objects.filter(team__project_id=self.project_id, pk=int(value)).values_list(
-                "uuid", flat=True
-            )
+        person_pk = parse_id(value)
+        if person_pk is not None:
+            found = Person.objects.filter(team__project_id=self.project_id, pk=person_pk).values_list("uuid", flat=True)
             return found.first() or UUID(int=0)
         try:
             return UUID(value)

@@ -8,22 +8,20 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from activity.api import activity_page
+from insights.api.inputs import BulkUpdateTagsInputSerializer, ViewedInputSerializer, validated_input
 from insights.selectors import insights_my_last_viewed, insights_trending
 from insights.tags import bulk_update_tags as bulk_update_tags_service
 from insights.viewed import insight_viewed_record
 from insights_server.api.shared import UserBasicSerializer
+from insights_server.params import int_param
 
 TRENDING_DEFAULT_DAYS = 7
 TRENDING_DEFAULT_LIMIT = 10
 TRENDING_MAX_LIMIT = 100
+# A century: `now - timedelta(days)` overflows long before MAX_INTEGER days.
+TRENDING_MAX_DAYS = 36500
 TRENDING_BAD_INTEGERS = "days and limit must be valid integers"
-VIEWED_MAX_IDS = 2500
 FIELD_REQUIRED = "Field is required."
-IDS_REQUIRED = "This field is required."
-IDS_EMPTY = "This list may not be empty."
-IDS_NOT_A_LIST = "Expected a list of items."
-IDS_NOT_INTEGERS = "A valid integer is required."
-VIEWED_TOO_MANY = f"Ensure this field has no more than {VIEWED_MAX_IDS} elements."
 
 
 def _basic_serializer(view, instances):
@@ -33,7 +31,8 @@ def _basic_serializer(view, instances):
 
 
 def bulk_update_tags(view, request, **kwargs) -> Response:
-    return Response(bulk_update_tags_service(view.get_queryset(), request.user, request.data))
+    data = validated_input(BulkUpdateTagsInputSerializer, request.data)
+    return Response(bulk_update_tags_service(view.get_queryset(), request.user, **data))
 
 
 def cancel(view, request, **kwargs) -> Response:
@@ -51,12 +50,23 @@ def my_last_viewed(view, request, **kwargs) -> Response:
     return Response(_basic_serializer(view, insights_my_last_viewed(view.team, request.user)).data)
 
 
-def trending(view, request, **kwargs) -> Response:
+def _trending_window(params) -> tuple[int, int]:
+    """`days` (0..36500, default 7) and `limit` (default 10, at most 100: larger ones are clamped).
+
+    Anything else, an empty value included, is one 400 with PostHog's message and no `attr`.
+    """
+    if "" in (params.get("days"), params.get("limit")):
+        raise ValidationError(TRENDING_BAD_INTEGERS)
     try:
-        days = int(request.query_params.get("days", TRENDING_DEFAULT_DAYS))
-        limit = min(int(request.query_params.get("limit", TRENDING_DEFAULT_LIMIT)), TRENDING_MAX_LIMIT)
-    except (TypeError, ValueError):
+        days = int_param(params, "days", TRENDING_DEFAULT_DAYS, maximum=TRENDING_MAX_DAYS)
+        limit = int_param(params, "limit", TRENDING_DEFAULT_LIMIT)
+    except ValidationError:
         raise ValidationError(TRENDING_BAD_INTEGERS) from None
+    return days, min(limit, TRENDING_MAX_LIMIT)
+
+
+def trending(view, request, **kwargs) -> Response:
+    days, limit = _trending_window(request.query_params)
     insights = insights_trending(view.team, request.user, days, limit)
     results = []
     for insight, rendered in zip(insights, _basic_serializer(view, insights).data, strict=True):
@@ -69,26 +79,9 @@ def trending(view, request, **kwargs) -> Response:
     return Response({"count": len(results), "next": None, "previous": None, "results": results})
 
 
-def _viewed_ids(data) -> list[int]:
-    ids = data.get("insight_ids") if isinstance(data, dict) else None
-    if ids is None:
-        raise ValidationError({"insight_ids": [IDS_REQUIRED]})
-    if not isinstance(ids, list):
-        raise ValidationError({"insight_ids": [IDS_NOT_A_LIST]})
-    if not ids:
-        raise ValidationError({"insight_ids": [IDS_EMPTY]})
-    if len(ids) > VIEWED_MAX_IDS:
-        raise ValidationError({"insight_ids": [VIEWED_TOO_MANY]})
-    parsed = []
-    for index, value in enumerate(ids):
-        if isinstance(value, bool) or not str(value).strip().lstrip("-").isdigit():
-            raise ValidationError({"insight_ids": {index: [IDS_NOT_INTEGERS]}})
-        parsed.append(int(value))
-    return parsed
-
-
 def viewed(view, request, **kwargs) -> Response:
-    insight_viewed_record(view.team, request.user, _viewed_ids(request.data))
+    data = validated_input(ViewedInputSerializer, request.data)
+    insight_viewed_record(view.team, request.user, data["insight_ids"])
     return Response(status=status.HTTP_201_CREATED)
 
 

@@ -1,7 +1,7 @@
 """Insight serializers: the writable fields and their validation, and the full and basic renderings (spec §3.1-3.4).
 
-Rendering reads only the instance, its prefetches (`dashboard_tiles__dashboard__team`, `tagged_items__tag`,
-`created_by`, `last_modified_by`) and the context, so a page of insights renders with a fixed number of queries.
+Rendering reads only the instance, its prefetches (the dashboard hooks' tiles, `tagged_items__tag`, `created_by`,
+`last_modified_by`) and the context, so a page of insights renders with a fixed number of queries.
 Context keys: `request`, `team`, `insight_results` ({insight id: InsightResult dict} computed by the view; a
 missing entry is looked up with force_cache), `dashboard`/`tile`/`filters_override`/`variables_override`/
 `tile_filters_override` (dashboard context: the query is shown with them applied), `refresh_requested`.
@@ -14,8 +14,7 @@ from django.db.models import Prefetch, QuerySet
 from pydantic import ValidationError as PydanticValidationError
 from rest_framework import serializers
 
-from dashboards.models import Dashboard, DashboardTile
-from dashboards.permissions import effective_privilege_level, effective_restriction_level
+from insights.dashboard_hooks import dashboard_hooks
 from insights.hooks import insight_alerts
 from insights.models import Insight, TaggedItem
 from insights.results import effective_query, insight_result, stored_or_converted_query
@@ -129,7 +128,7 @@ _DATETIME = serializers.DateTimeField()
 def insight_render_queryset(queryset: QuerySet[Insight]) -> QuerySet[Insight]:
     """The prefetches rendering needs, so a page renders with a constant number of queries."""
     return queryset.select_related("created_by", "last_modified_by", "team").prefetch_related(
-        Prefetch("dashboard_tiles", queryset=DashboardTile.objects.select_related("dashboard__team").order_by("id")),
+        *dashboard_hooks().render_prefetches(),
         Prefetch("tagged_items", queryset=TaggedItem.objects.select_related("tag").order_by("id")),
     )
 
@@ -191,20 +190,13 @@ def is_mcp_request(request) -> bool:
 
 
 class DashboardIdsField(serializers.ListField):
-    """`dashboards`: ids of non-deleted dashboards of the URL's project, resolved to Dashboard rows."""
+    """`dashboards`: ids of non-deleted dashboards of the URL's project, resolved by the dashboard hooks."""
 
     child = serializers.IntegerField()
 
-    def to_internal_value(self, data) -> list[Dashboard]:
+    def to_internal_value(self, data) -> list:
         ids = list(dict.fromkeys(super().to_internal_value(data)))
-        team = self.context["team"]
-        found = {d.id: d for d in Dashboard.objects.filter(team__project_id=team.project_id, id__in=ids)}
-        for dashboard_id in ids:
-            if dashboard_id not in found:
-                raise serializers.ValidationError(
-                    f'Invalid pk "{dashboard_id}" - object does not exist.', code="does_not_exist"
-                )
-        return [found[dashboard_id] for dashboard_id in ids]
+        return dashboard_hooks().resolve(self.context["team"], ids)
 
 
 class InsightWriteSerializer(serializers.Serializer):
@@ -257,11 +249,8 @@ class InsightBasicSerializer(serializers.Serializer):
 
     # ---- shared by both renderings ------------------------------------------------------------------
 
-    def active_tiles(self, insight: Insight) -> list[DashboardTile]:
-        return [tile for tile in insight.dashboard_tiles.all() if tile.deleted is not True]
-
     def common_values(self, insight: Insight) -> dict:
-        tiles = self.active_tiles(insight)
+        tiles = dashboard_hooks().tiles(insight)
         query = self.rendered_query(insight)
         return {
             "id": insight.id,
@@ -272,8 +261,8 @@ class InsightBasicSerializer(serializers.Serializer):
             "query": query,
             "order": insight.order,
             "deleted": insight.deleted,
-            "dashboards": [tile.dashboard_id for tile in tiles],
-            "dashboard_tiles": [{"id": t.id, "dashboard_id": t.dashboard_id, "deleted": t.deleted} for t in tiles],
+            "dashboards": [tile["dashboard_id"] for tile in tiles],
+            "dashboard_tiles": tiles,
             "created_at": _datetime(insight.created_at),
             "created_by": _user(insight.created_by),
             "description": insight.description,
@@ -335,11 +324,11 @@ class InsightSerializer(InsightBasicSerializer):
         values["is_cached"] = bool(result.get("is_cached"))
         team = self.context.get("team") or insight.team
         values["timezone"] = team.timezone if self.context.get("refresh_requested") else result.get("timezone")
-        dashboards = [tile.dashboard for tile in self.active_tiles(insight)]
         request = self.context.get("request")
         user = request.user if request is not None else None
-        values["effective_restriction_level"] = effective_restriction_level(insight, dashboards)
-        values["effective_privilege_level"] = effective_privilege_level(user, insight, dashboards)
+        restriction, privilege = dashboard_hooks().access_levels(user, insight)
+        values["effective_restriction_level"] = restriction
+        values["effective_privilege_level"] = privilege
         values["alerts"] = insight_alerts(insight, self.context)
         rendered = {name: values[name] for name in self.fields_rendered}
         self.add_search_match_type(insight, rendered)

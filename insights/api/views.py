@@ -4,8 +4,6 @@ Actions parse input, resolve access, call one service/selector/runner and render
 `insights/selectors.py`, the other actions in `insights/api/actions.py`, the AI helpers in `insights/assistant/`.
 """
 
-import json
-
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -14,8 +12,6 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from dashboards.models import DashboardTile, PrivilegeLevel
-from dashboards.permissions import RESTRICTED_DASHBOARD_EDIT_DENIED, effective_privilege_level
 from insights import assistant
 from insights.access import access_insight_by_id_or_short_id, project_insights
 from insights.api import actions
@@ -29,11 +25,13 @@ from insights.api.serializers import (
     is_mcp_request,
     is_runnable_insight_query,
 )
+from insights.dashboard_hooks import dashboard_hooks
 from insights.models import Insight
 from insights.refresh import refresh_mode, refresh_requested
 from insights.results import insight_result, stored_or_converted_query
 from insights.selectors import insight_list_filter
 from insights.services import insight_create, insight_update
+from insights_server.params import bool_param, json_param
 from insights_server.routing import ProjectScopedViewSet
 from insights_server.throttling import ClickHouseBurstRateThrottle, ClickHouseSustainedRateThrottle
 from queries.schema import QueryValidationError, parse_query
@@ -42,28 +40,9 @@ AI_NOT_APPROVED = "AI data processing must be approved by your organization"
 MISSING_QUERY = "Missing 'query' field in request body"
 INVALID_QUERY_FORMAT = "Invalid query format"
 DIRECT_QUERY_KINDS = ("ActorsQuery", "EventsQuery", "GroupsQuery")
-TRUTHY = ("y", "yes", "t", "true", "on", "1")
 READ = ["insight:read"]
 WRITE = ["insight:write"]
 ACTIVITY = ["activity_log:read"]
-
-
-def json_param(request, name: str) -> dict | None:
-    """A JSON object from the query string (None when absent); 400 with `attr` = name when it is not JSON."""
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        raise ValidationError({name: [f"Invalid JSON passed in {name} parameter"]}) from None
-    if not isinstance(value, dict):
-        raise ValidationError({name: [f"Invalid JSON passed in {name} parameter"]})
-    return value
-
-
-def is_truthy(value) -> bool:
-    return str(value).lower() in TRUTHY
 
 
 class InsightViewSet(ProjectScopedViewSet):
@@ -96,8 +75,6 @@ class InsightViewSet(ProjectScopedViewSet):
         return Response(InsightSerializer(insight, context=self._context()).data, status=status_code)
 
     def _write_data(self, partial: bool) -> dict:
-        if not isinstance(self.request.data, dict):
-            raise ValidationError("The request body must be a JSON object.")
         # MCP clients get PostHog's stricter query normalisation on create and PATCH (not on PUT).
         mcp = is_mcp_request(self.request) and self.action in ("create", "partial_update")
         serializer = InsightWriteSerializer(data=self.request.data, partial=partial, context=self._context(mcp=mcp))
@@ -106,20 +83,12 @@ class InsightViewSet(ProjectScopedViewSet):
 
     def _dashboard_context(self, insight: Insight) -> dict:
         """The dashboard context of a retrieve (§5.8): `from_dashboard`'s tile, and the three overrides."""
-        context = {
-            "filters_override": json_param(self.request, "filters_override"),
-            "variables_override": json_param(self.request, "variables_override"),
-            "tile_filters_override": json_param(self.request, "tile_filters_override"),
-        }
-        dashboard_id = self.request.query_params.get("from_dashboard")
+        params = self.request.query_params
+        overrides = ("filters_override", "variables_override", "tile_filters_override")
+        context = {name: json_param(params, name) for name in overrides}
+        dashboard_id = params.get("from_dashboard")
         if dashboard_id and dashboard_id.isdigit():
-            tile = (
-                DashboardTile.objects.select_related("dashboard")
-                .filter(dashboard_id=int(dashboard_id), insight=insight)
-                .first()
-            )
-            if tile is not None:
-                context.update({"dashboard": tile.dashboard, "tile": tile})
+            context.update(dashboard_hooks().tile_context(insight, int(dashboard_id)))
         return context
 
     # ---- CRUD ----------------------------------------------------------------------------------------
@@ -128,7 +97,7 @@ class InsightViewSet(ProjectScopedViewSet):
     def list(self, request, *args, **kwargs) -> Response:
         queryset = insight_list_filter(self.get_queryset(), request.query_params, self.team, request.user)
         page = self.paginate_queryset(insight_render_queryset(queryset))
-        if is_truthy(request.query_params.get("basic", "")):
+        if bool_param(request.query_params, "basic"):
             return self.get_paginated_response(InsightBasicSerializer(page, many=True, context=self._context()).data)
         mode = refresh_mode(request)
         client_query_id = request.query_params.get("client_query_id")
@@ -152,7 +121,8 @@ class InsightViewSet(ProjectScopedViewSet):
         insight = access_insight_by_id_or_short_id(
             self.team, self.kwargs["pk"], queryset=insight_render_queryset(project_insights(self.team))
         )
-        if is_truthy(request.query_params.get("basic", "")):
+        self.check_object_permissions(request, insight)  # a share token reaches only what it shares
+        if bool_param(request.query_params, "basic"):
             return Response(InsightBasicSerializer(insight, context=self._context()).data)
         dashboard_context = self._dashboard_context(insight)
         result = insight_result(
@@ -171,8 +141,6 @@ class InsightViewSet(ProjectScopedViewSet):
     def update(self, request, *args, **kwargs) -> Response:
         insight = self.get_object()
         data = self._write_data(partial=kwargs.get("partial", False))
-        if effective_privilege_level(request.user, insight) < PrivilegeLevel.CAN_EDIT:
-            raise PermissionDenied(RESTRICTED_DASHBOARD_EDIT_DENIED)
         insight = insight_update(insight, team=self.team, user=request.user, data=data)
         return self._render(insight)
 

@@ -8,6 +8,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from insights_server.auth import SessionAuthentication
+
 INVALID_CREDENTIALS = "Invalid email or password."
 
 
@@ -40,7 +42,8 @@ class LoginView(APIView):
 
 
 class LogoutView(APIView):
-    authentication_classes: list = []
+    # Session authentication enforces CSRF for a signed-in browser: another site cannot log the user out.
+    authentication_classes = [SessionAuthentication]
     permission_classes = [AllowAny]
     throttle_classes: list = []
 

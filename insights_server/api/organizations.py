@@ -6,14 +6,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from insights_server.access import access_organization_by_url_id, organizations_of
+from insights_server.access import access_organization_by_url_id, organizations_of, request_user
 from insights_server.api.shared import OrganizationBasicSerializer, TeamBasicSerializer, membership_level_in_context
 from insights_server.auth import authenticated_key
 from insights_server.models import Organization
 from insights_server.permissions import APIScopePermission, OrganizationAdminWritePermission
-from insights_server.services.organizations import organization_create
+from insights_server.services.organizations import organization_create, organization_delete
 
-AVAILABLE_PRODUCT_FEATURES = [
+AVAILABLE_PRODUCT_FEATURES: list[dict[str, str | None]] = [
     {"key": "organizations_projects", "name": "Projects", "limit": None},
     {"key": "advanced_permissions", "name": "Advanced permissions"},
 ]
@@ -68,7 +68,7 @@ class OrganizationSerializer(OrganizationBasicSerializer):
         return 9
 
     def get_teams(self, organization) -> list[dict]:
-        return TeamBasicSerializer(organization.teams.order_by("id"), many=True, context=self.context).data
+        return TeamBasicSerializer(organization.teams.order_by("id"), many=True, context=self.context).data  # type: ignore[return-value]  # stubs: many=True data is a list
 
     def get_projects(self, organization) -> list[dict]:
         return [
@@ -109,23 +109,28 @@ class OrganizationViewSet(
     @cached_property
     def url_organization(self) -> Organization | None:
         raw_id = self.kwargs.get("pk")
-        return access_organization_by_url_id(self.request.user, raw_id) if raw_id is not None else None
+        return access_organization_by_url_id(request_user(self.request), raw_id) if raw_id is not None else None
 
     def requested_organization(self) -> Organization | None:
         return self.url_organization
 
     def get_queryset(self):
-        organizations = organizations_of(self.request.user).order_by("created_at")
+        organizations = organizations_of(request_user(self.request)).order_by("created_at")
         key = authenticated_key(self.request)
         if key is not None and key.scoped_organizations:
             organizations = organizations.filter(id__in=key.scoped_organizations)
         return organizations
 
     def get_object(self) -> Organization:
-        return self.url_organization
+        organization = self.url_organization
+        assert organization is not None  # detail routes have a pk
+        return organization
+
+    def perform_destroy(self, instance: Organization) -> None:
+        organization_delete(instance)
 
     def perform_create(self, serializer) -> None:
-        serializer.instance = organization_create(serializer.validated_data["name"], owner=self.request.user)
+        serializer.instance = organization_create(serializer.validated_data["name"], owner=request_user(self.request))
 
     def create(self, request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)

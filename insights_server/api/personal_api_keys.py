@@ -29,7 +29,7 @@ INVALID_ORGANIZATION_UUID = "Invalid organization UUID"
 
 
 class PersonalAPIKeySerializer(serializers.ModelSerializer):
-    value = serializers.SerializerMethodField()
+    value = serializers.SerializerMethodField(method_name="get_clear_value")
     user_id = serializers.IntegerField(read_only=True)
     scopes = serializers.ListField(child=serializers.CharField(max_length=100), required=True)
     scoped_teams = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True)
@@ -54,13 +54,16 @@ class PersonalAPIKeySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "value", "mask_value", "created_at", "last_used_at", "last_rolled_at", "user_id"]
 
-    def get_value(self, key: PersonalAPIKey) -> str | None:
+    def get_clear_value(self, key: PersonalAPIKey) -> str | None:
         # Only the create and roll responses know the clear value; it is never stored.
         return self.context.get("clear_value")
 
     def to_representation(self, key: PersonalAPIKey) -> dict:
         data = super().to_representation(key)
         data["scopes"] = key.scopes or ["*"]
+        # Keys stored before scoping defaulted to [] have null here; clients (the agent toolkit) need arrays.
+        data["scoped_teams"] = data["scoped_teams"] or []
+        data["scoped_organizations"] = data["scoped_organizations"] or []
         return data
 
     def validate_scopes(self, scopes: list[str]) -> list[str]:

@@ -8,7 +8,8 @@ from rest_framework import serializers
 
 from insights_server.api.shared import membership_level_in_context
 from insights_server.models import OrganizationMembership, Team
-from queries.modifiers import MODIFIER_KEYS, default_modifiers
+from insights_server.modifiers import MODIFIER_KEYS, default_modifiers
+from insights_server.primary_dashboard import validate_primary_dashboard
 
 PROPERTY_FILTER_TYPES = {
     "event",
@@ -173,8 +174,6 @@ class TeamSerializer(serializers.ModelSerializer):
         raise serializers.ValidationError(ACCESS_CONTROL_DEPRECATED)
 
     def validate_primary_dashboard(self, value):
-        from dashboards.access import validate_primary_dashboard
-
         return validate_primary_dashboard(self.instance if isinstance(self.instance, Team) else None, value)
 
     def validate_test_account_filters(self, value):

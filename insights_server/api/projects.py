@@ -8,7 +8,13 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from insights_server.access import membership_level, require_team_membership, team_by_url_id, teams_visible_to
+from insights_server.access import (
+    membership_level,
+    request_user,
+    require_team_membership,
+    team_by_url_id,
+    teams_visible_to,
+)
 from insights_server.api.project_serializers import (
     MEMBER_WRITABLE_FIELDS,
     PRIMARY_DASHBOARD_ON_CREATE,
@@ -56,19 +62,22 @@ class TeamViewSetBase(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewse
     def requested_organization(self) -> Organization | None:
         if self.url_team is not None:
             return self.url_team.organization
-        return self.request.user.current_organization
+        return request_user(self.request).current_organization
 
     def get_object(self) -> Team:
-        return require_team_membership(self.request.user, self.url_team)
+        team = self.url_team
+        assert team is not None  # detail routes have a pk
+        return require_team_membership(request_user(self.request), team)
 
     def current_organization(self) -> Organization:
-        organization = self.request.user.current_organization
-        if organization is None or membership_level(self.request.user, organization.id) is None:
+        user = request_user(self.request)
+        organization = user.current_organization
+        if organization is None or membership_level(user, organization.id) is None:
             raise NotFound(ORGANIZATION_NOT_FOUND)
         return organization
 
     def get_queryset(self):
-        teams = teams_visible_to(self.request.user).select_related("organization", "project")
+        teams = teams_visible_to(request_user(self.request)).select_related("organization", "project")
         if self.action == "list":
             teams = teams.filter(organization=self.current_organization())
             search = self.request.query_params.get("search")
@@ -81,7 +90,7 @@ class TeamViewSetBase(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewse
 
     def perform_update(self, serializer) -> None:
         team = serializer.instance
-        level = membership_level(self.request.user, team.organization_id) or 0
+        level = membership_level(request_user(self.request), team.organization_id) or 0
         admin_fields = [field for field in self.request.data if field not in MEMBER_WRITABLE_FIELDS]
         admin_fields = [
             field for field in admin_fields if field in serializer.fields and not serializer.fields[field].read_only

@@ -7,12 +7,13 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 
-from insights_server.access import organizations_of, teams_visible_to
+from insights_server.access import organizations_of, request_user, teams_visible_to
 from insights_server.api.organizations import OrganizationSerializer
 from insights_server.api.shared import OrganizationBasicSerializer, TeamBasicSerializer
 from insights_server.auth import authenticated_key
 from insights_server.models import User
 from insights_server.models.user import ROLE_AT_ORGANIZATION_CHOICES
+from insights_server.params import parse_id
 from insights_server.permissions import APIScopePermission
 from insights_server.services.users import user_update
 
@@ -118,7 +119,7 @@ class UserSerializer(serializers.ModelSerializer):
         return user.has_usable_password()
 
     def get_organizations(self, user: User) -> list[dict]:
-        return OrganizationBasicSerializer(
+        return OrganizationBasicSerializer(  # type: ignore[return-value]  # stubs: many=True data is a list
             organizations_of(user).order_by("created_at"), many=True, context=self.context
         ).data
 
@@ -143,46 +144,53 @@ class UserSerializer(serializers.ModelSerializer):
     def get_scene_personalisation(self, user: User) -> list:
         return []
 
+    @property
+    def updated_user(self) -> User:
+        """The user being validated: this serializer only updates (the viewset has no create)."""
+        assert isinstance(self.instance, User)
+        return self.instance
+
     def validate_is_staff(self, value: bool) -> bool:
-        if value != self.instance.is_staff and not self.context["request"].user.is_staff:
+        if value != self.updated_user.is_staff and not self.context["request"].user.is_staff:
             raise PermissionDenied(NOT_STAFF)
         return value
 
     def validate_set_current_organization(self, value: str):
-        organization = organizations_of(self.instance).filter(pk=value).first() if _is_uuid(value) else None
+        organization = organizations_of(self.updated_user).filter(pk=value).first() if _is_uuid(value) else None
         if organization is None:
             raise does_not_exist(value)
         return organization
 
     def validate_set_current_team(self, value: str):
-        team = teams_visible_to(self.instance).filter(pk=value).first() if str(value).isdigit() else None
+        team_id = parse_id(value)
+        team = teams_visible_to(self.updated_user).filter(pk=team_id).first() if team_id is not None else None
         if team is None:
             raise does_not_exist(value)
         return team
 
     def validate(self, attrs: dict) -> dict:
-        request = self.context["request"]
+        request, user = self.context["request"], self.updated_user
         if ("password" in attrs or "email" in attrs) and authenticated_key(request) is not None:
             raise PermissionDenied(TOKEN_CANNOT_CHANGE_CREDENTIALS)
         organization, team = attrs.get("set_current_organization"), attrs.get("set_current_team")
         if organization and team and team.organization_id != organization.id:
             raise serializers.ValidationError({"set_current_team": [TEAM_NOT_IN_ORGANIZATION]})
         if "password" in attrs:
-            if self.instance.has_usable_password():
+            if user.has_usable_password():
                 current = attrs.get("current_password")
                 if not current:
                     raise serializers.ValidationError(
                         {"current_password": [CURRENT_PASSWORD_REQUIRED]}, code="required"
                     )
-                if not self.instance.check_password(current):
+                if not user.check_password(current):
                     raise serializers.ValidationError({"current_password": [CURRENT_PASSWORD_INCORRECT]})
             try:
-                password_validation.validate_password(attrs["password"], self.instance)
+                password_validation.validate_password(attrs["password"], user)
             except Exception as error:  # django.core.exceptions.ValidationError carries the messages
                 raise serializers.ValidationError(
                     {"password": list(getattr(error, "messages", [str(error)]))}
                 ) from None
-        if "email" in attrs and User.objects.filter(email__iexact=attrs["email"]).exclude(pk=self.instance.pk).exists():
+        if "email" in attrs and User.objects.filter(email__iexact=attrs["email"]).exclude(pk=user.pk).exists():
             raise serializers.ValidationError(
                 {
                     "email": [
@@ -215,7 +223,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Updat
     def get_object(self) -> User:
         lookup = self.kwargs["uuid"]
         if lookup == ME:
-            return self.request.user
+            return request_user(self.request)
         if not self.request.user.is_staff:
             raise PermissionDenied(ONLY_ME_ALLOWED)
         user = User.objects.filter(uuid=lookup).first() if _is_uuid(lookup) else None

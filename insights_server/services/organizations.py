@@ -24,6 +24,29 @@ def organization_add_member(organization: Organization, user: User, level: int) 
 
 
 @transaction.atomic
+def organization_delete(organization: Organization) -> None:
+    """Deletes the organization with its projects; members whose current organization it was move to their oldest
+    remaining membership (and its first team), so they are never left without one while they belong to others."""
+    affected = list(User.objects.filter(current_organization=organization))
+    organization.delete()
+    for user in affected:
+        user_move_to_remaining_organization(user)
+
+
+def user_move_to_remaining_organization(user: User) -> None:
+    membership = (
+        OrganizationMembership.objects.filter(user=user)
+        .select_related("organization")
+        .order_by("joined_at", "id")
+        .first()
+    )
+    organization = membership.organization if membership is not None else None
+    user.current_organization = organization
+    user.current_team = organization.teams.order_by("id").first() if organization is not None else None
+    user.save(update_fields=["current_organization", "current_team"])
+
+
+@transaction.atomic
 def organization_create(
     name: str, owner: User | None, first_project_name: str | None = "Default project"
 ) -> Organization:

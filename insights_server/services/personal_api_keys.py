@@ -21,8 +21,9 @@ def personal_api_key_create(
         user=user,
         label=label,
         scopes=scopes,
-        scoped_teams=scoped_teams,
-        scoped_organizations=scoped_organizations,
+        # [] means "every team/organization of the user", as PostHog stores it; clients read these as arrays.
+        scoped_teams=scoped_teams or [],
+        scoped_organizations=scoped_organizations or [],
         secure_value=hash_key_value(value),
         mask_value=mask_key_value(value),
     )

@@ -7,7 +7,7 @@ or `ClickHouseQueryError` (the store refused the query): see `queries.clickhouse
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -98,7 +98,7 @@ def command(sql: str, parameters: dict[str, Any] | None = None, settings: dict[s
         raise _translate(error) from error
 
 
-def insert(table: str, rows: Sequence[Sequence[Any]] | Iterable, column_names: Sequence[str]) -> None:
+def insert(table: str, rows: Sequence[Sequence[Any]], column_names: Sequence[str]) -> None:
     """Inserts row-oriented data in one block."""
     if not rows:
         return

@@ -33,6 +33,7 @@ def coalesced(key: str, compute: Callable[[], Any]) -> Any:
         leader = future is None
         if leader:
             future = _inflight[key] = Future()
+    assert future is not None  # found, or created just above
     if not leader:
         try:
             return future.result(timeout=MAX_WAIT_SECONDS)

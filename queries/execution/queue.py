@@ -15,6 +15,7 @@ from celery import current_app
 from django.conf import settings
 from django.db import close_old_connections, transaction
 
+from queries.clickhouse.tags import team_query_tag
 from queries.execution.status import delete_status, get_status, new_status, save_status
 
 logger = logging.getLogger(__name__)
@@ -91,6 +92,6 @@ def cancel_query(team_id: int, query_id: str, dequeue_only: bool = False) -> str
     # Imported here: commands that never touch ClickHouse (bootstrap, migrate) must not load its driver.
     from queries.clickhouse.client import kill_tagged_query
 
-    if kill_tagged_query(query_id):
+    if kill_tagged_query(team_query_tag(team_id, query_id)):
         message = "Cancelled query on clickhouse"
     return message

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from celery import shared_task
 
 from insights_server.models import Team
+from queries.clickhouse.tags import team_query_tag
 from queries.execution.errors import user_safe_error_message
 from queries.execution.queue import PROCESS_QUERY_TASK
 from queries.execution.status import get_status, save_status
@@ -29,7 +30,7 @@ def process_query(team_id: int, query_id: str, query: dict) -> None:
     try:
         team = Team.objects.get(pk=team_id)
         runner = get_runner(parse_query(query), team)
-        runner.query_tag = query_id
+        runner.query_tag = team_query_tag(team_id, query_id)
         status.update(complete=True, error=False, results=runner.run("force_blocking"))
     except Exception as error:
         message = user_safe_error_message(error)

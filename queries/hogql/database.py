@@ -71,6 +71,9 @@ PERSON_DISTINCT_IDS = Table(
 TABLES = {table.name: table for table in (EVENTS, PERSONS, PERSON_DISTINCT_IDS)}
 # Table functions that read no project data.
 TABLE_FUNCTIONS = {"numbers": (1, 2)}
+# Arguments of table functions are row counts and offsets: bounded, and refused (not clamped) past the bound.
+MAX_TABLE_FUNCTION_ROWS = 10_000_000
+TABLE_FUNCTION_TOO_LARGE = "Table function '{name}' takes whole numbers from 0 to {limit:,}; got {value:,}."
 
 # Merged persons: events keep the person_id they were written with; the override names the survivor.
 OVERRIDES_SUBQUERY = (

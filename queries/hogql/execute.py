@@ -18,6 +18,10 @@ QUERY_SETTINGS = {
     "max_expanded_ast_elements": 4_000_000,
     "max_result_rows": MAX_LIMIT + 1,
     "result_overflow_mode": "break",
+    # PostHog's defaults for every query (spec exports-definitions-limits §3.2): 1 MiB of SQL at most, and no
+    # GROUP BY spilling to disk.
+    "max_query_size": 1_048_576,
+    "max_bytes_before_external_group_by": 0,
     # Derives extra constant comparisons from AND chains; our generated filters never need them, and the pass
     # costs ~20 ms of analysis on the funnel runner's nested array expressions (measured with EXPLAIN QUERY TREE
     # passes=N on ClickHouse 26.9).

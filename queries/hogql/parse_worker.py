@@ -50,6 +50,7 @@ class ParseServer:
 
     @staticmethod
     def read_line(process: subprocess.Popen, timeout: float) -> bytes | None:
+        assert process.stdout is not None  # started with stdout=PIPE
         ready, _, _ = select.select([process.stdout], [], [], timeout)
         return process.stdout.readline() if ready else None
 
@@ -58,6 +59,7 @@ class ParseServer:
             if self.process is None or self.process.poll() is not None:
                 self.process = self.start()
             process = self.process
+            assert process.stdin is not None  # started with stdin=PIPE
             process.stdin.write(json.dumps({"kind": kind, "text": text}).encode() + b"\n")
             process.stdin.flush()
             line = self.read_line(process, timeout)

@@ -35,7 +35,7 @@ def _load_parser():
 _parser = _load_parser()
 
 # Node names the parser emits that we accept, and how to build each from its JSON fields.
-SIMPLE_NODES: dict[str, type] = {
+SIMPLE_NODES: dict[str, type[ast.Node]] = {
     "Constant": ast.Constant,
     "Field": ast.Field,
     "Placeholder": ast.Placeholder,

@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from queries.hogql import ast
-from queries.hogql.database import EVENTS, OVERRIDES_SUBQUERY, TABLE_FUNCTIONS, TABLES
+from queries.hogql.database import (
+    EVENTS,
+    MAX_TABLE_FUNCTION_ROWS,
+    OVERRIDES_SUBQUERY,
+    TABLE_FUNCTION_TOO_LARGE,
+    TABLE_FUNCTIONS,
+    TABLES,
+)
 from queries.hogql.errors import QueryError
 from queries.hogql.functions import find_function
 from queries.hogql.hogql_printer import to_hogql
@@ -334,7 +341,11 @@ class ClickHousePrinter:
         for arg in args:
             if not isinstance(arg, ast.Constant) or not isinstance(arg.value, int) or isinstance(arg.value, bool):
                 raise QueryError(f"Table function '{name}' takes whole numbers")
-            values.append(str(min(arg.value, 10_000_000)))
+            if not 0 <= arg.value <= MAX_TABLE_FUNCTION_ROWS:
+                raise QueryError(
+                    TABLE_FUNCTION_TOO_LARGE.format(name=name, limit=MAX_TABLE_FUNCTION_ROWS, value=arg.value)
+                )
+            values.append(str(arg.value))
         return f"{name}({', '.join(values)}) AS {alias}"
 
     def print_ratio(self, ratio: ast.RatioExpr) -> str:
@@ -453,19 +464,20 @@ class ClickHousePrinter:
         head = chain[0]
         table = ref.table
         if table is None:
+            assert isinstance(head, str)  # parsed chains hold names (numeric parts parse as TupleAccess)
             column = f"{alias}.{identifier(head)}"
             return column if len(chain) == 1 else json_read(column, chain[1:], self.context)
         if table.physical == "events" and head in ("person_id", "person", "poe", "pdi"):
             return self.events_person_field(ref, chain, node)
-        if head in table.json_fields:
+        if isinstance(head, str) and head in table.json_fields:
             keys = chain[1:]
             column = f"{alias}.{identifier(table.fields[head])}"
             if not keys:
                 return column
-            if len(keys) == 1 and keys[0] in table.materialized:
+            if len(keys) == 1 and isinstance(keys[0], str) and keys[0] in table.materialized:
                 return f"nullIf(nullIf({alias}.{identifier(table.materialized[keys[0]])}, ''), 'null')"
             return json_read(column, keys, self.context)
-        if head in table.fields and len(chain) == 1:
+        if isinstance(head, str) and head in table.fields and len(chain) == 1:
             return f"{alias}.{identifier(table.fields[head])}"
         text = ".".join(str(part) for part in chain)
         raise QueryError(f"Unable to resolve field: {text}", node.start if node else None, node.end if node else None)
@@ -592,9 +604,10 @@ class ClickHousePrinter:
             value = self.context.filter_bounds.get(key)
             return "NULL" if value is None else f"toDateTime64({self.context.parameter(value.isoformat())}, 6, 'UTC')"
         if chain and chain[0] == "variables" and len(chain) == 2:
-            if chain[1] not in self.context.variables:
+            name = chain[1]
+            if not isinstance(name, str) or name not in self.context.variables:
                 raise QueryError(f"Variable {chain[1]} is missing from query")
-            return self.constant(self.context.variables[chain[1]])
+            return self.constant(self.context.variables[name])
         return self.constant(self.placeholder_value(node))
 
     def placeholder_value(self, node: ast.Placeholder) -> Any:

@@ -160,7 +160,7 @@ def element_filter_to_expr(
         if not values:
             return ast.Constant(True)
         to_regex = tag_name_regex if key == "tag_name" else selector_regex
-        matches = [ast.CompareOperation("=~", chain(), ast.Constant(to_regex(str(v)))) for v in values]
+        matches: list[ast.Expr] = [ast.CompareOperation("=~", chain(), ast.Constant(to_regex(str(v)))) for v in values]
         matched = combine("OR", matches)
         return matched if operator == "exact" else ast.Not(matched)
     if key == "href":

@@ -4,13 +4,16 @@ so /query/, insights, dashboards, shared views and alerts all behave alike.
 
 import hashlib
 import json
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any, ClassVar
 
 from insights_server.models import Team
+from insights_server.request_context import is_api_key_request
 from queries.execution.cache import get_cached_response, set_cached_response
 from queries.execution.coalescing import coalesced
+from queries.execution.concurrency import api_query_slot
 from queries.execution.queue import enqueue_query
 from queries.execution.staleness import cache_target_age, is_stale
 from queries.execution.status import incomplete_status
@@ -153,7 +156,8 @@ class QueryRunner:
     def compute(self, key: str) -> dict:
         """Calculates now and stores the answer in the cache under `key` (the run's cache key, not built twice:
         building it reads the project's actions)."""
-        response = self.calculate()
+        with api_query_slot(self.team.id) if is_api_key_request() else nullcontext():
+            response = self.calculate()
         now = datetime.now(UTC)
         target_age = cache_target_age(now, self.interval())
         response.update(

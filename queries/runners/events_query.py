@@ -73,7 +73,7 @@ class EventsQueryRunner(QueryRunner):
 
     def select_exprs(self) -> list[tuple[str, list[ast.Expr]]]:
         """For each requested column: its kind ('star', 'person', 'expr') and the expressions it selects."""
-        columns = []
+        columns: list[tuple[str, list[ast.Expr]]] = []
         for text in self.query.select:
             expr_text = strip_label(text)
             if expr_text == "*":
@@ -92,7 +92,7 @@ class EventsQueryRunner(QueryRunner):
         flat = [expr for _, exprs in columns for expr in exprs]
         aggregating = any(is_aggregate(e) for e in flat)
         where = self.where()
-        having = []
+        having: list[ast.Expr] = []
         for text in query.where or []:
             expr = parse_expr(text)
             (having if is_aggregate(expr) else where).append(expr)

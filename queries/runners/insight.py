@@ -4,18 +4,19 @@ from datetime import UTC, datetime
 
 from queries.runners.base import QueryRunner
 from queries.runners.common.date_range import QueryDateRange
+from queries.runners.common.limits import check_interval_count
 
 
-class InsightQueryRunner(QueryRunner):
+class DateRangedQueryRunner(QueryRunner):
+    """A runner whose query's `dateRange` resolves in the project's timezone and week start (retention wraps the
+    result in its own range type, so `query_date_range` is left to the subclasses)."""
+
     # Tests pin "now"; otherwise the range is resolved against the current time.
     now: datetime | None = None
 
-    def query_date_range(self, earliest: datetime | None = None) -> QueryDateRange:
-        """The query's range in the project's timezone and week start; `earliest` resolves `date_from: "all"`."""
-        return self.build_date_range(earliest)
-
     def build_date_range(self, earliest: datetime | None = None, **options) -> QueryDateRange:
-        return QueryDateRange(
+        """The range, refused (QueryError) when it holds more intervals than QUERY_MAX_INTERVALS."""
+        date_range = QueryDateRange(
             self.query.dateRange,
             self.team.timezone,
             self.interval(),
@@ -24,9 +25,17 @@ class InsightQueryRunner(QueryRunner):
             earliest=earliest,
             **options,
         )
+        check_interval_count(date_range.bucket_count(), date_range.interval)
+        return date_range
 
-    def interval(self) -> str | None:
+    def interval(self) -> str:
         return self.query.interval or "day"
+
+
+class InsightQueryRunner(DateRangedQueryRunner):
+    def query_date_range(self, earliest: datetime | None = None) -> QueryDateRange:
+        """The query's range in the project's timezone and week start; `earliest` resolves `date_from: "all"`."""
+        return self.build_date_range(earliest)
 
     def date_to(self) -> datetime | None:
         """The resolved end of the range when it is absolute (such a result never goes stale once past)."""

@@ -131,6 +131,13 @@ def strip_trailing_slash(point: str | None) -> str | None:
     return point
 
 
+def inner_query(query: ast.SelectQuery | ast.SelectSetQuery) -> ast.SelectQuery:
+    """The SELECT a template's query reads from (the templates nest each step in a FROM subquery)."""
+    assert isinstance(query, ast.SelectQuery) and query.select_from is not None
+    assert isinstance(query.select_from.table, ast.SelectQuery)
+    return query.select_from.table
+
+
 def reachable_edges(rows: list) -> list:
     """The edges whose source can be reached from a `1_` node through the returned edges (PostHog's check)."""
     targets = defaultdict(list)
@@ -156,7 +163,7 @@ class PathsQueryRunner(InsightQueryRunner):
     def paths_filter(self):
         return self.query.pathsFilter
 
-    def interval(self) -> str | None:
+    def interval(self) -> str:
         return "day"
 
     @property
@@ -262,7 +269,7 @@ class PathsQueryRunner(InsightQueryRunner):
         """The session cut (see the templates), its WHERE, and the values its placeholders take."""
         start = strip_trailing_slash(self.paths_filter.startPoint)
         end = strip_trailing_slash(self.paths_filter.endPoint)
-        values = {"step_limit": self.step_limit, "half": self.step_limit // 2}
+        values: dict[str, int | str] = {"step_limit": self.step_limit, "half": self.step_limit // 2}
         if start and end:
             values.update(start_point=start, end_point=end)
             return CUT_BOTH, "WHERE start_target_index > 0 AND end_target_index > 0", values
@@ -280,22 +287,22 @@ class PathsQueryRunner(InsightQueryRunner):
         funnel = FunnelPaths(self) if self.query.funnelPathsFilter is not None else None
         values["session_gap"] = funnel.session_gap_seconds if funnel else SESSION_GAP_SECONDS
         select = parse_select(text, internal=True)
-        per_person = select.select_from.table.select_from.table.select_from.table
+        assert isinstance(select, ast.SelectQuery)  # PATHS_QUERY is one SELECT
+        per_person = inner_query(inner_query(inner_query(select)))
         events_select: list[ast.Expr] = [
             # Named explicitly: with person overrides the printed column is an expression, not `person_id`.
             ast.Alias("person_id", ast.Field(["person_id"])),
             ast.Alias("seconds", ast.Call("toFloat64", [ast.Field(["timestamp"])])),
             *self.item_columns(),
         ]
-        per_person.select_from = ast.JoinExpr(
-            table=ast.SelectQuery(
-                select=events_select,
-                select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
-                where=self.where(date_range),
-            )
+        events = ast.SelectQuery(
+            select=events_select,
+            select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
+            where=self.where(date_range),
         )
+        per_person.select_from = ast.JoinExpr(table=events)
         if funnel:
-            funnel.restrict(per_person.select_from.table)
+            funnel.restrict(events)
         having: list[ast.Expr] = []
         count = ast.Field(["event_count"])
         if self.paths_filter.minEdgeWeight:

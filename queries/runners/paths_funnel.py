@@ -163,6 +163,7 @@ class FunnelPaths:
 
     def restrict(self, events: ast.SelectQuery) -> None:
         """Join the paths events (`events AS e`) to the funnel's actors and keep the events around their steps."""
+        assert events.select_from is not None and events.where is not None  # built by PathsQueryRunner.build
         events.select_from.next_join = ast.JoinExpr(
             table=self.actors_query(),
             alias=ACTORS_ALIAS,

@@ -10,6 +10,7 @@ from queries.hogql.parser import parse_expr
 from queries.hogql.printer import MAX_LIMIT
 from queries.runners.common.date_range import QueryDateRange, resolved_range
 from queries.runners.common.filters import earliest_event, property_filters
+from queries.runners.common.limits import check_insight_size
 from queries.runners.common.series import check_series, series_event_filter, series_identity
 from queries.runners.insight import InsightQueryRunner
 
@@ -40,8 +41,9 @@ class StickinessQueryRunner(InsightQueryRunner):
             return self.query_date_range()
         filters = [series_event_filter(series, self.team) for series in self.query.series]
         where: ast.Expr = ast.Constant(True)
-        if None not in filters:
-            where = filters[0] if len(filters) == 1 else ast.Or(filters)
+        known = [condition for condition in filters if condition is not None]
+        if len(known) == len(filters):
+            where = known[0] if len(known) == 1 else ast.Or(known)
         return self.query_date_range(earliest=earliest_event(where, self.print_context()))
 
     # ---- building ---------------------------------------------------------------------------------
@@ -135,6 +137,7 @@ class StickinessQueryRunner(InsightQueryRunner):
         compare = self.query.compareFilter
         comparing = bool(compare and compare.compare)
         current = self.resolved_date_range()
+        check_insight_size(current.bucket_count() * (2 if comparing else 1), len(self.query.series))
         periods = [("current", current)]
         if comparing:
             periods.append(("previous", current.previous_period(compare.compare_to)))

@@ -6,6 +6,7 @@ import types
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, Tag, TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 
 from insights_server.errors import DomainError
 from queries.schema.request import QueryRequest, QuerySchema
@@ -32,7 +33,7 @@ def parse_query(data: dict) -> QuerySchema:
     Returns the pydantic node. Raises QueryValidationError built from the first validation error.
     """
     try:
-        return _QUERY_ADAPTER.validate_python(data)
+        return _QUERY_ADAPTER.validate_python(with_default_filter_types(data))
     except ValidationError as exc:
         raise _to_query_error(exc, QuerySchema) from None
 
@@ -40,9 +41,36 @@ def parse_query(data: dict) -> QuerySchema:
 def parse_query_request(data: dict) -> QueryRequest:
     """Validate a `/query/` request body. Raises QueryValidationError built from the first validation error."""
     try:
-        return QueryRequest.model_validate(data)
+        return QueryRequest.model_validate(with_default_filter_types(data))
     except ValidationError as exc:
         raise _to_query_error(exc, QueryRequest) from None
+
+
+PROPERTY_LIST_KEYS = frozenset({"properties", "fixedProperties", "values"})
+
+
+def with_default_filter_types(value: Any) -> Any:
+    """A copy of the query JSON in which property filters without a `type` are event filters, as PostHog reads
+    them (its filter parser defaults the type to "event"). Only dicts with a `key` in property lists change."""
+    if isinstance(value, dict):
+        return {
+            key: _filters_with_type(item)
+            if key in PROPERTY_LIST_KEYS and isinstance(item, list)
+            else with_default_filter_types(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [with_default_filter_types(item) for item in value]
+    return value
+
+
+def _filters_with_type(items: list) -> list:
+    return [
+        {**item, "type": "event"}
+        if isinstance(item, dict) and "key" in item and item.get("type") is None
+        else with_default_filter_types(item)
+        for item in items
+    ]
 
 
 def query_to_dict(node: BaseModel) -> dict:
@@ -60,7 +88,7 @@ def _to_query_error(exc: ValidationError, root: Any) -> QueryValidationError:
     return QueryValidationError(_detail(error), "__".join(str(part) for part in path) or None)
 
 
-def _detail(error: dict) -> str:
+def _detail(error: ErrorDetails) -> str:
     context = error.get("ctx") or {}
     noun = _DISCRIMINATOR_NOUNS.get(str(context.get("discriminator", "")).strip("'"))
     if noun and error["type"] == "union_tag_invalid":

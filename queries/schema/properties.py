@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import operator
-from functools import reduce
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Discriminator, Field, Tag
 
@@ -62,7 +60,7 @@ class _KeyedPropertyFilter(SchemaModel):
 
 class EventPropertyFilter(_KeyedPropertyFilter):
     type: Literal["event"] = "event"
-    operator: PropertyOperator | None = "exact"
+    operator: PropertyOperator | None = "exact"  # type: ignore[assignment]  # pydantic field override: only event filters accept null
 
 
 class PersonPropertyFilter(_KeyedPropertyFilter):
@@ -162,29 +160,31 @@ class InternalEventPropertyFilter(_KeyedPropertyFilter):
 
 
 # Every filter kind, discriminated on `type`; groups (type "AND"/"OR") join them in PropertyGroupItem.
-PROPERTY_FILTER_TYPES = (
-    EventPropertyFilter,
-    PersonPropertyFilter,
-    ElementPropertyFilter,
-    EventMetadataPropertyFilter,
-    SessionPropertyFilter,
-    CohortPropertyFilter,
-    RecordingPropertyFilter,
-    LogEntryPropertyFilter,
-    GroupPropertyFilter,
-    FeaturePropertyFilter,
-    FlagPropertyFilter,
-    HogQLPropertyFilter,
-    EmptyPropertyFilter,
-    DataWarehousePropertyFilter,
-    DataWarehousePersonPropertyFilter,
-    ErrorTrackingIssueFilter,
-    LogPropertyFilter,
-    RevenueAnalyticsPropertyFilter,
-    MetaPropertyFilter,
-    InternalEventPropertyFilter,
+# Spelled out as one union so type checkers see a type, not a value.
+_PropertyFilterUnion = (
+    EventPropertyFilter
+    | PersonPropertyFilter
+    | ElementPropertyFilter
+    | EventMetadataPropertyFilter
+    | SessionPropertyFilter
+    | CohortPropertyFilter
+    | RecordingPropertyFilter
+    | LogEntryPropertyFilter
+    | GroupPropertyFilter
+    | FeaturePropertyFilter
+    | FlagPropertyFilter
+    | HogQLPropertyFilter
+    | EmptyPropertyFilter
+    | DataWarehousePropertyFilter
+    | DataWarehousePersonPropertyFilter
+    | ErrorTrackingIssueFilter
+    | LogPropertyFilter
+    | RevenueAnalyticsPropertyFilter
+    | MetaPropertyFilter
+    | InternalEventPropertyFilter
 )
-AnyPropertyFilter = Annotated[reduce(operator.or_, PROPERTY_FILTER_TYPES), Field(discriminator="type")]
+PROPERTY_FILTER_TYPES = get_args(_PropertyFilterUnion)
+AnyPropertyFilter = Annotated[_PropertyFilterUnion, Field(discriminator="type")]
 
 
 class PropertyGroupFilterValue(SchemaModel):
@@ -202,9 +202,7 @@ class PropertyGroupFilter(SchemaModel):
 
 
 # A group's `type` is "AND"/"OR", so groups and filters share one discriminated union.
-PropertyGroupItem = Annotated[
-    reduce(operator.or_, (PropertyGroupFilterValue, *PROPERTY_FILTER_TYPES)), Field(discriminator="type")
-]
+PropertyGroupItem = Annotated[PropertyGroupFilterValue | _PropertyFilterUnion, Field(discriminator="type")]
 
 PropertyGroupFilterValue.model_rebuild()
 

@@ -5,11 +5,12 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from queries.dates import DAY_END, DAY_START, parse_date_with_delta
+from queries.dates import DAY_END, DAY_START, DateDelta, parse_date_with_delta
 from queries.hogql import ast
 
 DEFAULT_DATE_FROM_DAYS = 7
 INTERVALS = ("minute", "hour", "day", "week", "month")
+INTERVAL_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
 TRUNCATE_FUNCTIONS = {
     "minute": "toStartOfMinute",
     "hour": "toStartOfHour",
@@ -85,7 +86,7 @@ class QueryDateRange:
             args.append(ast.Constant(3 if self.week_start_day == 1 else 0))
         return ast.Call(TRUNCATE_FUNCTIONS[self.interval], args)
 
-    def date_from_parsed(self) -> tuple[datetime, dict[str, int], bool]:
+    def date_from_parsed(self) -> tuple[datetime, DateDelta, bool]:
         text = self.date_from_text
         if text == "all":
             earliest = self.earliest or self.now.replace(**DAY_START) - timedelta(days=DEFAULT_DATE_FROM_DAYS)
@@ -135,6 +136,16 @@ class QueryDateRange:
             return moment.replace(**DAY_START)
         return start_of_interval(moment, self.interval, self.week_start_day)
 
+    def bucket_count(self) -> int:
+        """How many buckets `buckets()` holds, computed without building them (to an hour across DST changes)."""
+        start = start_of_interval(self.date_from(), self.interval, self.week_start_day)
+        end = self.date_to()
+        if end < start:
+            return 0
+        if self.interval == "month":
+            return (end.year - start.year) * 12 + end.month - start.month + 1
+        return int((end - start).total_seconds() // INTERVAL_SECONDS[self.interval]) + 1
+
     def buckets(self) -> list[datetime]:
         """`all_values()`: every bucket start from the aligned date_from up to date_to."""
         current = start_of_interval(self.date_from(), self.interval, self.week_start_day)
@@ -177,7 +188,7 @@ class FixedDateRange(QueryDateRange):
         self.exact_timerange = base.exact_timerange
         self._base_delta = base.date_from_parsed()[1:]
 
-    def date_from_parsed(self) -> tuple[datetime, dict[str, int], bool]:
+    def date_from_parsed(self) -> tuple[datetime, DateDelta, bool]:
         return self._from, *self._base_delta
 
     def date_to(self) -> datetime:

@@ -4,6 +4,7 @@ from typing import Any
 
 from actions.models import Action
 from insights_server.models import Team
+from insights_server.params import parse_id
 from queries.hogql import ast
 from queries.hogql.actions import action_to_expr
 from queries.hogql.errors import QueryError
@@ -20,7 +21,7 @@ def action_for(team: Team, action_id: Any) -> Action | None:
 
 def action_steps_by_id(team: Team, action_ids: list) -> dict[str, Any]:
     """{id: steps} of the project's actions among these ids (one query), for cache keys."""
-    ids = [int(i) for i in action_ids if str(i).isdigit()]
+    ids = [i for i in map(parse_id, action_ids) if i is not None]
     rows = Action.objects.filter(team__project_id=team.project_id, id__in=ids, deleted=False)
     return {str(pk): steps for pk, steps in rows.values_list("id", "steps")}
 

@@ -126,6 +126,7 @@ class FunnelQueryBuilder:
         )
         if self.per_value and unsupported:
             return None
+        kind: str | None
         if self.trends:
             if self.order == "unordered":
                 kind = "period_unordered"
@@ -208,7 +209,7 @@ class FunnelQueryBuilder:
 
     def breakdown_value_expr(self) -> ast.Expr:
         """An array with one string per breakdown; null becomes ''."""
-        values = []
+        values: list[ast.Expr] = []
         for kind, prop in self.breakdowns:
             if kind not in BREAKDOWN_TYPES:
                 raise QueryError(MULTIPLE_BREAKDOWN_TYPES_UNSUPPORTED.format(kind=kind))
@@ -378,9 +379,9 @@ class FunnelQueryBuilder:
         exclusion_steps = sorted({tag for tags in self.exclusion_tags().values() for tag in tags})
         if kind in ("trends", "strict_trends"):
             carry = ["aggregation_target"] + (["actor_prop"] if self.breakdowns else [])
-            variant = (lambda period: tuple_(field("actor_prop"), period)) if self.breakdowns else None
+            variant_of = (lambda period: tuple_(field("actor_prop"), period)) if self.breakdowns else None
             levels = vectorised.trends_levels if kind == "trends" else vectorised.strict_trends_levels
-            return levels(layout, window, source, carry, self.period_of, variant)
+            return levels(layout, window, source, carry, self.period_of, variant_of)
         if kind in ("period_ordered", "period_unordered"):
             carry = ["aggregation_target"] + (["actor_prop"] if self.breakdowns else [])
             per_period = self.per_period_query(source, carry)

@@ -97,6 +97,7 @@ class FunnelsQueryRunner(InsightQueryRunner):
     def calculate(self) -> dict:
         """1. Validate and resolve the range; 2. run the visualisation's query; 3. shape the rows (spec §2.3)."""
         builder, date_range = self.prepared()
+        results: dict | list
         if self.viz == "time_to_convert":
             results = self.time_to_convert(builder)
         elif self.viz == "trends":

@@ -68,6 +68,14 @@ def best_of(state: X, steps: int) -> X:
     return call("multiIf", *branches, state.t(2))
 
 
+def predecessors(shape: Shape, step: int) -> list[int]:
+    """1-based steps a path may come from to reach `step`: the previous one, and past optional steps."""
+    candidates = [step - 1]
+    while candidates[-1] > 1 and (candidates[-1] - 1) in shape.optional:
+        candidates.append(candidates[-1] - 1)
+    return candidates
+
+
 class _Fold:
     def __init__(self, shape: Shape, acc: X, ev: X):
         self.shape, self.acc, self.ev = shape, acc, ev
@@ -79,17 +87,12 @@ class _Fold:
         shape, ev = self.shape, self.ev
         parts = [has_step(ev.t(2), step)]
         if shape.attribution_step == step and shape.variant_prop is not None:
+            assert shape.prop_index is not None  # set together with variant_prop
             parts.append(ev.t(shape.prop_index).eq(shape.variant_prop))
         if step == 1 and shape.variant_period is not None:
+            assert shape.period_index is not None  # set together with variant_period
             parts.append(ev.t(shape.period_index).eq(shape.variant_period))
         return all_of(*parts)
-
-    def predecessors(self, step: int) -> list[int]:
-        """1-based steps a path may come from to reach `step`: the previous one, and past optional steps."""
-        candidates = [step - 1]
-        while candidates[-1] > 1 and (candidates[-1] - 1) in self.shape.optional:
-            candidates.append(candidates[-1] - 1)
-        return candidates
 
     def in_window(self, source: int, target: int) -> X:
         """A path at `source` whose entry is within the window and has not reached `target` from that entry."""
@@ -106,7 +109,7 @@ class _Fold:
             same = call("notEmpty", self.path(1)) & self.path(1)[1].eq(self.ev.t(1))
             return if_(self.match(1), if_(same, self.path(1), array(self.ev.t(1))), otherwise)
         branches: list[X] = []
-        for source in self.predecessors(step):
+        for source in predecessors(self.shape, step):
             skipped = [-1.0] * (step - 1 - source)
             if skipped:
                 advanced = call("arrayConcat", self.path(source), array(*skipped), array(self.ev.t(1)))
@@ -136,7 +139,7 @@ def chains(mask: X, shape: Shape) -> X:
     move a path one step further than the event before it did."""
     parts = []
     for step in range(2, shape.steps + 1):
-        sources = _Fold(shape, None, None).predecessors(step)
+        sources = predecessors(shape, step)
         bits = sum(1 << (source - 1) for source in sources)
         parts.append(has_step(mask, step) & call("bitAnd", mask, bits).gt(0))
     return any_of(*parts) if parts else const(0)
@@ -177,13 +180,15 @@ def unordered_state(shape: Shape, events: X) -> X:
 
     Every step event may open a window; the steps done inside it are the distinct steps matched between the
     opening event and the end of the window, each at its first matching time. The window with the most steps
-    wins (the earliest on ties). An exclusion event between the first and last step of that path drops the actor.
+    wins (the earliest on ties). An exclusion event between the first and last step of that path cuts the path
+    back to its first step (PostHog counts the actor as entered, not converted).
     """
     n, window = shape.steps, shape.window_seconds
 
     def opens(a: X) -> X:
         parts = [is_step_event(a.t(2))]
         if shape.variant_period is not None:
+            assert shape.period_index is not None  # set together with variant_period
             parts.append(a.t(shape.period_index).eq(shape.variant_period))
         return all_of(*parts)
 
@@ -203,9 +208,7 @@ def unordered_state(shape: Shape, events: X) -> X:
 
     def shaped(b: X) -> X:
         inside = lam(lambda x: all_of(is_exclusion_event(x.t(2)), x.t(1).ge(b[1]), x.t(1).le(b[-1])), "x")
-        excluded = if_(
-            call("length", b).gt(1) & call("arrayExists", inside, events), call("toUInt8", 1), call("toUInt8", 0)
-        )
-        return tuple_(array(empty_path()), b, excluded)
+        interrupted = call("length", b).gt(1) & call("arrayExists", inside, events)
+        return tuple_(array(empty_path()), if_(interrupted, call("arraySlice", b, 1, 1), b), call("toUInt8", 0))
 
     return call("arrayMap", lam(shaped, "b"), array(best))[1]

@@ -283,7 +283,7 @@ def ordered_levels(
     if exclusion_steps:
         names = ["x", *(f"l{s}" for s in latest_names)]
 
-        def hit(x: X, *latest: X) -> X:
+        def interrupted(x: X, *latest: X) -> X:
             by_step = dict(zip(latest_names, latest, strict=True))
             t = layout.time(x)
             return any_of(
@@ -291,7 +291,7 @@ def ordered_levels(
             )
 
         arrays = [events, *(field(f"latest_{s}") for s in latest_names)]
-        first_hit = call("arrayFirstIndex", lam(hit, *names), *arrays)
+        first_hit = call("arrayFirstIndex", lam(interrupted, *names), *arrays)
     else:
         first_hit = const(0)
     completed = call("arrayFirstIndex", lam(lambda v: v.gt(0), "v"), field(f"reached_{n}"))
@@ -546,11 +546,10 @@ def unordered_levels(layout: Layout, window_seconds: int, source, carry: list[st
             "x",
             "t",
         )
+        # PostHog keeps an unordered actor whose path an exclusion interrupts at step 1 (it entered the funnel).
         excluded = call("length", path).gt(1) & call("arrayExists", between, events, times)
-        excluded_flag = flag(excluded)
-    else:
-        excluded_flag = call("toUInt8", 0)
+        path = if_(excluded, call("arraySlice", path, 1, 1), path)
     return levels.finish(
         best=call("arrayMap", lam(lambda v: call("divide", call("toFloat64", v), MICROS), "v"), path),
-        excluded=excluded_flag,
+        excluded=call("toUInt8", 0),
     )

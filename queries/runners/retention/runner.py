@@ -20,7 +20,7 @@ from queries.hogql.property import property_to_expr
 from queries.runners.common.date_range import resolved_range
 from queries.runners.common.filters import property_filters
 from queries.runners.common.series import action_for
-from queries.runners.insight import InsightQueryRunner
+from queries.runners.insight import DateRangedQueryRunner
 from queries.runners.retention.date_range import MAX_CELLS, RetentionDateRange
 from queries.runners.retention.sql import (
     AGGREGATIONS,
@@ -49,7 +49,7 @@ BREAKDOWN_FIELDS = {
 AGGREGATION_FIELDS = BREAKDOWN_FIELDS
 
 
-class RetentionQueryRunner(InsightQueryRunner):
+class RetentionQueryRunner(DateRangedQueryRunner):
     kind = "RetentionQuery"
 
     # ---- settings ---------------------------------------------------------------------------------
@@ -58,7 +58,7 @@ class RetentionQueryRunner(InsightQueryRunner):
     def retention_filter(self):
         return self.query.retentionFilter
 
-    def interval(self) -> str | None:
+    def interval(self) -> str:
         return (self.retention_filter.period or "Day").lower()
 
     @property
@@ -238,7 +238,7 @@ class RetentionQueryRunner(InsightQueryRunner):
             parts.append(compare("<", timestamp, datetime_constant(date_range.date_to())))
         events = {self.entity_event("targetEntity"), self.entity_event("returningEntity")}
         if None not in events:
-            names = sorted(events)
+            names = sorted(event for event in events if event is not None)
             if len(names) == 1:
                 parts.append(compare("==", field("event"), ast.Constant(names[0])))
             else:
@@ -301,7 +301,7 @@ class RetentionQueryRunner(InsightQueryRunner):
         timestamp = field("timestamp")
         item = ast.Tuple([self.period_expr(date_range, timestamp), self.aggregation_value_expr(), timestamp])
         lower = compare(">=", timestamp, datetime_constant(date_range.date_from()))
-        in_range = [] if self.retention_type == "retention_recurring" else [lower]
+        in_range: list[ast.Expr] = [] if self.retention_type == "retention_recurring" else [lower]
 
         def collect(which: str, only: bool) -> ast.Expr:
             parts = in_range if only else [self.entity_expr(which), *in_range]

@@ -96,7 +96,7 @@ def substitute(node, exprs: dict[str, ast.Expr]):
     """A copy of a parsed tree with `{name}` placeholders replaced by expressions (the parsed tree stays as is)."""
     if isinstance(node, ast.Placeholder) and isinstance(node.expr, ast.Field) and len(node.expr.chain) == 1:
         name = node.expr.chain[0]
-        if name in exprs:
+        if isinstance(name, str) and name in exprs:
             return exprs[name]
     if isinstance(node, list):
         return [substitute(item, exprs) for item in node]

@@ -92,12 +92,12 @@ def build_windows_query(runner, date_range: RetentionDateRange) -> ast.SelectQue
         return call("arrayDistinct", call("arrayConcat", ast.Array([ast.Constant(0)]), counted))
 
     if not breakdown or first_ever:
+        member = compare("==", field("first_target"), field("first_of_kind")) if first_ever else None
         placeholders: dict[str, ast.Expr] = {
             "t_0": field("first_target"),
             "t0_unit": unit_number(runner, date_range, field("first_target")),
             "start": start,
             "windows": windows(field("return_units")),
-            "member": compare("==", field("first_target"), field("first_of_kind")) if first_ever else None,
             "actors": actors,
         }
         if breakdown:
@@ -121,7 +121,6 @@ def build_windows_query(runner, date_range: RetentionDateRange) -> ast.SelectQue
                 group_by=[field("actor_id")],
             )
             placeholders["actors"] = per_actor
-        member = placeholders.pop("member")
         text = RETENTION_WINDOWS_QUERY.format(breakdown="breakdown_value, " if breakdown else "")
         query = substitute(parse_select(text, internal=True), placeholders)
         if member is not None:

@@ -5,6 +5,7 @@ import copy
 import math
 import operator
 import string
+from collections.abc import Callable
 
 from queries.hogql.errors import QueryError
 from queries.runners.trends.query_builder import breakdown_key, breakdown_sentinel_rank
@@ -33,7 +34,7 @@ def _power(left: float, right: float) -> float:
     return result
 
 
-BINARY_OPERATORS = {
+BINARY_OPERATORS: dict[type[pyast.operator], Callable[[float, float], float]] = {
     pyast.Add: operator.add,
     pyast.Sub: operator.sub,
     pyast.Mult: operator.mul,
@@ -41,7 +42,10 @@ BINARY_OPERATORS = {
     pyast.Mod: _modulo,
     pyast.Pow: _power,
 }
-UNARY_OPERATORS = {pyast.USub: operator.neg, pyast.UAdd: operator.pos}
+UNARY_OPERATORS: dict[type[pyast.unaryop], Callable[[float], float]] = {
+    pyast.USub: operator.neg,
+    pyast.UAdd: operator.pos,
+}
 
 
 class Formula:
@@ -98,6 +102,7 @@ class Formula:
         if isinstance(node, pyast.UnaryOp):
             return UNARY_OPERATORS[type(node.op)](self._eval(node.operand, values))
         if isinstance(node, pyast.Constant):
+            assert isinstance(node.value, int | float)  # _check admits only numbers
             return float(node.value)
         if isinstance(node, pyast.Name):
             return float(values[self._series_index(node.id)] or 0)

@@ -44,7 +44,13 @@ def histogram_bins(low: float | None, high: float | None, count: int) -> list[tu
 
 
 def bin_label(low: float, high: float) -> str:
-    return json.dumps([round(low, 2), round(high, 2)], separators=(",", ":"))
+    """`[low,high]` as ClickHouse prints numbers: two decimals at most, and whole numbers without `.0`."""
+    return json.dumps([_bound(low), _bound(high)], separators=(",", ":"))
+
+
+def _bound(value: float) -> float | int:
+    rounded = round(value, 2)
+    return int(rounded) if float(rounded).is_integer() else rounded
 
 
 def histogram_expr(value: ast.Expr, bins: list[tuple[float, float]], null_label: str) -> ast.Expr:

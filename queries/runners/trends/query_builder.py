@@ -168,7 +168,7 @@ class TrendsQueryBuilder:
             where=self.where(),
             group_by=inner_group,
         )
-        params = [ast.Constant(level)] if level is not None else None
+        params: list[ast.Expr] | None = [ast.Constant(level)] if level is not None else None
         aggregate = ast.Call(function, [ast.Field(["actor_count"])], params=params)
         value = ast.Call("toFloat64", [aggregate])
         # No actor at all (a total-value display over an empty range) gives nan for avg/quantile: report 0.
@@ -332,6 +332,7 @@ class TrendsQueryBuilder:
         """The expression a breakdown reads: an event or person property, or a HogQL expression."""
         if not isinstance(prop, str):
             raise QueryError("Only a single property name is supported as a trends breakdown yet.")
+        field: ast.Expr
         if kind == "event":
             field = ast.Field(["properties", prop])
         elif kind == "person":

@@ -11,6 +11,7 @@ from queries.hogql.printer import MAX_LIMIT
 from queries.runners.common.date_range import QueryDateRange, resolved_range
 from queries.runners.common.filters import earliest_event
 from queries.runners.common.labels import format_day, format_label_date
+from queries.runners.common.limits import check_insight_size
 from queries.runners.common.series import series_identity
 from queries.runners.insight import InsightQueryRunner
 from queries.runners.trends.formula import Formula, apply_formulas, formula_nodes
@@ -59,7 +60,7 @@ class TrendsQueryRunner(InsightQueryRunner):
 
     # ---- hooks ------------------------------------------------------------------------------------
 
-    def interval(self) -> str | None:
+    def interval(self) -> str:
         """The bucket size: the query's interval, or `day` for total-value displays."""
         return "day" if self.total_value else (self.query.interval or "day")
 
@@ -91,6 +92,9 @@ class TrendsQueryRunner(InsightQueryRunner):
         comparing = bool(compare and compare.compare)
         for series in self.query.series:
             check_series(series)
+        intervals = 1 if self.total_value else self.query_date_range().bucket_count()
+        breakdowns = self.breakdown_limit + 2 if has_breakdown(self.query) else 1  # + "Other" and null
+        check_insight_size(intervals * (2 if comparing else 1), len(self.query.series), breakdowns)
         for text, _ in formula_nodes(self.query.trendsFilter):
             Formula(text, len(self.query.series))  # a bad formula fails before any query runs
         results: list[dict] = []

@@ -1,0 +1,9 @@
+"""App config for sharing."""
+
+from django.apps import AppConfig
+
+
+class SharingConfig(AppConfig):
+    name = "sharing"
+    verbose_name = "sharing"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,68 @@
+"""Bad input is a clear 4xx in PostHog's error shape, never a 500: ids, page bounds, body size and depth."""
+
+import pytest
+
+from insights_server.parsers import JSON_TOO_DEEP, MAX_JSON_DEPTH, json_depth_exceeds
+
+QUERY = {"kind": "HogQLQuery", "query": "select 1"}
+
+
+@pytest.mark.parametrize("raw_id", ["%C2%B2", "%D9%A3", "99999999999999999999", "1e3"])
+def test_project_id_that_is_not_an_ascii_integer_is_404(owner_client, raw_id):
+    response = owner_client.get(f"/api/projects/{raw_id}/insights/")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Project not found."
+
+
+def test_huge_limit_and_offset_on_a_list_are_served_not_500(owner_client, world):
+    base = f"/api/projects/{world.team.id}/insights/"
+    assert owner_client.get(base + "?limit=9223372036854775808").status_code == 200
+    response = owner_client.get(base + "?offset=9223372036854775808")
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+@pytest.mark.parametrize("params", ["limit=9223372036854775808", "offset=-1", "limit=%C2%B2", "limit=0"])
+def test_events_list_bounds_are_400_with_the_parameter_as_attr(owner_client, world, params):
+    response = owner_client.get(f"/api/projects/{world.team.id}/events/?{params}")
+    assert response.status_code == 400
+    assert response.json()["attr"] == params.split("=")[0]
+
+
+def test_persons_list_limit_beyond_the_maximum_is_400(owner_client, world):
+    response = owner_client.get(f"/api/projects/{world.team.id}/persons/?limit=9223372036854775808")
+    assert response.status_code == 400
+    assert response.json()["attr"] == "limit"
+
+
+def test_body_over_the_upload_limit_is_413(owner_client, world, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"query": {"kind": "HogQLQuery", "query": "select \'' + "x" * 2000 + "'\"}}"
+    response = owner_client.post(f"/api/projects/{world.team.id}/query/", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["code"] == "request_too_large"
+
+
+def test_json_nested_ten_thousand_deep_is_400(owner_client, world):
+    body = "[" * 10_000 + "]" * 10_000
+    response = owner_client.post(f"/api/projects/{world.team.id}/query/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+def test_json_nested_past_the_depth_limit_names_the_limit(owner_client, world):
+    body = '{"a": ' * (MAX_JSON_DEPTH + 1) + "1" + "}" * (MAX_JSON_DEPTH + 1)
+    response = owner_client.post(f"/api/projects/{world.team.id}/insights/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == JSON_TOO_DEEP
+
+
+def test_depth_check_counts_containers_only():
+    assert not json_depth_exceeds({"a": [1, {"b": "deep string"}]}, limit=3)
+    assert json_depth_exceeds({"a": [1, {"b": []}]}, limit=3)
+
+
+def test_lone_surrogate_in_a_query_body_is_400(owner_client, world):
+    body = '{"query": {"kind": "HogQLQuery", "query": "select \'\\ud800\'"}}'
+    response = owner_client.post(f"/api/projects/{world.team.id}/query/", body, content_type="application/json")
+    assert response.status_code == 400
