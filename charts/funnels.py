@@ -17,6 +17,7 @@ from charts.style import (
     bars,
     bottom_legend,
     figure,
+    label_width,
     legend_height,
     nice_limits,
     note,
@@ -58,28 +59,41 @@ def _groups(results: list) -> list[tuple[str | None, list[dict]]]:
 
 def render_funnel_steps(insight: Insight, canvas: Canvas) -> Figure:
     """One bar per step (per breakdown value when broken down), as % of the first or previous step, with the
-    actors counted above each bar and the overall conversion and time to convert at the top."""
-    reference = insight.filter("funnelsFilter").get("funnelStepReference") or "total"
+    actors counted at each bar and the overall conversion and time to convert at the top. Layout `vertical`
+    (PostHog's default, "Left to right") stands bars side by side; `horizontal` ("Top to bottom") lays them down."""
+    settings = insight.filter("funnelsFilter")
+    reference = settings.get("funnelStepReference") or "total"
     groups = [(label, steps) for label, steps in _groups(insight.results) if steps]
-    steps_count = max(len(steps) for _, steps in groups)
     names = [_step_name(step, index) for index, step in enumerate(max((s for _, s in groups), key=len))]
     fig = figure(canvas)
     breakdown = groups[0][0] is not None
     legend_labels = [label for label, _ in groups] if breakdown else []
-    bottom = legend_height(canvas, legend_labels) + LINE_PX + 14
-    ax = plot_area(fig, canvas, left=56, bottom=bottom, top=canvas.top + 34)
-    width = 0.8 / len(groups)
-    annotate = len(groups) * steps_count <= 24
-    for position, (_, steps) in enumerate(groups):
-        counts = [_count(step) for step in steps]
-        heights = _rates(counts, "total")
-        labels = _rates(counts, reference)
+    legend = legend_height(canvas, legend_labels)
+    plots = [(position, [_count(step) for step in steps]) for position, (_, steps) in enumerate(groups)]
+    if settings.get("layout") == "horizontal":
+        _top_to_bottom(fig, canvas, names, plots, reference, breakdown, legend)
+    else:
+        _left_to_right(fig, canvas, names, plots, reference, breakdown, legend)
+    if breakdown:
+        bottom_legend(fig, canvas, [(label, palette.series_color(i), "box") for i, label in enumerate(legend_labels)])
+    _summary(fig, canvas, groups)
+    return fig
+
+
+def _left_to_right(fig, canvas: Canvas, names: list[str], plots: list, reference: str, breakdown: bool, legend: float):
+    steps_count = len(names)
+    ax = plot_area(fig, canvas, left=56, bottom=legend + LINE_PX + 14, top=canvas.top + 34)
+    width = 0.8 / len(plots)
+    bar_px = (canvas.width - 72) / steps_count * width
+    annotate = bar_px >= 6 * 7.5 * (0.85 if breakdown else 1)  # room for "15.6%" above each bar
+    for position, counts in plots:
         color = palette.series_color(position)
-        x = np.arange(len(steps)) - 0.4 + width * (position + 0.5)
+        x = np.arange(len(counts)) - 0.4 + width * (position + 0.5)
         if not breakdown:
-            bars(ax, x, [100] * len(steps), width * 0.92, color, alpha=0.12)
+            bars(ax, x, [100] * len(counts), width * 0.92, color, alpha=0.12)
+        heights = _rates(counts, "total")
         bars(ax, x, heights, width * 0.92, color)
-        for bar_x, height, count, rate in zip(x, heights, counts, labels, strict=True):
+        for bar_x, height, count, rate in zip(x, heights, counts, _rates(counts, reference), strict=True):
             if annotate:
                 ax.annotate(
                     f"{number(count)}\n{percent(rate)}",
@@ -95,14 +109,39 @@ def render_funnel_steps(insight: Insight, canvas: Canvas) -> Figure:
     ax.set_ylim(0, 118)
     ax.set_yticks([0, 25, 50, 75, 100])
     ax.set_xlim(-0.5, steps_count - 0.5)
-    ax.set_xticks(
-        np.arange(steps_count), [shorten_middle(name, int(canvas.width / steps_count / 7.5)) for name in names]
-    )
+    limit = int(canvas.width / steps_count / 7.5)
+    ax.set_xticks(np.arange(steps_count), [shorten_middle(name, limit) for name in names])
     ax.tick_params(axis="x", labelcolor=palette.TEXT)
-    if breakdown:
-        bottom_legend(fig, canvas, [(label, palette.series_color(i), "box") for i, label in enumerate(legend_labels)])
-    _summary(fig, canvas, groups)
-    return fig
+
+
+def _top_to_bottom(fig, canvas: Canvas, names: list[str], plots: list, reference: str, breakdown: bool, legend: float):
+    left = min(label_width(names, extra=24), canvas.width * 0.3)
+    ax = plot_area(fig, canvas, left=left, bottom=legend + LINE_PX + 10, top=canvas.top + 34, right=24)
+    height = 0.7 / len(plots)
+    for position, counts in plots:
+        color = palette.series_color(position)
+        y = np.arange(len(counts)) - 0.35 + height * (position + 0.5)
+        if not breakdown:
+            bars(ax, y, [100] * len(counts), height * 0.9, color, alpha=0.12, horizontal=True)
+        widths = _rates(counts, "total")
+        bars(ax, y, widths, height * 0.9, color, horizontal=True)
+        for bar_y, width, count, rate in zip(y, widths, counts, _rates(counts, reference), strict=True):
+            ax.annotate(
+                f"{number(count)} · {percent(rate)}",
+                (width, bar_y),
+                xytext=(5, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8.5,
+                color=palette.TEXT,
+            )
+    value_axis(ax, lambda value: percent(value, 0), axis="x")
+    ax.set_xlim(0, 125)
+    ax.set_xticks([0, 25, 50, 75, 100])
+    ax.set_ylim(len(names) - 0.5, -0.5)
+    ax.set_yticks(np.arange(len(names)), [shorten_middle(name, int((left - 20) / 7.5)) for name in names])
+    ax.tick_params(axis="y", length=0, labelcolor=palette.TEXT)
+    ax.spines["bottom"].set_visible(False)
 
 
 def _summary(fig: Figure, canvas: Canvas, groups: list) -> None:

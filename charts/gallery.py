@@ -33,6 +33,7 @@ def gallery() -> dict[str, tuple[dict, dict | None]]:
         "bar_value": (s.trends_query("ActionsBarValue", compare=True), s.trends_total_result(compare=True)),
         "value_table": (s.trends_query("ActionsTable"), s.trends_total_result()),
         "funnel_steps": (s.funnel_query(), s.funnel_steps_result()),
+        "funnel_top_to_bottom": (s.funnel_query(layout="horizontal"), s.funnel_steps_result()),
         "funnel_breakdown": (s.funnel_query(breakdown=True), s.funnel_steps_result(breakdown=True)),
         "funnel_time_to_convert": (s.funnel_query("time_to_convert"), s.funnel_time_result()),
         "funnel_trends": (s.funnel_query("trends", breakdown=True), s.funnel_trends_result(breakdown=True)),

@@ -12,6 +12,7 @@ from charts.series import as_number, x_labels
 from charts.style import (
     LINE_PX,
     Canvas,
+    area_box,
     bars,
     bottom_legend,
     caption,
@@ -22,7 +23,7 @@ from charts.style import (
     plot_area,
     value_axis,
 )
-from charts.timeseries import plot_area_box, thin_ticks
+from charts.timeseries import thin_ticks
 
 STATUSES = ("new", "returning", "resurrecting", "dormant")
 
@@ -60,7 +61,7 @@ def render_lifecycle(insight: Insight, canvas: Canvas) -> Figure:
     ax.set_ylim(low * 1.02 if low else 0, high * 1.02 if high else 1)
     nice_limits(ax)
     left = label_width([number(abs(tick)) for tick in ax.get_yticks()], extra=22)
-    ax.set_position(plot_area_box(canvas, left=max(left, 36), bottom=bottom, top=top))
+    ax.set_position(area_box(canvas, left=max(left, 36), bottom=bottom, top=top))
     bottom_legend(
         fig,
         canvas,

@@ -82,14 +82,17 @@ def figure(canvas: Canvas) -> Figure:
     return fig
 
 
-def plot_area(
-    fig: Figure, canvas: Canvas, left: float, bottom: float, right: float = 16, top: float | None = None
-) -> Axes:
-    """Axes placed by margins in pixels (a fixed layout is several times cheaper than matplotlib's engines)."""
+def area_box(canvas: Canvas, left: float, bottom: float, top: float | None = None, right: float = 16) -> tuple:
+    """An axes position in figure fractions from margins in pixels."""
     top = canvas.top if top is None else top
     width = max(canvas.width - left - right, 10)
     height = max(canvas.height - bottom - top, 10)
-    return fig.add_axes((left / canvas.width, bottom / canvas.height, width / canvas.width, height / canvas.height))
+    return (left / canvas.width, bottom / canvas.height, width / canvas.width, height / canvas.height)
+
+
+def plot_area(fig: Figure, canvas: Canvas, left: float, bottom: float, right: float = 16, top: float | None = None):
+    """Axes placed by margins in pixels (a fixed layout is several times cheaper than matplotlib's engines)."""
+    return fig.add_axes(area_box(canvas, left, bottom, top, right))
 
 
 def value_axis(ax: Axes, formatter, axis: str = "y", integer: bool = False) -> None:

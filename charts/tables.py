@@ -48,16 +48,33 @@ def cell_text(value, column_type: str, timezone: str) -> str:
     if isinstance(value, int | float):
         return number(value, 4)
     if isinstance(value, dict):
-        for key in ("display_name", "event", "name", "distinct_id", "id"):
-            if isinstance(value.get(key), str | int):
-                return str(value[key])
-        return json.dumps(value, sort_keys=True, default=str)
+        return _record_text(value)
     if isinstance(value, list | tuple):
         return json.dumps(value, default=str)
     text = str(value)
     if column_type.startswith(("DateTime", "Nullable(DateTime")) or (len(text) >= 19 and text[10:11] == "T"):
         return _time(text, column_type, timezone)
     return text
+
+
+def _record_text(value: dict) -> str:
+    """A person, event or group cell by its name: display name, email or name property, event, first distinct id."""
+    properties = value.get("properties") if isinstance(value.get("properties"), dict) else {}
+    ids = value.get("distinct_ids") if isinstance(value.get("distinct_ids"), list) else []
+    candidates = [
+        value.get("display_name"),
+        properties.get("email"),
+        properties.get("name"),
+        value.get("event"),
+        value.get("name"),
+        value.get("distinct_id"),
+        *ids[:1],
+        value.get("id"),
+    ]
+    for candidate in candidates:
+        if isinstance(candidate, str | int) and not isinstance(candidate, bool) and str(candidate):
+            return str(candidate)
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def column_title(column: str) -> str:
@@ -75,7 +92,8 @@ def _columns(insight: Insight, width: int) -> list[str]:
 
 def result_table(insight: Insight, timezone: str) -> Table:
     """The response's rows as a Table; numeric columns align right."""
-    rows = [row if isinstance(row, list | tuple) else [row] for row in insight.results or []]
+    results = insight.results if isinstance(insight.results, list) else [insight.results]  # HogQuery: one value
+    rows = [row if isinstance(row, list | tuple) else [row] for row in results]
     width = max((len(row) for row in rows), default=0)
     columns = _columns(insight, width)
     count = max(width, len(columns))

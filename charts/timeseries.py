@@ -18,6 +18,7 @@ from charts.style import (
     CHAR_PX,
     LINE_PX,
     Canvas,
+    area_box,
     bars,
     bottom_legend,
     caption,
@@ -72,7 +73,7 @@ def draw(chart: Chart, canvas: Canvas) -> Figure:
     _style(ax, chart, size, canvas)
     left = label_width([chart.formatter(tick) for tick in _visible_ticks(ax)], extra=22)
     first_label = min(label_width(chart.x_labels[:1]), 22 * CHAR_PX) / 2 + 8
-    ax.set_position(plot_area_box(canvas, left=max(left, 36, first_label), bottom=bottom, top=top))
+    ax.set_position(area_box(canvas, left=max(left, 36, first_label), bottom=bottom, top=top))
     if legend:
         bottom_legend(fig, canvas, entries)
     return fig
@@ -82,13 +83,6 @@ def _legend_kind(item: Series, bar: bool) -> str:
     if bar:
         return "faded" if item.previous else "box"
     return "dashed" if item.previous else "line"
-
-
-def plot_area_box(canvas: Canvas, left: float, bottom: float, top: float, right: float = 16) -> tuple:
-    """The axes' position in figure fractions for margins in pixels."""
-    width = max(canvas.width - left - right, 10)
-    height = max(canvas.height - bottom - top, 10)
-    return (left / canvas.width, bottom / canvas.height, width / canvas.width, height / canvas.height)
 
 
 def _visible_ticks(ax: Axes) -> list[float]:

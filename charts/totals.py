@@ -97,7 +97,10 @@ def render_pie(insight: Insight, canvas: Canvas) -> Figure:
             va="center",
         )
         top += 30
-    limit = max(int((right - left - 130) / CHAR_PX), 8)
+    values = {id(row): f"{_value_text(insight, row.value)}  {percent(row.value / total * 100)}" for row in shown}
+    if right - left - 20 - label_width(values.values(), 12) < 6 * CHAR_PX:  # narrow: the share alone
+        values = {id(row): percent(row.value / total * 100) for row in shown}
+    limit = max(int((right - left - 20 - label_width(values.values(), 12)) / CHAR_PX), 4)
     for index, row in enumerate(shown):
         y = 1 - (top + index * 22) / canvas.height
         fig.text(left / canvas.width, y, "■", color=row.color, fontsize=12, va="center")
@@ -107,7 +110,7 @@ def render_pie(insight: Insight, canvas: Canvas) -> Figure:
         fig.text(
             right / canvas.width,
             y,
-            f"{_value_text(insight, row.value)}  {percent(row.value / total * 100)}",
+            values[id(row)],
             va="center",
             ha="right",
             fontsize=9.5,

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "activity",
     "actions",
     "sharing",
+    "web",
     "alerts",
 ]
 

@@ -22,6 +22,7 @@ from persons.api import PersonViewSet
 from queries.api import QueryViewSet
 from sharing.api import sharing_urls
 from sharing.public import sharing_page_urls
+from web.views import web_urls
 
 router = OptionalSlashRouter()
 router.register("users", UserViewSet, "users")
@@ -50,6 +51,7 @@ urlpatterns = [
     re_path(r"^engage/?$", engage_view, name="engage"),
     *sharing_urls(),
     *sharing_page_urls(),
+    *web_urls(),
     re_path(r"^api/login/?$", LoginView.as_view(), name="login"),
     re_path(r"^api/logout/?$", LogoutView.as_view(), name="logout"),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),

@@ -31,6 +31,7 @@ if ! .venv/bin/python manage.py migrate_clickhouse; then
     echo "serve.sh: ClickHouse is not reachable; starting anyway (queries answer 503 until it is)" >&2
 fi
 .venv/bin/python manage.py setup_demo
+.venv/bin/python manage.py setup_demo_dashboard
 
 # Exactly one worker process: the embedded chDB data directory (.data/clickhouse)
 # can be opened by only one process at a time, so concurrency comes from threads

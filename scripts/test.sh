@@ -125,6 +125,18 @@ as_pg "$PG_BIN/pg_ctl" start -D "$TMP/pgdata" -l "$TMP/postgres.log" -w -t 60 >/
     || { cat "$TMP/postgres.log" >&2; die "PostgreSQL did not start"; }
 "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -t 30 || die "PostgreSQL is not accepting connections"
 
+# --- b2. headless Chromium for the browser tests of the pages ------------------------
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+    if is_root && command -v apt-get >/dev/null 2>&1; then
+        log "chromium not found; installing Debian's chromium with apt-get (browser tests)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+            || die "could not install chromium; the browser tests need it"
+    else
+        die "chromium not found; install it (e.g. 'sudo apt-get install chromium') and rerun"
+    fi
+fi
+
 # --- c. Redis -----------------------------------------------------------------
 if ! command -v redis-server >/dev/null 2>&1; then
     if is_root && command -v apt-get >/dev/null 2>&1; then

@@ -4,7 +4,6 @@ as PostHog's `exported_data` (spec sharing §1.4.2) and as pictures for the serv
 from dataclasses import dataclass, field
 
 from charts.render import render_png, render_svg
-
 from dashboards.models import DashboardTile
 from insights.api.serializers import InsightSerializer, insight_render_queryset
 from insights.models import Insight
@@ -55,11 +54,16 @@ def shared_result(insight: Insight, *, dashboard=None, tile=None) -> dict:
 
 
 def shared_insights(config: SharingConfiguration) -> list[SharedInsight]:
-    """The insight of an insight share, or a dashboard's insights in layout order (top to bottom, left to right)."""
+    """The insight of an insight share, or the dashboard's insights in layout order."""
     if config.insight_id:
         return [SharedInsight(config.insight, shared_result(config.insight))]
+    return dashboard_insights(config.dashboard)
+
+
+def dashboard_insights(dashboard) -> list[SharedInsight]:
+    """A dashboard's insights with their results, in layout order (top to bottom, left to right)."""
     tiles = (
-        DashboardTile.objects.filter(dashboard=config.dashboard, insight__isnull=False, insight__deleted=False)
+        DashboardTile.objects.filter(dashboard=dashboard, insight__isnull=False, insight__deleted=False)
         .select_related("insight__team")
         .order_by("id")
     )
@@ -69,7 +73,7 @@ def shared_insights(config: SharingConfiguration) -> list[SharedInsight]:
         return (layout.get("y", 0), layout.get("x", 0), tile.id)
 
     return [
-        SharedInsight(tile.insight, shared_result(tile.insight, dashboard=config.dashboard, tile=tile), tile.layouts)
+        SharedInsight(tile.insight, shared_result(tile.insight, dashboard=dashboard, tile=tile), tile.layouts)
         for tile in sorted(tiles, key=position)
     ]
 

@@ -50,3 +50,12 @@ def test_funnel_trends_lines_per_breakdown_on_a_percent_axis():
 def test_funnel_empty_time_to_convert_is_no_data():
     texts = texts_of(s.funnel_query("time_to_convert"), {"results": {"bins": [], "average_conversion_time": None}})
     assert "There are no matching events for this query" in texts
+
+
+def test_funnel_top_to_bottom_layout_lays_steps_down_with_counts_and_conversion():
+    query = s.funnel_query()
+    query["source"]["funnelsFilter"]["layout"] = "horizontal"
+    texts = texts_of(query, s.funnel_steps_result())
+    assert texts[:5] == ["0%", "25%", "50%", "75%", "100%"]
+    assert texts[5:8] == ["1. $pageview", "2. signed_up", "3. purchase"]
+    assert texts[8:11] == ["1,330 · 100%", "580 · 43.6%", "188 · 14.1%"]

@@ -30,6 +30,7 @@ CASES = {
     "bar_value": (s.trends_query("ActionsBarValue"), s.trends_total_result()),
     "value_table": (s.trends_query("ActionsTable"), s.trends_total_result()),
     "funnel_steps": (s.funnel_query(), s.funnel_steps_result()),
+    "funnel_top_to_bottom": (s.funnel_query(layout="horizontal"), s.funnel_steps_result()),
     "funnel_breakdown": (s.funnel_query(breakdown=True), s.funnel_steps_result(breakdown=True)),
     "funnel_time_to_convert": (s.funnel_query("time_to_convert"), s.funnel_time_result()),
     "funnel_trends": (s.funnel_query("trends"), s.funnel_trends_result(days=7)),

@@ -53,6 +53,8 @@ def test_long_cells_are_shortened_with_an_ellipsis():
         (0.12345, "0.1235"),
         ({"display_name": "Ann", "id": "x"}, "Ann"),
         ({"a": 1}, '{"a": 1}'),
+        ({"id": "u1", "distinct_ids": ["d1"], "properties": {"email": "ann@example.com"}}, "ann@example.com"),
+        ({"id": "u1", "distinct_ids": ["d1"], "properties": {}}, "d1"),
         ([1, "b"], '[1, "b"]'),
         ("2024-01-01T12:00:00+00:00", "2024-01-01 13:00:00"),
         ("plain", "plain"),
@@ -106,3 +108,8 @@ def test_hogql_bold_number_shows_the_first_number_under_its_column():
     query = {**s.hogql_query(), "display": "BoldNumber"}
     result = {"results": [[48213.456]], "columns": ["count() -- Pageviews"]}
     assert texts_of(query, result) == ["48,213.46", "Pageviews"]
+
+
+def test_a_single_value_result_is_one_cell():
+    texts = texts_of({"kind": "HogQuery", "code": "return 1 + 2"}, {"results": 3, "columns": ["result"]})
+    assert texts == ["result", "3"]

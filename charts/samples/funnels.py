@@ -24,12 +24,12 @@ def _step(order: int, event: str, count: int, average: float | None, median: flo
 FUNNEL_EVENTS = ["$pageview", "signed_up", "purchase"]
 
 
-def funnel_query(viz: str = "steps", breakdown: bool = False) -> dict:
+def funnel_query(viz: str = "steps", breakdown: bool = False, layout: str | None = None) -> dict:
     """An InsightVizNode around a three-step FunnelsQuery."""
     source: dict = {
         "kind": "FunnelsQuery",
         "series": [{"kind": "EventsNode", "event": e} for e in FUNNEL_EVENTS],
-        "funnelsFilter": {"funnelVizType": viz},
+        "funnelsFilter": {"funnelVizType": viz, **({"layout": layout} if layout else {})},
     }
     if breakdown:
         source["breakdownFilter"] = {"breakdown": "$browser", "breakdown_type": "event"}
