@@ -74,7 +74,7 @@ def detect(config, values: Sequence[float], dates: Sequence[str] | None = None) 
         pick = min if config.operator == "and" else max
         scores: list[float | None] = []
         for index in range(len(array)):
-            present = [result[0][index] for result in results if result[0][index] is not None]
+            present: list[float] = [score for result in results if (score := result[0][index]) is not None]
             scores.append(pick(present) if len(present) == len(results) else None)
         flagged = [set(result[1]) for result in results]
         triggered = [index for index in range(len(array)) if combine(index in points for points in flagged)]
