@@ -1,4 +1,4 @@
-"""The `alerts` field of a full insight (registered with insights.hooks when the app is ready)."""
+"""The `alerts` field of a full insight (registered with insights.alert_hooks when the app is ready)."""
 
 from collections import defaultdict
 

@@ -14,8 +14,8 @@ from django.db.models import Prefetch, QuerySet
 from pydantic import ValidationError as PydanticValidationError
 from rest_framework import serializers
 
+from insights.alert_hooks import insight_alerts
 from insights.dashboard_hooks import dashboard_hooks
-from insights.hooks import insight_alerts
 from insights.models import Insight, TaggedItem
 from insights.results import effective_query, insight_result, stored_or_converted_query
 from insights.tags import tags_of

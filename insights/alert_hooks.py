@@ -1,4 +1,5 @@
-"""Hooks higher apps register when they are ready, so insights never imports them (docs/architecture.md)."""
+"""The door from insights up to alerts: the `alerts` field of a full insight is rendered by whatever the alerts app
+registers when it is ready (alerts/apps.py), so insights never imports alerts (docs/architecture.md)."""
 
 from collections.abc import Callable
 from typing import Any
