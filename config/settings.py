@@ -57,7 +57,9 @@ INSTALLED_APPS = [
     "dashboards",
     "activity",
     "actions",
+    "definitions",
     "sharing",
+    "exports",
     "web",
     "alerts",
 ]

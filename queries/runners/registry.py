@@ -5,6 +5,7 @@ from queries.hogql.errors import QueryError
 from queries.runners.base import QueryRunner
 from queries.runners.events_query import EventsQueryRunner
 from queries.runners.funnels.runner import FunnelsQueryRunner
+from queries.runners.hog_query import HogQueryRunner
 from queries.runners.hogql_query import HogQLQueryRunner
 from queries.runners.lifecycle import LifecycleQueryRunner
 from queries.runners.metadata import HogQLMetadataRunner
@@ -25,6 +26,7 @@ RUNNERS: dict[str, type[QueryRunner]] = {
         FunnelsQueryRunner,
         PathsQueryRunner,
         RetentionQueryRunner,
+        HogQueryRunner,
     )
 }
 INTERFACE_NODES = {"InsightVizNode", "DataTableNode", "DataVisualizationNode"}
