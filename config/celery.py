@@ -4,6 +4,8 @@ import os
 
 from celery import Celery
 
+from alerts.beat import BEAT_SCHEDULE as ALERTS_BEAT_SCHEDULE
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("insights_server")
@@ -11,3 +13,5 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Task modules outside `<app>.tasks`: the async query worker.
 app.conf.imports = ("queries.execution.worker",)
+# Periodic work (the `beat` service): alert checks, their retention and stuck-check recovery.
+app.conf.beat_schedule = {**ALERTS_BEAT_SCHEDULE}

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "sharing",
     "exports",
     "web",
+    "alerts",
 ]
 
 MIDDLEWARE = [

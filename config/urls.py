@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from actions.api import ActionViewSet
 from activity.api import ActivityLogViewSet
+from alerts.api.views import AlertViewSet, ThresholdViewSet
 from config.health import health_view
 from dashboards.api.views import DashboardViewSet
 from definitions.api.views import EventDefinitionViewSet, PropertyDefinitionViewSet
@@ -44,6 +45,8 @@ project_router.register_project_resource("activity_log", ActivityLogViewSet, "ac
 project_router.register_project_resource("exports", ExportedAssetViewSet, "exports")
 project_router.register_project_resource("event_definitions", EventDefinitionViewSet, "event_definitions")
 project_router.register_project_resource("property_definitions", PropertyDefinitionViewSet, "property_definitions")
+project_router.register_project_resource("alerts", AlertViewSet, "alerts")
+project_router.register_project_resource(r"insights/(?P<insight_id>[^/]+)/thresholds", ThresholdViewSet, "thresholds")
 
 CAPTURE_PATHS = r"^(?:batch|capture|e|i/v0/e|track)/?$"
 

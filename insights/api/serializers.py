@@ -14,6 +14,7 @@ from django.db.models import Prefetch, QuerySet
 from pydantic import ValidationError as PydanticValidationError
 from rest_framework import serializers
 
+from insights.alert_hooks import insight_alerts
 from insights.dashboard_hooks import dashboard_hooks
 from insights.models import Insight, TaggedItem
 from insights.results import effective_query, insight_result, stored_or_converted_query
@@ -330,7 +331,7 @@ class InsightSerializer(InsightBasicSerializer):
         restriction, privilege = dashboard_hooks().access_levels(user, insight)
         values["effective_restriction_level"] = restriction
         values["effective_privilege_level"] = privilege
-        values["alerts"] = []
+        values["alerts"] = insight_alerts(insight, self.context)
         rendered = {name: values[name] for name in self.fields_rendered}
         self.add_search_match_type(insight, rendered)
         rendered["filters_hash"] = result.get("cache_key")
