@@ -5,6 +5,7 @@ import math
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from queries.hogql import ast
 from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.printer import MAX_LIMIT
@@ -13,6 +14,7 @@ from queries.runners.common.filters import earliest_event
 from queries.runners.common.labels import format_day, format_label_date
 from queries.runners.common.series import series_identity
 from queries.runners.insight import InsightQueryRunner
+from queries.runners.trends.actors import TrendsActors, group_index
 from queries.runners.trends.formula import Formula, apply_formulas, formula_nodes
 from queries.runners.trends.histogram import HISTOGRAM_MAX_BINS, bounds_query, histogram_bin_count, histogram_bins
 from queries.runners.trends.query_builder import (
@@ -83,6 +85,16 @@ class TrendsQueryRunner(InsightQueryRunner):
 
     def query_date_range(self, earliest: datetime | None = None) -> QueryDateRange:
         return self.build_date_range(earliest, exact_timerange=self.display == "BoldNumber")
+
+    # ---- actors -----------------------------------------------------------------------------------
+
+    def to_actors_query(self, node) -> ast.SelectQuery:
+        return TrendsActors(self, node).build()
+
+    def actors_are_groups(self, node) -> bool:
+        series = TrendsActors(self, node).series()
+        builder = TrendsQueryBuilder(self.query, self.team, series, self.query_date_range(), self.total_value)
+        return group_index(builder) is not None
 
     # ---- calculation ------------------------------------------------------------------------------
 
