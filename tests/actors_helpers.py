@@ -11,7 +11,7 @@ DAYS = ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05"]
 
 # (event, distinct_id, properties, timestamp) before the merge of `anon` into `user`.
 EVENTS = [
-    ("$pageview", "alice", {"$browser": "Chrome", "$set": {"email": "alice@x.io", "name": "Alice"}}, "2024-01-01T09:00:00Z"),
+    ("$pageview", "alice", {"$browser": "Chrome", "$set": {"email": "alice@x.io"}}, "2024-01-01T09:00:00Z"),
     ("signup", "alice", {}, "2024-01-01T09:05:00Z"),
     ("$pageview", "alice", {"$browser": "Chrome"}, "2024-01-02T09:00:00Z"),
     ("purchase", "alice", {}, "2024-01-02T09:10:00Z"),
@@ -68,20 +68,21 @@ def capture_world(client, world) -> Model:
 
 
 def actors(api_client, team_id: int, source: dict, select=None, **fields) -> dict:
-    query = {"kind": "ActorsQuery", "source": source, "select": select or ["person", "event_count"], "limit": 1000}
+    query = {"kind": "ActorsQuery", "source": source, "select": select or ["person"], "limit": 1000}
     query.update(fields)
     response = run_query(api_client, team_id, query, refresh="force_blocking")
     assert response.status_code == 200, response.json()
     return response.json()
 
 
-def actor_names(result: dict) -> set[str]:
-    """The persons of an actors result, each named by its non-anonymous distinct id as PERSON_OF names them."""
-    names = set()
-    for row in result["results"]:
-        distinct_ids = set(row[0]["distinct_ids"])
-        names.add("user" if "user" in distinct_ids else next(iter(distinct_ids)))
-    return names
+def name_of(actor: dict) -> str:
+    """A person named as PERSON_OF names it: the merged person is `user`, the others their one distinct id."""
+    distinct_ids = set(actor["distinct_ids"])
+    return "user" if "user" in distinct_ids else next(iter(distinct_ids))
+
+
+def actor_names(result: dict, column: int = 0) -> set[str]:
+    return {name_of(row[column]) for row in result["results"]}
 
 
 def insight(api_client, team_id: int, source: dict) -> dict:

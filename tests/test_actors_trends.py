@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.actors_helpers import DAYS, RANGE, actor_names, actors, capture_world, insight
+from tests.actors_helpers import DAYS, RANGE, actor_names, actors, capture_world, insight, name_of
 from tests.query_helpers import run_query
 
 pytestmark = pytest.mark.usefixtures("clickhouse")
@@ -33,9 +33,13 @@ def test_trends_actors_of_each_day_are_the_unique_users_counted(owner_client, wo
 
 def test_trends_actors_count_the_merged_person_once_with_both_events(owner_client, world, model):
     source = trends(series=[{"kind": "EventsNode", "event": None, "math": "dau"}])
-    result = actors(owner_client, world.team.id, point(source, day="2024-01-02"),
-                    select=["person", "event_count", "event_distinct_ids"])  # fmt: skip
-    rows = {("user" if "user" in row[0]["distinct_ids"] else row[0]["distinct_ids"][0]): row for row in result["results"]}
+    result = actors(
+        owner_client,
+        world.team.id,
+        point(source, day="2024-01-02"),
+        select=["person", "event_count", "event_distinct_ids"],
+    )
+    rows = {name_of(row[0]): row for row in result["results"]}
     assert set(rows) == model.persons(None, "2024-01-02")
     assert rows["user"][1] == 2  # the pageview and the $identify of 2024-01-02
     assert "anon" in rows["user"][0]["distinct_ids"]
@@ -61,8 +65,9 @@ def test_trends_actors_of_a_breakdown_value_and_of_other(owner_client, world, mo
 
 def test_trends_actors_of_the_second_series_and_the_previous_period(owner_client, world, model):
     series = [{"kind": "EventsNode", "event": "$pageview", "math": "dau"}, {"kind": "EventsNode", "event": "signup"}]
-    source = trends(series=series, dateRange={"date_from": "2024-01-03", "date_to": "2024-01-04"},
-                    compareFilter={"compare": True})  # fmt: skip
+    source = trends(
+        series=series, dateRange={"date_from": "2024-01-03", "date_to": "2024-01-04"}, compareFilter={"compare": True}
+    )
     result = actors(owner_client, world.team.id, point(source, day="2024-01-03", series=1, compare="previous"))
     assert actor_names(result) == model.persons("signup", "2024-01-01")
     result = actors(owner_client, world.team.id, point(source, day="2024-01-04", series=0, compare="current"))
@@ -74,7 +79,8 @@ def test_trends_actors_of_a_total_value_display_cover_the_range(owner_client, wo
     value = insight(owner_client, world.team.id, source)["results"][0]["aggregated_value"]
     result = actors(owner_client, world.team.id, point(source))
     assert len(result["results"]) == value == len(model.persons("$pageview"))
-    response = run_query(owner_client, world.team.id, {"kind": "ActorsQuery", "source": point(source, day="2024-01-01")})
+    query = {"kind": "ActorsQuery", "source": point(source, day="2024-01-01")}
+    response = run_query(owner_client, world.team.id, query)
     assert response.status_code == 400
     assert "forbidden" in response.json()["detail"]
 
@@ -87,13 +93,21 @@ def test_trends_actors_need_a_day_for_a_time_series(owner_client, world, model):
 
 def test_actors_query_pages_with_has_more_and_search(owner_client, world, model):
     source = point(trends(series=[{"kind": "EventsNode", "event": None, "math": "dau"}]), day="2024-01-02")
-    first = actors(owner_client, world.team.id, source, select=["properties.email"],
-                   orderBy=["properties.email ASC"], limit=2)  # fmt: skip
+    first = actors(
+        owner_client, world.team.id, source, select=["properties.email"], orderBy=["properties.email ASC"], limit=2
+    )
     assert [row[0] for row in first["results"]] == ["alice@x.io", "bob@y.io"]
     assert first["hasMore"] is True
     assert first["columns"] == ["properties.email", "event_distinct_ids"]
-    second = actors(owner_client, world.team.id, source, select=["properties.email"],
-                    orderBy=["properties.email ASC"], limit=2, offset=2)  # fmt: skip
+    second = actors(
+        owner_client,
+        world.team.id,
+        source,
+        select=["properties.email"],
+        orderBy=["properties.email ASC"],
+        limit=2,
+        offset=2,
+    )
     assert [row[0] for row in second["results"]] == ["carol@x.io", "merged@z.io"]
     assert second["hasMore"] is False
     found = actors(owner_client, world.team.id, source, search="ANON")
@@ -105,6 +119,6 @@ def test_actors_query_without_source_lists_the_project_persons(owner_client, wor
     assert len(result["results"]) == 4
     assert set(result["results"][0][0]) == {"id", "created_at", "distinct_ids", "properties", "is_identified"}
     assert result["missing_actors_count"] == 0
-    filtered = actors(owner_client, world.team.id, None, select=["properties.email"],
-                      properties=[{"type": "person", "key": "email", "value": "bob@y.io", "operator": "exact"}])  # fmt: skip
+    bob = [{"type": "person", "key": "email", "value": "bob@y.io", "operator": "exact"}]
+    filtered = actors(owner_client, world.team.id, None, select=["properties.email"], properties=bob)
     assert filtered["results"] == [["bob@y.io"]]

@@ -9,6 +9,7 @@ from queries.hogql.printer import MAX_LIMIT
 from queries.runners.common.date_range import QueryDateRange, resolved_range
 from queries.runners.common.series import series_identity
 from queries.runners.funnels import aggregation
+from queries.runners.funnels.actors import funnel_actors_query
 from queries.runners.funnels.query_builder import FunnelQueryBuilder
 from queries.runners.funnels.results import (
     breakdown_steps,
@@ -93,6 +94,12 @@ class FunnelsQueryRunner(InsightQueryRunner):
         validate_funnel(self.query, self.funnels_filter, self.order, self.viz)
         date_range = self.resolved_date_range()
         return self.builder(date_range), date_range
+
+    def to_actors_query(self, node) -> ast.SelectQuery:
+        return funnel_actors_query(self, node)
+
+    def actors_are_groups(self, node) -> bool:
+        return self.query.aggregation_group_type_index is not None
 
     def calculate(self) -> dict:
         """1. Validate and resolve the range; 2. run the visualisation's query; 3. shape the rows (spec §2.3)."""

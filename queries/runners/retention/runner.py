@@ -21,6 +21,7 @@ from queries.runners.common.date_range import resolved_range
 from queries.runners.common.filters import property_filters
 from queries.runners.common.series import action_for
 from queries.runners.insight import InsightQueryRunner
+from queries.runners.retention.actors import retention_actors_query
 from queries.runners.retention.date_range import MAX_CELLS, RetentionDateRange
 from queries.runners.retention.sql import (
     AGGREGATIONS,
@@ -482,6 +483,14 @@ class RetentionQueryRunner(InsightQueryRunner):
         select = substitute(parse_select(RETENTION_QUERY.format(breakdown=breakdown), internal=True), placeholders)
         select.limit = ast.Constant(MAX_LIMIT)
         return select
+
+    # ---- actors -----------------------------------------------------------------------------------
+
+    def to_actors_query(self, node) -> ast.SelectQuery:
+        return retention_actors_query(self, node)
+
+    def actors_are_groups(self, node) -> bool:
+        return self.query.aggregation_group_type_index is not None
 
     # ---- calculation ------------------------------------------------------------------------------
 

@@ -2,13 +2,11 @@
 the clicked bucket, breakdown value and compare period, grouped per actor instead of per bucket."""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
-
-from dateutil import parser as date_parser
 
 from queries.hogql import ast
 from queries.hogql.builders import and_all, datetime_constant
 from queries.hogql.errors import QueryError
+from queries.runners.common.actors import parse_day
 from queries.runners.common.date_range import add_interval, start_of_interval
 from queries.runners.trends.first_time import build_first_time
 from queries.runners.trends.query_builder import (
@@ -22,19 +20,6 @@ from queries.runners.trends.query_builder import (
 DAY_REQUIRED = "A `day` is required for trends actors queries without total value aggregation"
 DAY_FORBIDDEN = "A `day` is forbidden for trends actors queries with total value aggregation"
 GROUP_MATHS = ("unique_group",)
-
-
-def parse_day(day, timezone: str) -> datetime:
-    """The clicked bucket: an ISO-like string (naive values in the team's zone)."""
-    try:
-        moment = date_parser.isoparse(str(day))
-    except ValueError:
-        try:
-            moment = date_parser.parse(str(day))
-        except (ValueError, OverflowError):
-            raise QueryError(f"Invalid day: {day}") from None
-    zone = ZoneInfo(timezone)
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
 
 
 def group_index(builder: TrendsQueryBuilder) -> int | None:
