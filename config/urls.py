@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from actions.api import ActionViewSet
 from activity.api import ActivityLogViewSet
+from cohorts.api import CohortViewSet
 from config.health import health_view
 from dashboards.api.views import DashboardViewSet
 from ingestion.api.capture import capture_view, engage_view
@@ -36,6 +37,7 @@ project_router.register_project_resource("actions", ActionViewSet, "actions")
 project_router.register_project_resource("insights", InsightViewSet, "insights")
 project_router.register_project_resource("dashboards", DashboardViewSet, "dashboards")
 project_router.register_project_resource("activity_log", ActivityLogViewSet, "activity_log")
+project_router.register_project_resource("cohorts", CohortViewSet, "cohorts")
 
 CAPTURE_PATHS = r"^(?:batch|capture|e|i/v0/e|track)/?$"
 

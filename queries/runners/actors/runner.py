@@ -62,6 +62,8 @@ class ActorsQueryRunner(QueryRunner):
     kind = "ActorsQuery"
     # {insight kind: runner class}, filled by the registry (the runners cannot be imported from here: a circle).
     insight_runners: ClassVar[dict[str, type]] = {}
+    # The most rows one page may hold: the API's limit; a cohort saved from a query raises it.
+    max_limit = MAX_LIMIT
 
     # ---- the source -----------------------------------------------------------------------------
 
@@ -204,7 +206,7 @@ class ActorsQueryRunner(QueryRunner):
     @property
     def limit(self) -> int:
         limit = self.query.limit
-        return min(MAX_LIMIT, limit if limit and limit > 0 else DEFAULT_LIMIT)
+        return min(self.max_limit, limit if limit and limit > 0 else DEFAULT_LIMIT)
 
     def from_clause(self, source: ActorSource | None) -> ast.JoinExpr:
         if source is None:
@@ -246,7 +248,7 @@ class ActorsQueryRunner(QueryRunner):
         node, columns = self.build(source, executed)
         limit = self.limit
         result = execute_select(
-            node, self.print_context(), default_limit=limit + 1, max_limit=MAX_LIMIT + 1, query_tag=self.query_tag
+            node, self.print_context(), default_limit=limit + 1, max_limit=self.max_limit + 1, query_tag=self.query_tag
         )
         rows = result.results[:limit]
         results, missing = self.enrich(rows, columns, source)
