@@ -48,8 +48,41 @@ def membership_sql(cohort: Cohort) -> str:
     )
 
 
-def cohort_versions(team, ids: list[int]) -> dict[str, list]:
-    """{id: [static, version, filters]} of the project's cohorts among `ids`, for cache keys."""
-    rows = Cohort.objects.filter(team__project_id=team.project_id, pk__in=ids)
-    return {str(pk): [static, version, deleted] for pk, static, version, deleted in
-            rows.values_list("pk", "is_static", "version", "deleted")}  # fmt: skip
+ALL_COHORTS = "all"
+
+
+def cohort_references(value, *more) -> set | str:
+    """The cohort ids a query names (cohort filters, cohort breakdowns), or ALL_COHORTS when HogQL text mentions
+    cohorts (its `IN COHORT` arguments are not worth parsing here)."""
+    found: set = set()
+    for item in (value, *more):
+        if isinstance(item, dict):
+            if item.get("type") == "cohort" and str(item.get("value", "")).isdigit():
+                found.add(int(item["value"]))
+            if item.get("breakdown_type") == "cohort":
+                values = item.get("breakdown") if isinstance(item.get("breakdown"), list) else [item.get("breakdown")]
+                found |= {int(v) for v in values if str(v).isdigit()}
+            for child in item.values():
+                child_found = cohort_references(child)
+                if child_found == ALL_COHORTS:
+                    return ALL_COHORTS
+                found |= child_found
+        elif isinstance(item, list):
+            for child in item:
+                child_found = cohort_references(child)
+                if child_found == ALL_COHORTS:
+                    return ALL_COHORTS
+                found |= child_found
+        elif isinstance(item, str) and "cohort" in item.lower() and " " in item:
+            return ALL_COHORTS
+    return found
+
+
+def cohort_versions(team, ids) -> dict[str, list]:
+    """{id: [static, version, deleted, count]} of the project's cohorts among `ids` (or all of them), for cache keys."""
+    rows = Cohort.objects.filter(team__project_id=team.project_id)
+    if ids != ALL_COHORTS:
+        rows = rows.filter(pk__in=ids)
+    # A static cohort has no versions: its member count tells an addition apart.
+    columns = ("pk", "is_static", "version", "deleted", "count")
+    return {str(row[0]): list(row[1:]) for row in rows.values_list(*columns)}

@@ -4,6 +4,7 @@ own per-actor evaluation (`best` path, exclusions, variants), filtered instead o
 from queries.hogql import ast
 from queries.hogql.errors import QueryError
 from queries.runners.common.actors import parse_day, period_texts
+from queries.runners.common.cohorts import cohort_breakdown_values, restricted_to_cohort
 from queries.runners.common.date_range import start_of_interval
 from queries.runners.funnels import aggregation
 from queries.runners.funnels.expr import X, any_of, call, const, field, flags_all, select
@@ -83,6 +84,13 @@ def trends_condition(builder, node, timezone: str) -> X:
 
 
 def funnel_actors_query(runner, node) -> ast.SelectQuery:
+    if cohort_breakdown_values(runner.query) is not None:
+        # A cohort breakdown value is the funnel of that cohort's members (no value: all users).
+        value = node.funnelStepBreakdown
+        value = value[0] if isinstance(value, list) and value else value
+        cohort = "all" if value in (None, 0, "0", "all", []) else int(value)
+        restricted = type(runner)(restricted_to_cohort(runner.query, cohort), runner.team)
+        return funnel_actors_query(restricted, node.model_copy(update={"funnelStepBreakdown": None}))
     builder, _date_range = runner.prepared()
     if builder.trends:
         conditions = [field("excluded").eq(0), trends_condition(builder, node, runner.team.timezone)]

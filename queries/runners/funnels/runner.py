@@ -6,6 +6,7 @@ from queries.hogql import ast
 from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.printer import MAX_LIMIT
+from queries.runners.common.cohorts import cohort_breakdown_values, restricted_to_cohort
 from queries.runners.common.date_range import QueryDateRange, resolved_range
 from queries.runners.common.series import series_identity
 from queries.runners.funnels import aggregation
@@ -103,6 +104,9 @@ class FunnelsQueryRunner(InsightQueryRunner):
 
     def calculate(self) -> dict:
         """1. Validate and resolve the range; 2. run the visualisation's query; 3. shape the rows (spec §2.3)."""
+        cohorts = cohort_breakdown_values(self.query)
+        if cohorts is not None:
+            return self.cohort_breakdown(cohorts)
         builder, date_range = self.prepared()
         if self.viz == "time_to_convert":
             results = self.time_to_convert(builder)
@@ -117,6 +121,27 @@ class FunnelsQueryRunner(InsightQueryRunner):
             "hogql": "\n\n".join(self._hogql),
             "resolved_date_range": resolved_range(date_range),
         }
+
+    def cohort_breakdown(self, cohorts: list) -> dict:
+        """A cohort breakdown: the funnel of each cohort's members, labelled with the cohort id (0: all users)."""
+        results: list = []
+        response: dict = {}
+        for cohort in cohorts:
+            runner = type(self)(restricted_to_cohort(self.query, cohort), self.team)
+            runner.query_tag = self.query_tag
+            response = runner.calculate()
+            value = 0 if cohort == "all" else cohort
+            if self.viz == "time_to_convert":
+                return response
+            if self.viz == "trends":
+                for series in response["results"]:
+                    series["breakdown_value"] = value
+                results += response["results"]
+            else:
+                results.append([{**step, "breakdown": value, "breakdown_value": value} for step in response["results"]])
+            self._hogql.append(response["hogql"])
+            self._timings += response["timings"]
+        return {**response, "results": results, "hogql": "\n\n".join(self._hogql), "timings": self._timings}
 
     def top_breakdown_values(self, rows: list) -> list | None:
         """The breakdown values kept by name (None when all fit); the others become `Other` (spec §3.9)."""

@@ -4,6 +4,7 @@ distances the chart counts, kept for the clicked start interval, with one boolea
 from queries.hogql import ast
 from queries.hogql.errors import QueryError
 from queries.hogql.parser import parse_select
+from queries.runners.common.cohorts import cohort_breakdown_values, restricted_to_cohort
 from queries.runners.retention.sql import call, compare, field, substitute
 
 # {breakdown} is `breakdown_value, ` when the query breaks down.
@@ -31,6 +32,11 @@ def cells_query(runner, date_range) -> ast.SelectQuery:
 
 def retention_actors_query(runner, node) -> ast.SelectQuery:
     """Actors whose cohort is start interval `node.interval` (default 0), their `appearances` and `<period>_<i>`."""
+    if cohort_breakdown_values(runner.query) is not None:
+        value = node.breakdown[0] if isinstance(node.breakdown, list) and node.breakdown else node.breakdown
+        cohort = "all" if value in (None, 0, "0", "all") else int(value)
+        restricted = type(runner)(restricted_to_cohort(runner.query, cohort), runner.team)
+        return retention_actors_query(restricted, node.model_copy(update={"breakdown": None}))
     runner.validate()
     date_range = runner.query_date_range()
     interval = node.interval or 0

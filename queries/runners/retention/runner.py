@@ -17,6 +17,7 @@ from queries.hogql.hogql_printer import to_hogql
 from queries.hogql.parser import parse_select
 from queries.hogql.printer import MAX_LIMIT
 from queries.hogql.property import property_to_expr
+from queries.runners.common.cohorts import cohort_breakdown_values, cohort_value_label, restricted_to_cohort
 from queries.runners.common.date_range import resolved_range
 from queries.runners.common.filters import property_filters
 from queries.runners.common.series import action_for
@@ -495,6 +496,9 @@ class RetentionQueryRunner(InsightQueryRunner):
     # ---- calculation ------------------------------------------------------------------------------
 
     def calculate(self) -> dict:
+        cohorts = cohort_breakdown_values(self.query)
+        if cohorts is not None:
+            return self.cohort_breakdown(cohorts)
         self.validate()
         date_range = self.query_date_range()
         result = execute_select(
@@ -515,6 +519,19 @@ class RetentionQueryRunner(InsightQueryRunner):
             "hogql": result.hogql,
             "resolved_date_range": resolved_range(date_range),
         }
+
+    def cohort_breakdown(self, cohorts: list) -> dict:
+        """A cohort breakdown: the retention of each cohort's members, labelled with its id ("0": all users)."""
+        results, hogql, timings = [], [], []
+        response: dict = {}
+        for cohort in cohorts:
+            runner = type(self)(restricted_to_cohort(self.query, cohort), self.team)
+            runner.query_tag = self.query_tag
+            response = runner.calculate()
+            results += [{**row, "breakdown_value": cohort_value_label(cohort)} for row in response["results"]]
+            hogql.append(response["hogql"])
+            timings += response["timings"]
+        return {**response, "results": results, "hogql": "\n\n".join(hogql), "timings": timings}
 
     def breakdown_results(self, date_range: RetentionDateRange, cohorts: int, rows: list) -> list[dict]:
         """Breakdown values ranked by cohort size summed over all cohorts; past the limit they become Other."""

@@ -7,6 +7,7 @@ from queries.hogql import ast
 from queries.hogql.builders import and_all, datetime_constant
 from queries.hogql.errors import QueryError
 from queries.runners.common.actors import parse_day
+from queries.runners.common.cohorts import cohort_condition
 from queries.runners.common.date_range import add_interval, start_of_interval
 from queries.runners.trends.first_time import build_first_time
 from queries.runners.trends.query_builder import (
@@ -52,14 +53,11 @@ def breakdown_condition(builder: TrendsQueryBuilder, value) -> ast.Expr | None:
 
 
 def cohort_breakdown_condition(value) -> ast.Expr | None:
-    """A cohort breakdown value: the cohort's members; `all` (or 0) is everyone."""
+    """A cohort breakdown value: the cohort's members (any of a list); `all` (or 0) is everyone."""
     values = value if isinstance(value, list) else [value]
-    ids = [item for item in values if str(item) not in ("all", "0")]
-    if len(ids) < len(values):
+    if any(str(item) in ("all", "0") for item in values):
         return None
-    parts: list[ast.Expr] = [
-        ast.CompareOperation("in cohort", ast.Field(["person_id"]), ast.Constant(int(item))) for item in ids
-    ]
+    parts = [cohort_condition(int(item)) for item in values]
     return parts[0] if len(parts) == 1 else ast.Or(parts)
 
 

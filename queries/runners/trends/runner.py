@@ -9,6 +9,7 @@ from queries.hogql import ast
 from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.printer import MAX_LIMIT
+from queries.runners.common.cohorts import cohort_breakdown_values
 from queries.runners.common.date_range import QueryDateRange, resolved_range
 from queries.runners.common.filters import earliest_event
 from queries.runners.common.labels import format_day, format_label_date
@@ -115,14 +116,15 @@ class TrendsQueryRunner(InsightQueryRunner):
                 previous_range = current_range.previous_period(compare.compare_to)
                 periods.append(("previous", previous_range))
             for compare_label, date_range in periods:
-                builder = TrendsQueryBuilder(self.query, self.team, series, date_range, self.total_value)
-                self.set_histogram_bins(builder)
-                result = execute_select(
-                    builder.build(), self.print_context(), default_limit=MAX_LIMIT, query_tag=self.query_tag
-                )
-                hogql.append(result.hogql)
-                timings += result.timings
-                rows = self.series_rows(builder, result.results, date_range, order)
+                raw_rows = []
+                for builder in self.builders(series, date_range):
+                    result = execute_select(
+                        builder.build(), self.print_context(), default_limit=MAX_LIMIT, query_tag=self.query_tag
+                    )
+                    hogql.append(result.hogql)
+                    timings += result.timings
+                    raw_rows += result.results
+                rows = self.series_rows(builder, raw_rows, date_range, order)
                 for row in rows:
                     if comparing:
                         row.update({"compare": True, "compare_label": compare_label})
@@ -141,6 +143,17 @@ class TrendsQueryRunner(InsightQueryRunner):
         if previous_range is not None:
             response["resolved_compare_date_range"] = resolved_range(previous_range)
         return response
+
+    def builders(self, series, date_range: QueryDateRange) -> list[TrendsQueryBuilder]:
+        """The builders of one series and period: one, or one per cohort of a cohort breakdown."""
+        cohorts = cohort_breakdown_values(self.query)
+        builders = []
+        for cohort in cohorts or [None]:
+            builder = TrendsQueryBuilder(self.query, self.team, series, date_range, self.total_value)
+            builder.cohort = cohort
+            self.set_histogram_bins(builder)
+            builders.append(builder)
+        return builders
 
     def set_histogram_bins(self, builder: TrendsQueryBuilder) -> None:
         """For a histogram breakdown: the bins over the value range of this series' events in this period."""
