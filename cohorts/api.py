@@ -12,7 +12,13 @@ from cohorts.filters import effective_filters, has_behavioral, referenced_ids
 from cohorts.members import cohort_members_csv, cohort_members_page
 from cohorts.models import Cohort
 from cohorts.serializers import CohortSerializer
-from cohorts.services import cohort_add_persons, cohort_create, cohort_remove_person, cohort_update
+from cohorts.services import (
+    cohort_add_persons,
+    cohort_create,
+    cohort_duplicate_as_static,
+    cohort_remove_person,
+    cohort_update,
+)
 from cohorts.static_edits import person_to_remove, persons_to_add
 from insights_server.routing import ProjectScopedViewSet
 
@@ -95,6 +101,11 @@ class CohortViewSet(
         if request.query_params.get("format") == "csv" or request.query_params.get("is_csv_export") in ("1", "true"):
             return cohort_members_csv(cohort, request)
         return Response(cohort_members_page(cohort, request))
+
+    @action(methods=["get"], detail=True, required_scopes=["cohort:write"])
+    def duplicate_as_static_cohort(self, request, *args, **kwargs):
+        copy = cohort_duplicate_as_static(self.get_object(), request.user)
+        return Response(self.get_serializer(copy).data)
 
     @action(methods=["patch"], detail=True, required_scopes=["cohort:write"])
     def add_persons_to_static_cohort(self, request, *args, **kwargs):

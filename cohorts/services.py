@@ -10,6 +10,7 @@ from activity.changes import changes_between
 from activity.services import log_activity
 from cohorts.engine import engine
 from cohorts.models import Cohort, CohortPeople
+from insights_server.errors import DomainError
 from persons.models import Person
 
 logger = logging.getLogger(__name__)
@@ -102,6 +103,25 @@ def cohort_add_persons(cohort: Cohort, persons: list[Person], user=None, log: bo
     if log and new:
         _log(cohort, user, "persons_added_manually", changes=None, person_ids=[str(p.uuid) for p in new])
     return len(new)
+
+
+STATIC_SOURCE = "Cannot duplicate a static cohort as a static cohort."
+DUPLICATE_LIMIT = 1_000_000
+
+
+def cohort_duplicate_as_static(cohort: Cohort, user) -> Cohort:
+    """A static copy `"<name> (static copy)"` of a dynamic cohort's current members. Raises DomainError (400) for a
+    static source."""
+    if cohort.is_static:
+        raise DomainError(STATIC_SOURCE)
+    copy = Cohort.objects.create(
+        team=cohort.team, created_by=user, name=f"{cohort.name} (static copy)", description=cohort.description,
+        is_static=True,
+    )  # fmt: skip
+    ids = engine().member_ids(cohort, DUPLICATE_LIMIT, 0)
+    cohort_add_persons(copy, list(Person.objects.filter(team__project_id=cohort.team.project_id, uuid__in=ids)))
+    _log(copy, user, "created", changes=None)
+    return copy
 
 
 def cohort_remove_person(cohort: Cohort, person: Person, user=None) -> None:

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.actors_helpers import DAYS, RANGE, actor_names, actors, capture_world, insight, name_of
-from tests.query_helpers import run_query
+from tests.query_helpers import capture_events, run_query
 
 pytestmark = pytest.mark.usefixtures("clickhouse")
 
@@ -122,3 +122,21 @@ def test_actors_query_without_source_lists_the_project_persons(owner_client, wor
     bob = [{"type": "person", "key": "email", "value": "bob@y.io", "operator": "exact"}]
     filtered = actors(owner_client, world.team.id, None, select=["properties.email"], properties=bob)
     assert filtered["results"] == [["bob@y.io"]]
+
+
+def test_trends_actors_of_group_math_are_groups(client, owner_client, world, model):
+    capture_events(
+        client,
+        world.team,
+        [
+            ("$pageview", "alice", {"$group_0": "org:1"}, "2024-01-06T10:00:00Z"),
+            ("$pageview", "bob", {"$group_0": "org:1"}, "2024-01-06T11:00:00Z"),
+            ("$pageview", "carol", {"$group_0": "org:2"}, "2024-01-06T12:00:00Z"),
+            ("$pageview", "carol", {}, "2024-01-06T13:00:00Z"),
+        ],
+    )
+    series = [{"kind": "EventsNode", "event": "$pageview", "math": "unique_group", "math_group_type_index": 0}]
+    source = trends(series=series, dateRange={"date_from": "2024-01-06", "date_to": "2024-01-06"})
+    assert insight(owner_client, world.team.id, source)["results"][0]["data"] == [2]
+    result = actors(owner_client, world.team.id, point(source, day="2024-01-06"), select=["group", "event_count"])
+    assert sorted((row[0]["id"], row[1]) for row in result["results"]) == [("org:1", 2), ("org:2", 1)]

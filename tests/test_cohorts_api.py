@@ -220,3 +220,14 @@ def test_cohort_changes_are_in_the_activity_log(owner_client, world, people):
     assert ("created", str(cohort["id"])) in activities
     updated = next(entry for entry in entries if entry["activity"] == "updated")
     assert updated["detail"]["changes"][0]["field"] == "name"
+
+
+def test_duplicate_a_dynamic_cohort_as_static(owner_client, world, people):
+    cohort = create(owner_client, world.team.id, name="Berliners", filters=group(BERLIN))
+    response = owner_client.get(url(world.team.id, f"{cohort['id']}/duplicate_as_static_cohort/"))
+    assert response.status_code == 200, response.json()
+    copy = response.json()
+    assert (copy["name"], copy["is_static"], copy["count"]) == ("Berliners (static copy)", True, 2)
+    again = owner_client.get(url(world.team.id, f"{copy['id']}/duplicate_as_static_cohort/"))
+    assert again.status_code == 400
+    assert again.json()["detail"] == "Cannot duplicate a static cohort as a static cohort."

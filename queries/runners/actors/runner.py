@@ -88,9 +88,14 @@ class ActorsQueryRunner(QueryRunner):
         select = runner.to_actors_query(node)
         return ActorSource(select, source_id_column(select), runner.actors_are_groups(node), node.source.kind)
 
-    @property
-    def modifiers(self) -> dict:
-        return super().modifiers
+    def team_settings_in_key(self, query: dict) -> dict:
+        """Also the project settings the source insight reads (its test account filters, path cleaning, ...)."""
+        settings = super().team_settings_in_key(query)
+        node = self.query.source
+        if node is not None and node.kind in INSIGHT_ACTORS_KINDS:
+            runner = self.insight_runner(node.source)
+            settings["source"] = runner.team_settings_in_key(runner.query_dict())
+        return settings
 
     # ---- columns ----------------------------------------------------------------------------------
 
