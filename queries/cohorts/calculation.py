@@ -136,7 +136,7 @@ class ClickHouseCohortEngine:
             select = parse_select(query.get("query", ""))
             context = PrintContext(team_id=team.id, timezone=team.timezone)
             rows = execute_select(select, context, COHORT_CALCULATION_LIMIT, COHORT_CALCULATION_LIMIT).results
-            return [_uuid(row[0]) for row in rows if _uuid(row[0]) is not None]
+            return [uid for uid in (_uuid(row[0]) for row in rows) if uid is not None]
         return actors_query_person_ids(team, query)
 
 

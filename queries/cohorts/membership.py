@@ -28,7 +28,7 @@ def window_start(leaf: dict, now: datetime, timezone: str) -> datetime:
     unit = UNITS.get(leaf.get("time_interval") or "day", "days")
     value = int(leaf.get("time_value") or 30)
     if unit in ("months", "years"):
-        return now - relativedelta(**{unit: value})
+        return now - (relativedelta(months=value) if unit == "months" else relativedelta(years=value))
     return now - timedelta(**{unit: value})
 
 

@@ -13,6 +13,8 @@ def find_cohort(team_id: int, argument) -> Cohort:
     """The project's non-deleted cohort with this id (int) or name (str). Raises QueryError otherwise: another
     project's cohort is as unknown as a missing one."""
     project_id = Team.objects.filter(pk=team_id).values_list("project_id", flat=True).first()
+    if project_id is None:
+        raise QueryError(f"Could not find cohort with ID {argument}")
     cohorts = Cohort.objects.filter(team__project_id=project_id, deleted=False)
     if isinstance(argument, bool) or not isinstance(argument, int | float | str):
         raise QueryError(BAD_ARGUMENT)
@@ -51,30 +53,30 @@ def membership_sql(cohort: Cohort) -> str:
 ALL_COHORTS = "all"
 
 
-def cohort_references(value, *more) -> set | str:
+def cohort_references(value, *more) -> set[int] | str:
     """The cohort ids a query names (cohort filters, cohort breakdowns), or ALL_COHORTS when HogQL text mentions
     cohorts (its `IN COHORT` arguments are not worth parsing here)."""
-    found: set = set()
+    found: set[int] = set()
     for item in (value, *more):
         if isinstance(item, dict):
             if item.get("type") == "cohort" and str(item.get("value", "")).isdigit():
                 found.add(int(item["value"]))
             if item.get("breakdown_type") == "cohort":
-                values = item.get("breakdown") if isinstance(item.get("breakdown"), list) else [item.get("breakdown")]
+                breakdown = item.get("breakdown")
+                values = breakdown if isinstance(breakdown, list) else [breakdown]
                 found |= {int(v) for v in values if str(v).isdigit()}
-            for child in item.values():
-                child_found = cohort_references(child)
-                if child_found == ALL_COHORTS:
-                    return ALL_COHORTS
-                found |= child_found
+            children = list(item.values())
         elif isinstance(item, list):
-            for child in item:
-                child_found = cohort_references(child)
-                if child_found == ALL_COHORTS:
-                    return ALL_COHORTS
-                found |= child_found
+            children = item
         elif isinstance(item, str) and "cohort" in item.lower() and " " in item:
             return ALL_COHORTS
+        else:
+            continue
+        for child in children:
+            child_found = cohort_references(child)
+            if isinstance(child_found, str):
+                return ALL_COHORTS
+            found |= child_found
     return found
 
 

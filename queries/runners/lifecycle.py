@@ -173,11 +173,9 @@ class LifecycleQueryRunner(InsightQueryRunner):
         """
         date_range = self.resolved_date_range()
         pairs = self.build(date_range)
-        pairs.select = [
-            _field("actor_id"),
-            ast.Alias("period", pairs.select[0].expr),
-            ast.Alias("status", pairs.select[1].expr),
-        ]
+        period, status = pairs.select[0], pairs.select[1]
+        assert isinstance(period, ast.Alias) and isinstance(status, ast.Alias)
+        pairs.select = [_field("actor_id"), period, status]
         pairs.group_by = None
         pairs.limit = None
         conditions: list[ast.Expr] = []

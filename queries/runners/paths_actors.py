@@ -42,5 +42,5 @@ def paths_actors_query(runner) -> ast.SelectQuery:
     )
     # The template's placeholders (step limit, session gap, points) become constants: the actors query is printed
     # inside another query, without the paths runner's print context.
-    constants = {name: ast.Constant(value) for name, value in values.items()}
+    constants: dict[str, ast.Expr] = {str(name): ast.Constant(value) for name, value in values.items()}
     return substitute(actors, constants)

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from uuid import UUID
 
+from insights_server.models import Team
 from persons.models import Person, PersonDistinctId
 
 DEFAULT_NAME_PROPERTIES = ("email", "name", "username")
@@ -16,24 +17,30 @@ def _uuid(value) -> UUID | None:
 
 
 def person_dicts(team, ids: list) -> dict[str, dict]:
-    """{str(uuid): {id, properties, is_identified, created_at, distinct_ids}} of the project's persons among ids."""
+    """{str(uuid): {id, properties, is_identified, created_at, distinct_ids}} of the project's persons among ids.
+
+    Two reads of plain values (no model instances, no join to teams): a page holds up to 50,000 actors.
+    """
     uuids = {u for u in (_uuid(i) for i in ids) if u is not None}
     if not uuids:
         return {}
-    persons = list(Person.objects.filter(team__project_id=team.project_id, uuid__in=uuids))
-    distinct_ids: dict[UUID, list[str]] = defaultdict(list)
-    rows = PersonDistinctId.objects.filter(team__project_id=team.project_id, person_id__in=uuids)
-    for distinct_id, person_uuid in rows.order_by("id").values_list("distinct_id", "person_id"):
+    team_ids = list(Team.objects.filter(project_id=team.project_id).values_list("id", flat=True))
+    rows = Person.objects.filter(team_id__in=team_ids, uuid__in=uuids).values_list(
+        "uuid", "created_at", "properties", "is_identified"
+    )
+    distinct_ids: dict = defaultdict(list)
+    mappings = PersonDistinctId.objects.filter(team_id__in=team_ids, person_id__in=uuids).order_by("id")
+    for distinct_id, person_uuid in mappings.values_list("distinct_id", "person_id"):
         distinct_ids[person_uuid].append(distinct_id)
     return {
-        str(person.uuid): {
-            "id": str(person.uuid),
-            "created_at": person.created_at.isoformat(),
-            "properties": person.properties,
-            "is_identified": person.is_identified,
-            "distinct_ids": distinct_ids.get(person.uuid, []),
+        str(uuid): {
+            "id": str(uuid),
+            "created_at": created_at.isoformat(),
+            "properties": properties,
+            "is_identified": is_identified,
+            "distinct_ids": distinct_ids.get(uuid, []),
         }
-        for person in persons
+        for uuid, created_at, properties, is_identified in rows
     }
 
 

@@ -48,7 +48,14 @@ class InsightActorsQueryOptionsRunner(QueryRunner):
     def calculate(self) -> dict:
         node = self.query.source
         insight = node.source
-        options = {"day": None, "status": None, "interval": None, "breakdown": None, "series": None, "compare": None}
+        options: dict[str, list | None] = {
+            "day": None,
+            "status": None,
+            "interval": None,
+            "breakdown": None,
+            "series": None,
+            "compare": None,
+        }
         runner = ActorsQueryRunner(None, self.team).insight_runner(insight)
         if insight.kind in ("TrendsQuery", "LifecycleQuery"):
             date_range = runner.query_date_range()

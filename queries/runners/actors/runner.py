@@ -55,7 +55,7 @@ class ActorSource:
         node = self.select
         while isinstance(node, ast.SelectSetQuery):
             node = node.initial_select_query
-        return [e.alias if isinstance(e, ast.Alias) else str(e.chain[-1]) for e in node.select]
+        return [e.alias if isinstance(e, ast.Alias) else str(getattr(e, "chain", [""])[-1]) for e in node.select]
 
 
 class ActorsQueryRunner(QueryRunner):
@@ -288,7 +288,7 @@ class ActorsQueryRunner(QueryRunner):
         missing = 0
         shaped = []
         for row in rows:
-            out = []
+            out: list = []
             for i, value in enumerate(row):
                 kind = columns[i][0]
                 if kind == "recordings":

@@ -13,7 +13,7 @@ def cohort_breakdown_values(query) -> list | None:
     if breakdown is None or (breakdown.breakdown_type or "event") != "cohort":
         return None
     values = breakdown.breakdown if isinstance(breakdown.breakdown, list) else [breakdown.breakdown]
-    cleaned = []
+    cleaned: list[int | str] = []
     for value in values:
         if value in ALL_USERS:
             cleaned.append("all")

@@ -104,9 +104,9 @@ class FunnelsQueryRunner(InsightQueryRunner):
 
     def calculate(self) -> dict:
         """1. Validate and resolve the range; 2. run the visualisation's query; 3. shape the rows (spec §2.3)."""
-        cohorts = cohort_breakdown_values(self.query)
-        if cohorts is not None:
-            return self.cohort_breakdown(cohorts)
+        breakdown_cohorts = cohort_breakdown_values(self.query)
+        if breakdown_cohorts is not None:
+            return self.cohort_breakdown(breakdown_cohorts)
         builder, date_range = self.prepared()
         if self.viz == "time_to_convert":
             results = self.time_to_convert(builder)

@@ -496,9 +496,9 @@ class RetentionQueryRunner(InsightQueryRunner):
     # ---- calculation ------------------------------------------------------------------------------
 
     def calculate(self) -> dict:
-        cohorts = cohort_breakdown_values(self.query)
-        if cohorts is not None:
-            return self.cohort_breakdown(cohorts)
+        breakdown_cohorts = cohort_breakdown_values(self.query)
+        if breakdown_cohorts is not None:
+            return self.cohort_breakdown(breakdown_cohorts)
         self.validate()
         date_range = self.query_date_range()
         result = execute_select(

@@ -41,7 +41,7 @@ def breakdown_condition(builder: TrendsQueryBuilder, value) -> ast.Expr | None:
     expr = builder.breakdown_expr()
     if multiple_breakdowns(builder.query):
         values = value if isinstance(value, list) else [value]
-        parts = [
+        parts: list[ast.Expr] = [
             ast.CompareOperation("==", ast.ArrayAccess(expr, ast.Constant(index + 1)), ast.Constant(str(item)))
             for index, item in enumerate(values)
             if item != BREAKDOWN_OTHER_STRING_LABEL
@@ -57,7 +57,7 @@ def cohort_breakdown_condition(value) -> ast.Expr | None:
     values = value if isinstance(value, list) else [value]
     if any(str(item) in ("all", "0") for item in values):
         return None
-    parts = [cohort_condition(int(item)) for item in values]
+    parts = [condition for item in values if (condition := cohort_condition(int(item))) is not None]
     return parts[0] if len(parts) == 1 else ast.Or(parts)
 
 
@@ -153,6 +153,7 @@ class TrendsActors:
     def first_time(self, builder, start, end, end_op, breakdown) -> ast.SelectQuery:
         """First-time maths: each person's first (matching) event, kept when it falls in the window."""
         counted = build_first_time(builder)
+        assert counted.select_from is not None
         inner = counted.select_from.table
         first = ast.Field(["first_timestamp"])
         conditions: list[ast.Expr] = [
