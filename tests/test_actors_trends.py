@@ -140,3 +140,30 @@ def test_trends_actors_of_group_math_are_groups(client, owner_client, world, mod
     assert insight(owner_client, world.team.id, source)["results"][0]["data"] == [2]
     result = actors(owner_client, world.team.id, point(source, day="2024-01-06"), select=["group", "event_count"])
     assert sorted((row[0]["id"], row[1]) for row in result["results"]) == [("org:1", 2), ("org:2", 1)]
+
+
+def test_insight_actors_query_options_of_trends_and_lifecycle(owner_client, world, model):
+    series = [{"kind": "EventsNode", "event": "$pageview", "math": "dau"}, {"kind": "EventsNode", "event": "signup"}]
+    source = trends(series=series, breakdownFilter={"breakdown": "$browser", "breakdown_type": "event"},
+                    compareFilter={"compare": True})  # fmt: skip
+    query = {"kind": "InsightActorsQueryOptions", "source": point(source, day="2024-01-01")}
+    options = run_query(owner_client, world.team.id, query).json()
+    assert [item["value"] for item in options["day"]] == DAYS
+    assert options["day"][0]["label"] == "1-Jan-2024"
+    assert options["series"] == [{"label": "$pageview", "value": 0}, {"label": "signup", "value": 1}]
+    assert options["compare"] == [{"label": "Current", "value": "current"}, {"label": "Previous", "value": "previous"}]
+    labels = {item["label"] for item in options["breakdown"]}
+    assert {"Chrome", "Firefox", "Safari", "None (i.e. no value)"} <= labels
+    lifecycle = {"kind": "LifecycleQuery", "series": series[:1], "dateRange": RANGE}
+    options = run_query(owner_client, world.team.id,
+                        {"kind": "InsightActorsQueryOptions", "source": point(lifecycle)}).json()  # fmt: skip
+    assert [item["value"] for item in options["status"]] == ["dormant", "new", "resurrecting", "returning"]
+    assert options["breakdown"] is None
+
+
+def test_insight_actors_query_alone_returns_the_actor_rows(owner_client, world, model):
+    response = run_query(owner_client, world.team.id, point(trends(), day="2024-01-03"))
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["columns"][:2] == ["actor_id", "event_count"]
+    assert len(body["results"]) == len(model.persons("$pageview", "2024-01-03"))
