@@ -1,9 +1,17 @@
 """The cohort as the API shows and accepts it (spec actors-cohorts §3.2): validation of filters, query and
 references; no writes (those are services)."""
 
+from types import SimpleNamespace
+
 from rest_framework import serializers
 
-from cohorts.filters import CohortFilterError, check_references, groups_to_filters, validate_filters
+from cohorts.filters import (
+    CohortFilterError,
+    check_references,
+    derived_type,
+    groups_to_filters,
+    validate_filters,
+)
 from cohorts.models import Cohort
 from insights_server.api.shared import UserBasicSerializer
 
@@ -108,6 +116,19 @@ class CohortSerializer(serializers.ModelSerializer):
             )
             if tree is not None:
                 check_references(instance.pk if instance else None, tree, project_filters_lookup(self.context["team"]))
+            attrs["cohort_type"] = self.checked_type(attrs, is_static, query, tree)
         except CohortFilterError as error:
             raise serializers.ValidationError(str(error)) from None
         return attrs
+
+    def checked_type(self, attrs: dict, is_static: bool, query, tree) -> str | None:
+        """The type derived from the filters; a `cohort_type` sent that differs from it is refused (spec §3.4.1)."""
+        instance = self.instance
+        if tree is None and instance is not None and not attrs.get("groups"):
+            tree = instance.filters
+        shape = SimpleNamespace(is_static=is_static, query=query, filters=tree, groups=[])
+        derived = derived_type(shape, project_filters_lookup(self.context["team"]))
+        given = attrs.get("cohort_type")
+        if given is not None and given != derived:
+            raise CohortFilterError(f"Cohort type '{given}' does not match the filters. Expected type: '{derived}'")
+        return derived

@@ -231,3 +231,19 @@ def test_duplicate_a_dynamic_cohort_as_static(owner_client, world, people):
     again = owner_client.get(url(world.team.id, f"{copy['id']}/duplicate_as_static_cohort/"))
     assert again.status_code == 400
     assert again.json()["detail"] == "Cannot duplicate a static cohort as a static cohort."
+
+
+def test_cohort_type_is_derived_and_checked(owner_client, world, people):
+    berliners = create(owner_client, world.team.id, name="Berliners", filters=group(BERLIN))
+    assert berliners["cohort_type"] == "person_property"
+    nested = create(owner_client, world.team.id, name="n",
+                    filters=group({"type": "cohort", "key": "id", "value": berliners["id"]}, pageviews()))  # fmt: skip
+    assert nested["cohort_type"] == "behavioral"
+    assert create(owner_client, world.team.id, name="s", is_static=True)["cohort_type"] == "static"
+    body = {"name": "x", "filters": group(BERLIN), "cohort_type": "behavioral"}
+    response = owner_client.post(url(world.team.id), body, format="json")
+    assert response.status_code == 400
+    assert (
+        response.json()["detail"]
+        == "Cohort type 'behavioral' does not match the filters. Expected type: 'person_property'"
+    )
