@@ -247,3 +247,17 @@ def test_cohort_type_is_derived_and_checked(owner_client, world, people):
         response.json()["detail"]
         == "Cohort type 'behavioral' does not match the filters. Expected type: 'person_property'"
     )
+
+
+def test_restarted_and_sequence_behaviours(client, owner_client, world, people):
+    capture_events(client, world.team, [("$pageview", "cid", {}, ago(1)), ("signup", "ann", {}, ago(3.5))])
+    restarted = {"type": "behavioral", "key": "$pageview", "event_type": "events",
+                 "value": "restarted_performing_event", "time_value": 30, "time_interval": "day",
+                 "seq_time_value": 7, "seq_time_interval": "day"}  # fmt: skip
+    cohort = create(owner_client, world.team.id, name="back", filters=group(restarted))
+    assert members(owner_client, world.team.id, cohort["id"]) == {"cid@x.io"}
+    sequence = {"type": "behavioral", "key": "signup", "event_type": "events", "value": "performed_event_sequence",
+                "time_value": 30, "time_interval": "day", "seq_event": "$pageview", "seq_event_type": "events",
+                "seq_time_value": 1, "seq_time_interval": "day"}  # fmt: skip
+    cohort = create(owner_client, world.team.id, name="then", filters=group(sequence))
+    assert members(owner_client, world.team.id, cohort["id"]) == {"ann@x.io"}

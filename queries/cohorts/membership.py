@@ -19,6 +19,11 @@ from queries.hogql.property import property_to_expr
 TOP_LEVEL_NEGATED = "Top level condition cannot be negated"
 COUNT_OPERATORS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "eq": "==", "exact": "==", None: "=="}
 UNITS = {"minute": "minutes", "hour": "hours", "day": "days", "week": "weeks", "month": "months", "year": "years"}
+UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "month": 30 * 86400, "year": 365 * 86400}
+
+
+def _count_if(condition: ast.Expr) -> ast.Expr:
+    return ast.Call("countIf", [condition])
 
 
 def window_start(leaf: dict, now: datetime, timezone: str) -> datetime:
@@ -127,6 +132,10 @@ class MembershipBuilder:
             }
             recent = window_start(recent_window, self.now, self.team.timezone)
             having = ast.CompareOperation("<", ast.Call("max", [timestamp]), datetime_constant(recent))
+        elif value == "restarted_performing_event":
+            return self.restarted(leaf, matching)
+        elif value == "performed_event_sequence":
+            return self.sequence(leaf, matching, in_window)
         elif value != "performed_event":
             raise QueryError(f"The behaviour '{value}' is not supported in cohorts yet.")
         return ast.SelectQuery(
@@ -136,3 +145,59 @@ class MembershipBuilder:
             group_by=[ast.Field(["person_id"])],
             having=having,
         )
+
+    def persons_having(self, where: ast.Expr, having: ast.Expr) -> ast.SelectQuery:
+        return ast.SelectQuery(
+            select=[ast.Alias("person_id", ast.Field(["person_id"]))],
+            select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
+            where=where,
+            group_by=[ast.Field(["person_id"])],
+            having=having,
+        )
+
+    def restarted(self, leaf: dict, matching: ast.Expr) -> ast.SelectQuery:
+        """Did it in the recent window (`seq_time_*`), not for the first time ever, and not in the rest of the main
+        window before it."""
+        timestamp = ast.Field(["timestamp"])
+        start = datetime_constant(window_start(leaf, self.now, self.team.timezone))
+        recent_window = {
+            **leaf,
+            "time_value": leaf.get("seq_time_value"),
+            "time_interval": leaf.get("seq_time_interval"),
+        }
+        recent = datetime_constant(window_start(recent_window, self.now, self.team.timezone))
+        before_recent = ast.And(
+            [ast.CompareOperation(">=", timestamp, start), ast.CompareOperation("<", timestamp, recent)]
+        )
+        having = ast.And(
+            [
+                ast.CompareOperation(">", _count_if(ast.CompareOperation(">=", timestamp, recent)), ast.Constant(0)),
+                ast.CompareOperation("<", ast.Call("min", [timestamp]), recent),
+                ast.CompareOperation("==", _count_if(before_recent), ast.Constant(0)),
+            ]
+        )
+        where = and_all([matching, ast.CompareOperation("<=", timestamp, datetime_constant(self.now))])
+        return self.persons_having(where, having)
+
+    def sequence(self, leaf: dict, matching: ast.Expr, in_window: list[ast.Expr]) -> ast.SelectQuery:
+        """Did `key`, then `seq_event` within `seq_time_value` `seq_time_interval`, both inside the main window."""
+        if leaf.get("seq_event") is None:
+            raise QueryError("Missing required keys for behavioral filter: seq_event")
+        then = self.event_condition({"key": leaf["seq_event"], "event_type": leaf.get("seq_event_type") or "events"})
+        seconds = int(leaf.get("seq_time_value") or 1) * UNIT_SECONDS.get(leaf.get("seq_time_interval") or "day", 86400)
+        moment = ast.Call("toUnixTimestamp", [ast.Field(["timestamp"])])
+        firsts = ast.Alias("firsts", ast.Call("groupArrayIf", [moment, matching]))
+        seconds_list = ast.Alias("thens", ast.Call("groupArrayIf", [moment, then]))
+        follows = ast.And(
+            [
+                ast.CompareOperation(">=", ast.Field(["b"]), ast.Field(["a"])),
+                ast.CompareOperation(
+                    "<=", ast.Field(["b"]), ast.ArithmeticOperation("+", ast.Field(["a"]), ast.Constant(seconds))
+                ),
+            ]
+        )
+        inner = ast.Call("arrayExists", [ast.Lambda(["b"], follows), ast.Field(["thens"])])
+        select = self.persons_having(and_all([ast.Or([matching, then]), *in_window]), ast.Call(
+            "arrayExists", [ast.Lambda(["a"], inner), ast.Field(["firsts"])]))  # fmt: skip
+        select.select += [firsts, seconds_list]
+        return ast.SelectQuery(select=[ast.Field(["person_id"])], select_from=ast.JoinExpr(table=select))
