@@ -107,7 +107,7 @@ class MembershipBuilder:
         value = leaf["value"]
         start = window_start(leaf, self.now, self.team.timezone)
         timestamp = ast.Field(["timestamp"])
-        in_window = [
+        in_window: list[ast.Expr] = [
             ast.CompareOperation(">=", timestamp, datetime_constant(start)),
             ast.CompareOperation("<=", timestamp, datetime_constant(self.now)),
         ]
