@@ -11,7 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("insights_server")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Task modules outside `<app>.tasks`: the async query worker.
-app.conf.imports = ("queries.execution.worker",)
+# Task modules outside `<app>.tasks`: the async query worker and the cohort calculations.
+app.conf.imports = ("queries.execution.worker", "queries.cohorts.tasks")
 # Periodic work (the `beat` service): alert checks, their retention and stuck-check recovery.
 app.conf.beat_schedule = {**ALERTS_BEAT_SCHEDULE}

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "exports",
     "web",
     "alerts",
+    "cohorts",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +217,11 @@ CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Dynamic cohorts due for a calculation (queries/cohorts/tasks.py; the embedded default has no beat: an in-process
+# scheduler calls `cohorts_recalculate_due()` at the same pace).
+CELERY_BEAT_SCHEDULE = {
+    "cohorts-recalculate-due": {"task": "cohorts.recalculate_due", "schedule": 120.0},
+}
 
 LOGGING = {
     "version": 1,

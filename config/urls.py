@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from actions.api import ActionViewSet
 from activity.api import ActivityLogViewSet
 from alerts.api.views import AlertViewSet, ThresholdViewSet
+from cohorts.api import CohortViewSet
 from config.health import health_view
 from dashboards.api.views import DashboardViewSet
 from definitions.api.views import EventDefinitionViewSet, PropertyDefinitionViewSet
@@ -47,6 +48,7 @@ project_router.register_project_resource("event_definitions", EventDefinitionVie
 project_router.register_project_resource("property_definitions", PropertyDefinitionViewSet, "property_definitions")
 project_router.register_project_resource("alerts", AlertViewSet, "alerts")
 project_router.register_project_resource(r"insights/(?P<insight_id>[^/]+)/thresholds", ThresholdViewSet, "thresholds")
+project_router.register_project_resource("cohorts", CohortViewSet, "cohorts")
 
 CAPTURE_PATHS = r"^(?:batch|capture|e|i/v0/e|track)/?$"
 
