@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from definitions.recording import record_captured_events
 from ingestion import clickhouse_writer
 from ingestion.normalize import properties_json
 from ingestion.persons import process_persons
@@ -33,9 +34,19 @@ def ingest_events(events: list[dict]) -> IngestResult:
         if fresh:
             store_team_events(team_id, fresh)
             result.stored += len(fresh)
+            record_definitions(team_id, fresh)
     if by_team:
         Team.objects.filter(pk__in=list(by_team), ingested_event=False).update(ingested_event=True)
     return result
+
+
+def record_definitions(team_id: int, events: list[dict]) -> None:
+    """Event and property definitions of stored events. A failure here is logged, never retried with the events:
+    they are stored, and the definitions of the next batch of the same names are written again then."""
+    try:
+        record_captured_events(team_id, events)
+    except Exception:
+        logger.exception("definitions_record_failed team_id=%s events=%s", team_id, len(events))
 
 
 def drop_duplicates(team_id: int, events: list[dict]) -> list[dict]:

@@ -120,16 +120,17 @@ def sharing_urls() -> list:
     """Routes on both prefixes, nested under insights and dashboards, with and without the trailing slash."""
     from django.urls import re_path
 
-    base = (
-        r"^api/(?:projects|environments)/(?P<team_id>[^/]+)/(?P<resource>insights|dashboards)/(?P<resource_id>[^/]+)"
-        r"/sharing"
-    )
-    return [
-        re_path(base + r"/?$", SharingConfigurationViewSet.as_view({"get": "list", "patch": "partial_update"})),
-        re_path(base + r"/refresh/?$", SharingConfigurationViewSet.as_view({"post": "refresh"})),
-        re_path(base + r"/passwords/?$", SharingConfigurationViewSet.as_view({"post": "create_password"})),
-        re_path(
-            base + r"/passwords/(?P<password_id>[^/]+)/?$",
-            SharingConfigurationViewSet.as_view({"delete": "delete_password"}),
-        ),
+    actions = [
+        ("", {"get": "list", "patch": "partial_update"}),
+        ("/refresh", {"post": "refresh"}),
+        ("/passwords", {"post": "create_password"}),
+        ("/passwords/(?P<password_id>[^/]+)", {"delete": "delete_password"}),
     ]
+    routes = []
+    for prefix in ("projects", "environments"):
+        for resource in ("insights", "dashboards"):
+            base = rf"^api/{prefix}/(?P<team_id>[^/]+)/{resource}/(?P<resource_id>[^/]+)/sharing"
+            for suffix, methods in actions:
+                view = SharingConfigurationViewSet.as_view(methods)
+                routes.append(re_path(base + suffix + r"/?$", view, {"resource": resource}))
+    return routes

@@ -48,12 +48,13 @@ def test_failing_program_answers_200_with_error_result_and_no_stdout(owner_clien
     runtime = hog(owner_client, world.team.id, "print('lost')\nreturn nope")
 
     assert syntax.status_code == 200
-    assert syntax.json() == {
-        "results": "ERROR: no viable alternative at input '+'",
-        "bytecode": None,
-        "coloredBytecode": None,
-        "stdout": None,
-    }
+    # The Rust parser words this error its own way ("unary `+` only applies to a number literal"); PostHog's C++
+    # parser says "no viable alternative at input '+'". The shape is what clients rely on.
+    body = syntax.json()
+    assert body["results"].startswith("ERROR: ") and "+" in body["results"]
+    assert {key: body[key] for key in ("bytecode", "coloredBytecode", "stdout")} == dict.fromkeys(
+        ("bytecode", "coloredBytecode", "stdout")
+    )
     assert runtime.json()["results"] == "ERROR: " + GLOBAL_NOT_FOUND.format(name="nope")
     assert runtime.json()["stdout"] is None
 
@@ -133,7 +134,10 @@ def test_saved_hog_query_insight_computes_its_result_every_time(owner_client, wo
     assert listed["result"] == 3
 
 
-def test_program_the_parser_cannot_parse_in_time_is_refused(owner_client, world):
+def test_a_program_that_stalled_the_old_parser_now_parses_and_runs(owner_client, world):
+    # 80 chained literals took the C++ parser over 3 s (refused with PARSE_TIMEOUT); the Rust parser takes
+    # microseconds. The timeout path stays for text that is still slow.
     slow = "let x := 1\nreturn " + " + ".join(["1"] * 80)
 
-    assert hog(owner_client, world.team.id, slow).json()["results"] == "ERROR: " + PARSE_TIMEOUT
+    assert hog(owner_client, world.team.id, slow).json()["results"] == 80
+    assert PARSE_TIMEOUT.startswith("The program is too complex")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from django.utils import timezone
 
+from ingestion.demo.definitions import record_demo_definitions
 from ingestion.demo.expansion import StagedUser, Staging
 from ingestion.demo.persons import write_persons
 from ingestion.demo.population import Population, build_population
@@ -67,7 +68,8 @@ def generate_demo_data(team: Team, events: int, days: int, seed: int, now: datet
     2. Persons and distinct ids go to the app DB in one transaction; DemoDataExists if this seed was used here.
     3. Staging tables in ClickHouse receive users and sessions; persons are mirrored and events expanded
        by INSERT ... SELECT (`expansion`); the staging tables are dropped even on failure.
-    4. The team is marked as having ingested events.
+    4. Event and property definitions are derived from what was written (capture would have recorded them).
+    5. The team is marked as having ingested events.
     """
     started = time.monotonic()
     if now is None:
@@ -85,6 +87,7 @@ def generate_demo_data(team: Team, events: int, days: int, seed: int, now: datet
         staging.insert_events(population, team.id, seed)
     finally:
         staging.drop()
+    record_demo_definitions(team.id, staged)
     team.ingested_event = True
     team.save(update_fields=["ingested_event"])
     summary = DemoSummary(

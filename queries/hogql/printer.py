@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from queries.hogql import ast
+from queries.hogql.cohorts import CONSTANT_ONLY, find_cohort, membership_sql
 from queries.hogql.database import (
     EVENTS,
     MAX_TABLE_FUNCTION_ROWS,
@@ -20,6 +21,7 @@ from queries.hogql.database import (
 from queries.hogql.errors import QueryError
 from queries.hogql.functions import find_function
 from queries.hogql.hogql_printer import to_hogql
+from queries.hogql.property_types import TABLE_PROPERTY_KINDS, TEXT_COMPARISONS, PropertyTypes, takes_text, typed_read
 from queries.hogql.scope import Scope, TableRef, output_columns
 
 DEFAULT_LIMIT = 100
@@ -101,6 +103,10 @@ class PrintContext:
     person_overrides: bool = True
     parameters: dict[str, Any] = field(default_factory=dict)
     table_aliases: int = 0
+    # Types of properties from their definitions, loaded once per query by the runner; empty: every read is text.
+    property_types: PropertyTypes = field(default_factory=dict)
+    # (kind, name, type, start, end) of every property read as a type, for HogQL metadata notices.
+    typed_reads: list[tuple[str, str, str, int | None, int | None]] = field(default_factory=list)
 
     def table_alias(self) -> str:
         """A fresh alias for a table in the printed SQL. Users cannot name anything `__...`, so no alias of
@@ -128,6 +134,8 @@ class ClickHousePrinter:
         self.expanding_ctes: set[str] = set()
         # Inside JOIN ... ON, equality prints plainly: ClickHouse must recognise the join keys.
         self.in_join_condition = False
+        # True while printing a property passed straight to a function or operator that wants its text.
+        self.reading_text = False
 
     # ---- queries -------------------------------------------------------------------------------------
 
@@ -475,8 +483,10 @@ class ClickHousePrinter:
             if not keys:
                 return column
             if len(keys) == 1 and isinstance(keys[0], str) and keys[0] in table.materialized:
-                return f"nullIf(nullIf({alias}.{identifier(table.materialized[keys[0]])}, ''), 'null')"
-            return json_read(column, keys, self.context)
+                text = f"nullIf(nullIf({alias}.{identifier(table.materialized[keys[0]])}, ''), 'null')"
+            else:
+                text = json_read(column, keys, self.context)
+            return self.typed_property(TABLE_PROPERTY_KINDS.get(table.name), keys, text, node)
         if isinstance(head, str) and head in table.fields and len(chain) == 1:
             return f"{alias}.{identifier(table.fields[head])}"
         text = ".".join(str(part) for part in chain)
@@ -498,9 +508,32 @@ class ClickHousePrinter:
                 return f"{alias}.person_created_at"
             if rest[0] == "properties":
                 column = f"{alias}.person_properties"
-                return json_read(column, rest[1:], self.context) if len(rest) > 1 else column
+                if len(rest) == 1:
+                    return column
+                return self.typed_property("person", rest[1:], json_read(column, rest[1:], self.context), node)
         text = ".".join(str(part) for part in chain)
         raise QueryError(f"Unable to resolve field: {text}", node.start if node else None, node.end if node else None)
+
+    def typed_property(self, kind: str | None, keys: list[str | int], text: str, node: ast.Field | None) -> str:
+        """A top-level property read as the type its definition gives it (text when it has none)."""
+        if self.reading_text or kind is None or len(keys) != 1 or not self.context.property_types:
+            return text
+        property_type = self.context.property_types.get((kind, str(keys[0])))
+        if property_type is None:
+            return text
+        start, end = (node.start, node.end) if node is not None else (None, None)
+        self.context.typed_reads.append((kind, str(keys[0]), property_type, start, end))
+        return typed_read(property_type, text, lambda: self.context.parameter(self.context.timezone))
+
+    def visit_as_text(self, node: ast.Expr, scope: Scope) -> str:
+        """`node` printed; a property given directly is printed as its stored text, whatever its type."""
+        if not isinstance(node, ast.Field | ast.ArrayAccess):
+            return self.visit(node, scope)
+        previous, self.reading_text = self.reading_text, True
+        try:
+            return self.visit(node, scope)
+        finally:
+            self.reading_text = previous
 
     def person_id(self, ref: TableRef) -> str:
         alias = ref.sql_alias
@@ -569,7 +602,9 @@ class ClickHousePrinter:
 
     def visit_CompareOperation(self, node: ast.CompareOperation, scope: Scope) -> str:
         op = node.op
-        left = self.visit(node.left, scope)
+        if op in ("in cohort", "not in cohort"):
+            return self.in_cohort(node, scope)
+        left = self.visit_as_text(node.left, scope) if op in TEXT_COMPARISONS else self.visit(node.left, scope)
         if isinstance(node.right, ast.Constant) and node.right.value is None and op in ("==", "!="):
             return f"isNull({left})" if op == "==" else f"isNotNull({left})"
         if op in ("in", "not in") and isinstance(node.right, ast.SelectQuery | ast.SelectSetQuery):
@@ -586,6 +621,16 @@ class ClickHousePrinter:
             matched = f"match({left}, {pattern})"
             return f"ifNull({matched}, 0)" if op.startswith("=") else f"ifNull(not({matched}), 1)"
         raise QueryError(f"Unsupported comparison: {op}")
+
+    def in_cohort(self, node: ast.CompareOperation, scope: Scope) -> str:
+        """`expr IN COHORT x`: expr among the members of the project's cohort x (an id or a name)."""
+        if not isinstance(node.right, ast.Constant):
+            raise QueryError(CONSTANT_ONLY)
+        cohort = find_cohort(self.context.team_id, node.right.value)
+        left = self.visit(node.left, scope)
+        if node.op == "in cohort":
+            return f"ifNull(in({left}, ({membership_sql(cohort)})), 0)"
+        return f"ifNull(notIn({left}, ({membership_sql(cohort)})), 1)"
 
     def visit_Placeholder(self, node: ast.Placeholder, scope: Scope) -> str:
         chain = node.expr.chain if isinstance(node.expr, ast.Field) else None
@@ -644,7 +689,8 @@ class ClickHousePrinter:
                 return "count()"
             raise QueryError(f"`*` cannot be an argument of {name}(...)")
         function, _ = find_function(name, len(args), len(node.params or []))
-        printed = [self.visit(a, scope) for a in args]
+        visit_arg = self.visit_as_text if takes_text(function.clickhouse) else self.visit
+        printed = [visit_arg(a, scope) for a in args]
         if name == "now":
             return "now64(6, 'UTC')"
         if name == "toDateTime" and len(printed) == 1:

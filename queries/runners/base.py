@@ -17,9 +17,11 @@ from queries.execution.concurrency import api_query_slot
 from queries.execution.queue import enqueue_query
 from queries.execution.staleness import cache_target_age, is_stale
 from queries.execution.status import incomplete_status
+from queries.hogql.cohorts import cohort_references, cohort_versions
 from queries.hogql.printer import PrintContext
 from queries.modifiers import default_modifiers
 from queries.person_overrides import has_person_overrides
+from queries.property_types import project_property_types, property_types_in
 from queries.runners.common.series import action_ids_in, action_steps_by_id
 
 # Fields that change how a result is shown, not what it is: they never change the cache key.
@@ -81,9 +83,18 @@ class QueryRunner:
         """Asked once per run: whether person_id must follow merges (a cheap ClickHouse count)."""
         return has_person_overrides(self.team.id)
 
+    @cached_property
+    def property_types(self) -> dict[tuple[str, str], str]:
+        """Asked once per run: the project's typed property definitions, for the cache key and the printer."""
+        return project_property_types(self.team)
+
     def print_context(self, **kwargs) -> PrintContext:
         return PrintContext(
-            team_id=self.team.id, timezone=self.team.timezone, person_overrides=self.person_overrides, **kwargs
+            team_id=self.team.id,
+            timezone=self.team.timezone,
+            person_overrides=self.person_overrides,
+            property_types=self.property_types,
+            **kwargs,
         )
 
     def query_dict(self) -> dict:
@@ -111,10 +122,18 @@ class QueryRunner:
             settings["test_account_filters"] = self.team.test_account_filters
         if self.kind == "PathsQuery":
             settings["path_cleaning_filters"] = getattr(self.team, "path_cleaning_filters", None)
+        property_types = property_types_in(self.property_types, query)
+        if property_types:
+            # A property's type changes its printed SQL (a Numeric read is a float, not text).
+            settings["property_types"] = property_types
         action_ids = action_ids_in(query)
         if action_ids:
             # An edited action changes what its series count.
             settings["actions"] = action_steps_by_id(self.team, action_ids)
+        cohorts = cohort_references(query, settings.get("test_account_filters"))
+        if cohorts:
+            # A recalculated (or edited, or deleted) cohort changes who its filters and breakdowns select.
+            settings["cohorts"] = cohort_versions(self.team, cohorts)
         return settings
 
     def run(self, mode: str = "blocking", query_id: str | None = None) -> dict:

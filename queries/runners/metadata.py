@@ -9,6 +9,13 @@ from queries.hogql.visitor import table_names
 from queries.runners.base import QueryRunner
 
 DEFAULT_SOURCE = "select * from events"
+# HogQL's names of the types a property definition gives (Numeric reads as a Float).
+TYPE_NAMES = {"Numeric": "Float", "DateTime": "DateTime", "Boolean": "Boolean", "String": "String"}
+
+
+def typed_property_notice(kind: str, name: str, property_type: str, start: int | None, end: int | None) -> dict:
+    message = f"{kind.capitalize()} property '{name}' is of type '{TYPE_NAMES.get(property_type, property_type)}'."
+    return {"message": message, "start": start, "end": end, "fix": None}
 
 
 class HogQLMetadataRunner(QueryRunner):
@@ -38,7 +45,11 @@ class HogQLMetadataRunner(QueryRunner):
                 return response
             # Printing finds the errors; whether persons were merged changes no error, so ClickHouse is not asked.
             values = dict(getattr(query, "values", None) or {})
-            print_select(node, PrintContext(team_id=self.team.id, timezone=self.team.timezone, values=values))
+            context = PrintContext(
+                team_id=self.team.id, timezone=self.team.timezone, values=values, property_types=self.property_types
+            )
+            print_select(node, context)
+            response["notices"] = [typed_property_notice(*read) for read in context.typed_reads]
             response["isUsingIndices"] = "unknown"
         except ExposedHogQLError as error:
             response["isValid"] = False

@@ -2,6 +2,8 @@
 
 from insights_server.models import Team
 from queries.hogql.errors import QueryError
+from queries.runners.actors.insight_actors import InsightActorsQueryOptionsRunner, InsightActorsQueryRunner
+from queries.runners.actors.runner import ActorsQueryRunner
 from queries.runners.base import QueryRunner
 from queries.runners.events_query import EventsQueryRunner
 from queries.runners.funnels.runner import FunnelsQueryRunner
@@ -27,8 +29,13 @@ RUNNERS: dict[str, type[QueryRunner]] = {
         PathsQueryRunner,
         RetentionQueryRunner,
         HogQueryRunner,
+        ActorsQueryRunner,
+        InsightActorsQueryRunner,
+        InsightActorsQueryOptionsRunner,
     )
 }
+# The actors runners reach the insight runners through this map (they cannot import the registry: a circle).
+ActorsQueryRunner.insight_runners.update(RUNNERS)
 INTERFACE_NODES = {"InsightVizNode", "DataTableNode", "DataVisualizationNode"}
 
 
