@@ -29,6 +29,7 @@ bench:
 	.venv/bin/python bench/run.py $(ARGS)
 	.venv/bin/python bench/query_cache.py
 	.venv/bin/python bench/capture.py
+	.venv/bin/python bench/hog.py
 
 clean:
 	rm -rf .data

@@ -3,14 +3,24 @@
 import os
 
 
+def post_worker_init(worker):
+    """Without Celery (the embedded default), alert checks run on a thread of the web worker."""
+    from alerts.scheduler import start_scheduler, uses_in_process_scheduler
+
+    if uses_in_process_scheduler():
+        start_scheduler()
+
+
 def worker_exit(server, worker):
     """Stop the spool flusher cleanly, then leave without running the embedded engine's teardown.
 
     Everything acknowledged is already on disk (spool or ClickHouse), and chDB's global teardown can crash
     at interpreter exit, which would turn a clean stop into a SIGSEGV in the logs.
     """
+    from alerts.scheduler import stop_scheduler
     from ingestion.spool import stop_background_flush
 
+    stop_scheduler()
     stop_background_flush(timeout=20)
     from queries.clickhouse.client import is_embedded
 

@@ -29,7 +29,7 @@ class ActionStepSerializer(serializers.Serializer):
 
 class ActionSerializer(serializers.ModelSerializer):
     steps = ActionStepSerializer(many=True, required=False)
-    created_by = UserBasicSerializer(read_only=True)
+    created_by = UserBasicSerializer(read_only=True, allow_null=True)
     team_id = serializers.IntegerField(read_only=True)
     is_action = serializers.SerializerMethodField()
     is_calculating = serializers.SerializerMethodField()
@@ -68,13 +68,13 @@ class ActionSerializer(serializers.ModelSerializer):
     def get_is_calculating(self, action: Action) -> bool:
         return False
 
-    def get_bytecode_error(self, action: Action) -> None:
+    def get_bytecode_error(self, action: Action) -> str | None:
         return None
 
     def get_tags(self, action: Action) -> list:
         return []
 
-    def get_creation_context(self, action: Action) -> None:
+    def get_creation_context(self, action: Action) -> str | None:
         return None
 
     def get_user_access_level(self, action: Action) -> str:

@@ -119,7 +119,7 @@ def activity_page(request, team_id: int, scope: str, item_id=None) -> Response:
 
 
 class ActivityLogSerializer(serializers.ModelSerializer):
-    user = UserBasicSerializer(read_only=True)
+    user = UserBasicSerializer(read_only=True, allow_null=True)
     unread = serializers.SerializerMethodField()
 
     class Meta:

@@ -4,10 +4,14 @@ import os
 
 from celery import Celery
 
+from alerts.beat import BEAT_SCHEDULE as ALERTS_BEAT_SCHEDULE
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("insights_server")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Task modules outside `<app>.tasks`: the async query worker.
-app.conf.imports = ("queries.execution.worker",)
+# Task modules outside `<app>.tasks`: the async query worker and the cohort calculations.
+app.conf.imports = ("queries.execution.worker", "queries.cohorts.tasks")
+# Periodic work (the `beat` service): alert checks, their retention and stuck-check recovery.
+app.conf.beat_schedule = {**ALERTS_BEAT_SCHEDULE}

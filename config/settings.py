@@ -59,7 +59,10 @@ INSTALLED_APPS = [
     "actions",
     "definitions",
     "sharing",
+    "exports",
     "web",
+    "alerts",
+    "cohorts",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "insights_server.request_context.RequestContextMiddleware",
+    # A NUL character in the URL or a query parameter: PostgreSQL cannot compare it (400/404, never a 500).
+    "insights_server.input_guards.RejectNulCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -166,7 +171,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     "EXCEPTION_HANDLER": "insights_server.exceptions.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "insights_server.openapi.ErrorDocumentingAutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -183,6 +188,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "insights_server.openapi.name_project_path_parameters",
+        "insights.api.schema.document_basic_renderings",
     ],
 }
 
@@ -211,6 +217,11 @@ CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Dynamic cohorts due for a calculation (queries/cohorts/tasks.py; the embedded default has no beat: an in-process
+# scheduler calls `cohorts_recalculate_due()` at the same pace).
+CELERY_BEAT_SCHEDULE = {
+    "cohorts-recalculate-due": {"task": "cohorts.recalculate_due", "schedule": 120.0},
+}
 
 LOGGING = {
     "version": 1,

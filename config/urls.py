@@ -5,9 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from actions.api import ActionViewSet
 from activity.api import ActivityLogViewSet
+from alerts.api.views import AlertViewSet, ThresholdViewSet
+from cohorts.api import CohortViewSet
 from config.health import health_view
 from dashboards.api.views import DashboardViewSet
 from definitions.api.views import EventDefinitionViewSet, PropertyDefinitionViewSet
+from exports.api import ExportedAssetViewSet
 from ingestion.api.capture import capture_view, engage_view
 from ingestion.api.events import EventViewSet
 from insights.api.views import InsightViewSet
@@ -40,8 +43,12 @@ project_router.register_project_resource("actions", ActionViewSet, "actions")
 project_router.register_project_resource("insights", InsightViewSet, "insights")
 project_router.register_project_resource("dashboards", DashboardViewSet, "dashboards")
 project_router.register_project_resource("activity_log", ActivityLogViewSet, "activity_log")
+project_router.register_project_resource("exports", ExportedAssetViewSet, "exports")
 project_router.register_project_resource("event_definitions", EventDefinitionViewSet, "event_definitions")
 project_router.register_project_resource("property_definitions", PropertyDefinitionViewSet, "property_definitions")
+project_router.register_project_resource("alerts", AlertViewSet, "alerts")
+project_router.register_project_resource(r"insights/(?P<insight_id>[^/]+)/thresholds", ThresholdViewSet, "thresholds")
+project_router.register_project_resource("cohorts", CohortViewSet, "cohorts")
 
 CAPTURE_PATHS = r"^(?:batch|capture|e|i/v0/e|track)/?$"
 

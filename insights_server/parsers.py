@@ -1,7 +1,8 @@
-"""Request bodies: JSON objects parsed with orjson, refused when nested deeper than any query needs.
+"""Request bodies: JSON objects parsed with orjson, refused when nested deeper than any query needs or holding NUL.
 
 Deeply nested JSON would otherwise reach recursive code (validation, cache keys, printers) and end in a
-RecursionError; the depth check is an iterative walk, so it cannot itself overflow the stack.
+RecursionError; the depth check is an iterative walk, so it cannot itself overflow the stack. PostgreSQL stores no
+NUL character (U+0000) in text or jsonb, so one in any string or key is a 400 here, not a 500 at the first save.
 """
 
 from collections.abc import Iterable
@@ -13,6 +14,7 @@ from rest_framework.parsers import JSONParser
 
 MAX_JSON_DEPTH = 100
 JSON_TOO_DEEP = f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels."
+JSON_NUL_CHARACTER = "JSON parse error - strings may not contain the NUL character (\\u0000)."
 BODY_NOT_AN_OBJECT = "The request body must be a JSON object."
 
 
@@ -34,6 +36,22 @@ def json_depth_exceeds(value, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
+def json_has_nul(value) -> bool:
+    """Whether any string or object key in `value` contains a NUL character (iterative, no recursion)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 class BoundedJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         raw = stream.read() if stream is not None else b""
@@ -47,6 +65,8 @@ class BoundedJSONParser(JSONParser):
             raise ParseError(f"JSON parse error - {error}") from None
         if json_depth_exceeds(data):
             raise ParseError(JSON_TOO_DEEP)
+        if json_has_nul(data):
+            raise ParseError(JSON_NUL_CHARACTER)
         if not isinstance(data, dict):
             # Every endpoint of this API takes an object; `null` or a list would reach code that reads keys.
             raise ValidationError(BODY_NOT_AN_OBJECT)

@@ -8,6 +8,8 @@ from uuid import UUID
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
@@ -15,7 +17,7 @@ from insights_server.params import parse_id
 from insights_server.routing import ProjectScopedViewSet
 from persons.models import Person, PersonDistinctId
 from persons.params import PersonListParams
-from persons.serializers import PersonSerializer
+from persons.serializers import PersonListSerializer, PersonSerializer
 
 NOT_A_PERSON_ID = (
     "The ID provided does not look like a personID. If you are using a distinctId, please use "
@@ -24,6 +26,10 @@ NOT_A_PERSON_ID = (
 DEFAULT_NAME_PROPERTIES = ("email", "name", "username")
 ANONYMOUS_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+){4}$")
 MAX_DISTINCT_IDS = 1000
+INCLUDE_TOTAL = OpenApiParameter(
+    "include_total", OpenApiTypes.STR, description="When present (any value), the page also carries `count`."
+)
+PERSON_ID = OpenApiParameter("id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The person's id or UUID.")
 
 
 def sorted_distinct_ids(distinct_ids: list[str]) -> list[str]:
@@ -84,6 +90,7 @@ class PersonViewSet(ProjectScopedViewSet):
     scope_object = "person"
     serializer_class = PersonSerializer  # documentation only: responses are built in list/retrieve
     queryset = Person.objects.all()
+    pagination_class = None  # pages are built in list: offset links, and a count only on request
 
     def list_params(self) -> dict:
         if not hasattr(self, "_list_params"):
@@ -123,6 +130,7 @@ class PersonViewSet(ProjectScopedViewSet):
             result[person_uuid].append(distinct_id)
         return {key: sorted_distinct_ids(ids)[:MAX_DISTINCT_IDS] for key, ids in result.items()}
 
+    @extend_schema(parameters=[PersonListParams, INCLUDE_TOTAL], responses=PersonListSerializer)
     def list(self, request, *args, **kwargs) -> Response:
         params = self.list_params()
         limit, offset = params["limit"], params["offset"]
@@ -159,6 +167,7 @@ class PersonViewSet(ProjectScopedViewSet):
         params = {**self.request.query_params.dict(), "offset": offset}
         return self.request.build_absolute_uri(self.request.path) + "?" + urlencode(params)
 
+    @extend_schema(parameters=[PERSON_ID])
     def retrieve(self, request, *args, **kwargs) -> Response:
         lookup = kwargs["pk"]
         queryset = super().get_queryset()

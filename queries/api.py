@@ -1,6 +1,8 @@
 """`/api/projects/:id/query/`: run any supported query node (POST), and follow or cancel async ones (GET, DELETE)."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from typing import get_args
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
@@ -11,9 +13,47 @@ from queries.execution.modes import query_endpoint_mode, response_status
 from queries.execution.queue import cancel_query
 from queries.execution.status import get_status
 from queries.overrides import apply_filters_override, apply_variables_override
-from queries.runners.registry import get_runner, runnable
-from queries.schema import parse_query_request
+from queries.runners.registry import INTERFACE_NODES, RUNNERS, get_runner, runnable
+from queries.schema import RefreshType, parse_query_request
 from queries.timestamps import response_with_utc_z, status_with_utc_z
+
+# The request body as OpenAPI sees it: the query node's `kind` is one the registry runs (its other fields are
+# validated by the pydantic node, answered 400 when invalid); examples give clients and fuzzers a working query.
+QUERY_REQUEST = {
+    "type": "object",
+    "required": ["query"],
+    "properties": {
+        "query": {
+            "type": "object",
+            "required": ["kind"],
+            "properties": {"kind": {"type": "string", "enum": sorted({*RUNNERS, *INTERFACE_NODES})}},
+            "additionalProperties": True,
+        },
+        "refresh": {"type": "string", "enum": list(get_args(RefreshType)), "default": "blocking"},
+        "client_query_id": {"type": "string", "nullable": True},
+        "filters_override": {"type": "object", "nullable": True, "additionalProperties": True},
+        "variables_override": {"type": "object", "nullable": True, "additionalProperties": True},
+        "name": {"type": "string", "nullable": True, "maxLength": 128},
+    },
+}
+QUERY_EXAMPLES = [
+    OpenApiExample(
+        "Trends",
+        request_only=True,
+        value={
+            "query": {
+                "kind": "TrendsQuery",
+                "series": [{"kind": "EventsNode", "event": "$pageview", "math": "total"}],
+                "dateRange": {"date_from": "-7d"},
+            }
+        },
+    ),
+    OpenApiExample(
+        "HogQL",
+        request_only=True,
+        value={"query": {"kind": "HogQLQuery", "query": "select event, count() from events group by event"}},
+    ),
+]
 
 
 class QueryViewSet(ProjectScopedViewSet):
@@ -34,7 +74,11 @@ class QueryViewSet(ProjectScopedViewSet):
             return [HogQLQueryThrottle()]
         return super().get_throttles()
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request={"application/json": QUERY_REQUEST},
+        responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT},
+        examples=QUERY_EXAMPLES,
+    )
     def create(self, request, *args, **kwargs) -> Response:
         query_request = parse_query_request(request.data)
         mode = query_endpoint_mode(query_request.refresh, getattr(query_request, "async_", None))

@@ -11,6 +11,15 @@ def process_query(team_id: int, query_id: str, query: dict) -> None:
     worker(team_id, query_id, query)
 
 
+class LazyCohortEngine:
+    """The cohort engine, loaded on first use (same reason as `process_query`)."""
+
+    def __getattr__(self, name: str):
+        from queries.cohorts.calculation import ClickHouseCohortEngine
+
+        return getattr(ClickHouseCohortEngine(), name)
+
+
 class QueriesConfig(AppConfig):
     name = "queries"
     verbose_name = "queries and ClickHouse"
@@ -19,3 +28,7 @@ class QueriesConfig(AppConfig):
         from queries.execution.queue import register_worker
 
         register_worker(process_query)
+
+        from cohorts.engine import register_engine
+
+        register_engine(LazyCohortEngine())

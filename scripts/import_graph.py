@@ -33,11 +33,13 @@ PACKAGES = (
 # Lower index = lower layer; packages on one level may not import each other unless listed as a group.
 LAYERS = [
     {"insights_server"},
-    {"persons", "actions", "activity", "cohorts"},
+    {"persons", "actions", "activity", "cohorts", "definitions"},
     {"queries"},
     {"ingestion", "insights", "charts"},
     {"dashboards"},
-    {"sharing", "alerts", "exports"},
+    {"sharing", "alerts"},
+    {"exports"},
+    {"web"},
     {"config"},
 ]
 

@@ -165,6 +165,11 @@ done
 [[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null || true)" == "PONG" ]] \
     || { cat "$TMP/redis.log" >&2 || true; die "Redis did not answer PING"; }
 
+# --- c2. Node.js and @posthog/agent-toolkit (tests/test_agent_toolkit.py) -----
+# Installed when missing and cached in .data/node/; a failure does not stop the run: that test fails with
+# the reason (.data/node/INSTALL_FAILED) instead of being skipped.
+scripts/agent_toolkit.sh || log "agent toolkit not installed; tests/test_agent_toolkit.py will fail with the reason"
+
 # --- d. environment for the tests ---------------------------------------------
 export DATABASE_URL="postgres://postgres@127.0.0.1:${PG_PORT}/insights"
 export REDIS_URL="redis://127.0.0.1:${REDIS_PORT}/0"

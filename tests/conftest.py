@@ -99,7 +99,14 @@ def outsider_client(world: World) -> APIClient:
     return session_client(world.outsider)
 
 
-CLICKHOUSE_TABLES = ("events", "person", "person_distinct_id2", "person_distinct_id_overrides")
+CLICKHOUSE_TABLES = (
+    "events",
+    "person",
+    "person_distinct_id2",
+    "person_distinct_id_overrides",
+    "cohortpeople",
+    "person_static_cohort",
+)
 
 
 @pytest.fixture(scope="session")

@@ -118,7 +118,7 @@ def test_property_filter_selects_the_expected_events(owner_client, data_team, fi
         (prop("nothing", "exact", "x", type="element"), "Input should be 'tag_name', 'text', 'href' or 'selector'"),
         (prop("selector", "exact", "button >", type="element"), "Unsupported selector"),
         (prop("amount", "gt", "many"), "needs a number"),
-        (prop("id", "in", 3, type="cohort"), "not supported yet"),
+        (prop("id", "in", 3, type="cohort"), "Could not find cohort with ID 3"),
     ],
 )
 def test_bad_property_filter_answers_400(owner_client, data_team, filter_, message):

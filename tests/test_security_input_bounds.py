@@ -2,7 +2,7 @@
 
 import pytest
 
-from insights_server.parsers import JSON_TOO_DEEP, MAX_JSON_DEPTH, json_depth_exceeds
+from insights_server.parsers import JSON_NUL_CHARACTER, JSON_TOO_DEEP, MAX_JSON_DEPTH, json_depth_exceeds, json_has_nul
 
 QUERY = {"kind": "HogQLQuery", "query": "select 1"}
 
@@ -66,3 +66,38 @@ def test_lone_surrogate_in_a_query_body_is_400(owner_client, world):
     body = '{"query": {"kind": "HogQLQuery", "query": "select \'\\ud800\'"}}'
     response = owner_client.post(f"/api/projects/{world.team.id}/query/", body, content_type="application/json")
     assert response.status_code == 400
+
+
+def test_a_nul_character_in_a_json_body_is_400_not_500(owner_client, world):
+    # Found by tests/test_schema_fuzz.py: PostgreSQL's jsonb refuses U+0000, which ended in a 500 at save.
+    base = f"/api/projects/{world.team.id}/actions/"
+    response = owner_client.post(base, {"name": "a", "steps": [{"properties": [{"key": "k\u0000"}]}]}, format="json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == JSON_NUL_CHARACTER
+    assert not json_has_nul({"a": ["\\u0000"]}) and json_has_nul({"a\u0000": 1})
+
+
+def test_integers_beyond_the_column_are_400_not_500(owner_client, world):
+    # Found by tests/test_schema_fuzz.py: dashboard `data_color_theme_id` and insight `order` reached the database.
+    from dashboards.models import Dashboard
+    from insights.models import Insight
+
+    dashboard = Dashboard.objects.create(team=world.team, name="d")
+    insight = Insight.objects.create(team=world.team, name="i")
+    base = f"/api/projects/{world.team.id}"
+    too_big = 2**31
+    response = owner_client.patch(f"{base}/dashboards/{dashboard.id}/", {"data_color_theme_id": too_big}, format="json")
+    assert (response.status_code, response.json()["attr"]) == (400, "data_color_theme_id")
+    response = owner_client.patch(f"{base}/insights/{insight.id}/", {"order": -too_big - 5}, format="json")
+    assert (response.status_code, response.json()["attr"]) == (400, "order")
+
+
+def test_a_nul_character_in_a_query_parameter_or_path_is_answered_not_500(owner_client, world):
+    # Found by tests/test_schema_fuzz.py: `?scope=%00` reached PostgreSQL (DataError) on the activity log.
+    from insights_server.input_guards import NUL_IN_PARAMETER
+
+    response = owner_client.get(f"/api/projects/{world.team.id}/activity_log/?scope=a%00b")
+    assert response.status_code == 400
+    assert (response.json()["detail"], response.json()["attr"]) == (NUL_IN_PARAMETER, "scope")
+    assert owner_client.get("/api/personal_api_keys/a%00b/").status_code == 404
+    assert owner_client.get(f"/api/projects/{world.team.id}/activity_log/?scope=%2500").status_code == 200

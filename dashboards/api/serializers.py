@@ -14,6 +14,7 @@ from dashboards.permissions import (
 )
 from insights.tags import tags_of
 from insights_server.api.shared import UserBasicSerializer
+from insights_server.params import MAX_INTEGER
 
 FILTERS_NOT_A_DICT = "Filters must be a dictionary"
 VARIABLES_NOT_A_DICT = "Variables must be a dictionary"
@@ -79,7 +80,7 @@ class TagsField(serializers.ListField):
 class DashboardBasicSerializer(serializers.ModelSerializer):
     """The list shape (no filters, no tiles)."""
 
-    created_by = UserBasicSerializer(read_only=True)
+    created_by = UserBasicSerializer(read_only=True, allow_null=True)
     last_viewed_at = serializers.SerializerMethodField()
     tags = serializers.SerializerMethodField()
     effective_restriction_level = serializers.SerializerMethodField()
@@ -127,7 +128,10 @@ class DashboardSerializer(DashboardBasicSerializer):
     filters = serializers.JSONField(required=False)
     variables = serializers.JSONField(required=False, allow_null=True)
     breakdown_colors = serializers.JSONField(required=False, allow_null=True)
-    data_color_theme_id = serializers.IntegerField(required=False, allow_null=True)
+    # Bounded by the column (integer): a larger number was a 500 at save (schema fuzz finding).
+    data_color_theme_id = serializers.IntegerField(
+        required=False, allow_null=True, min_value=-MAX_INTEGER, max_value=MAX_INTEGER
+    )
     tags = TagsField(child=serializers.CharField(allow_blank=True), required=False)
     restriction_level = serializers.ChoiceField(choices=RestrictionLevel.choices, required=False)
     persisted_filters = serializers.SerializerMethodField()

@@ -41,6 +41,7 @@ class DashboardViewSet(
     queryset = Dashboard.objects_including_soft_deleted.order_by("-pinned", "name")
     permission_classes = [*ProjectScopedViewSet.permission_classes, CanEditDashboard]
     schema = ProjectResourceSchema()
+    clickhouse_backed = True  # tiles carry insight results (OpenAPI: 503 when ClickHouse is unavailable)
 
     def get_serializer_class(self):
         return DashboardBasicSerializer if self.action == "list" else DashboardSerializer

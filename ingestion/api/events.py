@@ -9,11 +9,13 @@ from urllib.parse import urlencode
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from ingestion.api.params import PROPERTIES_UNPARSABLE, EventListParams
-from ingestion.api.schema import EventSerializer
+from ingestion.api.schema import EventListSerializer, EventSerializer
 from insights_server.params import bool_param, parse_id
 from insights_server.routing import ProjectScopedViewSet
 from insights_server.throttling import ClickHouseBurstRateThrottle, ClickHouseSustainedRateThrottle
@@ -27,6 +29,8 @@ DEFAULT_WINDOW = timedelta(hours=24)
 RELATIVE_DATE = re.compile(r"^-(\d+)([hdwmy])$")
 RELATIVE_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 PERSON_DISPLAY_PROPERTIES = ("email", "name", "username")
+INCLUDE_PERSON = OpenApiParameter("include_person", OpenApiTypes.BOOL, description="Attach the event's person.")
+EVENT_UUID = OpenApiParameter("id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The event's UUID.")
 
 
 def parse_bound(value: str | None, team_timezone: str, name: str) -> datetime | None:
@@ -82,6 +86,7 @@ class EventViewSet(ProjectScopedViewSet):
     serializer_class = EventSerializer  # documentation only: responses are built by render_event
     lookup_value_regex = "[^/]+"
     throttle_classes = [ClickHouseBurstRateThrottle, ClickHouseSustainedRateThrottle]
+    pagination_class = None  # a cursor page of its own (next_url), not limit/offset with a count
 
     def event_filter(self) -> EventFilter:
         params = EventListParams(data=self.request.query_params)
@@ -122,6 +127,7 @@ class EventViewSet(ProjectScopedViewSet):
         except ValueError:
             raise ValidationError({"person_id": ["Invalid person id."]}) from None
 
+    @extend_schema(parameters=[EventListParams], responses=EventListSerializer)
     def list(self, request, *args, **kwargs) -> Response:
         spec = self.event_filter()
         try:
@@ -139,6 +145,7 @@ class EventViewSet(ProjectScopedViewSet):
         params["before" if spec.newest_first else "after"] = last
         return self.request.build_absolute_uri(self.request.path) + "?" + urlencode(params)
 
+    @extend_schema(parameters=[INCLUDE_PERSON, EVENT_UUID])
     def retrieve(self, request, *args, **kwargs) -> Response:
         try:
             event_uuid = UUID(kwargs["pk"])

@@ -3,6 +3,7 @@
 The views build their responses directly; these classes are never used to render or validate.
 """
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 
@@ -21,3 +22,11 @@ class EventSerializer(serializers.Serializer):
     person = EventPersonSerializer(allow_null=True)
     elements = serializers.ListField(child=serializers.DictField())
     elements_chain = serializers.CharField()
+
+
+@extend_schema_serializer(many=False, component_name="PaginatedEventList")
+class EventListSerializer(serializers.Serializer):
+    """The list page: a cursor `next` (its `before`/`after` moved to the last row) and no `count` or `previous`."""
+
+    next = serializers.URLField(allow_null=True)
+    results = EventSerializer(many=True)

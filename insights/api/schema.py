@@ -6,15 +6,16 @@ serializers below only document them (component names `Insight`, `InsightRequest
 its `deprecated` flag and the list-level `activity` action its own operationId (`..._insights_all_activity_...`).
 """
 
+import re
 from typing import get_args
 
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from activity.api import ActivityLogEntrySerializer
 from insights_server.api.shared import UserBasicSerializer
+from insights_server.openapi import ErrorDocumentingAutoSchema
 from queries.schema import RefreshType
 
 REFRESH_MODES = list(get_args(RefreshType))
@@ -23,7 +24,7 @@ ENVIRONMENTS_PREFIX = "/api/environments/"
 ARRAY_ACTIONS = ("my_last_viewed", "suggestions")
 
 
-class ProjectResourceSchema(AutoSchema):
+class ProjectResourceSchema(ErrorDocumentingAutoSchema):
     """`/api/environments/...` routes are the deprecated alias; detail and list `activity` get distinct ids."""
 
     def is_deprecated(self) -> bool:
@@ -263,3 +264,23 @@ TRENDING_PARAMETERS = [
     _param("days", OpenApiTypes.INT, "Count views of the last N days (default 7)."),
     _param("limit", OpenApiTypes.INT, "At most this many insights (default 10, at most 100)."),
 ]
+
+
+INSIGHT_OR_BASIC = {
+    "anyOf": [{"$ref": "#/components/schemas/Insight"}, {"$ref": "#/components/schemas/InsightBasic"}],
+    "description": "The full insight, or with `basic=true` its basic rendering (no results).",
+}
+INSIGHT_DETAIL_PATH = re.compile(r"^/api/(projects|environments)/\{\w+\}/insights/\{id\}/$")
+
+
+def document_basic_renderings(result, generator, request, public):
+    """Post-processing hook: `basic=true` answers `InsightBasic` items in the list and an `InsightBasic` from
+    retrieve, so both are documented as either rendering (PostHog's schema claims the full one only)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    if "PaginatedInsightList" not in schemas or "InsightBasic" not in schemas:
+        return result
+    schemas["PaginatedInsightList"]["properties"]["results"]["items"] = INSIGHT_OR_BASIC
+    for path, operations in result["paths"].items():
+        if INSIGHT_DETAIL_PATH.match(path) and "get" in operations:
+            operations["get"]["responses"]["200"]["content"]["application/json"]["schema"] = INSIGHT_OR_BASIC
+    return result

@@ -14,12 +14,14 @@ from django.db.models import Prefetch, QuerySet
 from pydantic import ValidationError as PydanticValidationError
 from rest_framework import serializers
 
+from insights.alert_hooks import insight_alerts
 from insights.dashboard_hooks import dashboard_hooks
 from insights.models import Insight, TaggedItem
 from insights.results import effective_query, insight_result, stored_or_converted_query
 from insights.tags import tags_of
 from insights_server.api.shared import UserBasicSerializer, membership_level_in_context
 from insights_server.models import OrganizationMembership
+from insights_server.params import MAX_INTEGER
 from queries.schema import (
     DataVisualizationNode,
     HogQLQuery,
@@ -206,7 +208,8 @@ class InsightWriteSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=400, allow_null=True, allow_blank=True, required=False)
     query = serializers.JSONField(allow_null=True, required=False)
     filters = serializers.DictField(required=False)
-    order = serializers.IntegerField(allow_null=True, required=False)
+    # Bounded by the column (integer): a larger number was a 500 at save (schema fuzz finding).
+    order = serializers.IntegerField(allow_null=True, required=False, min_value=-MAX_INTEGER, max_value=MAX_INTEGER)
     deleted = serializers.BooleanField(required=False)
     saved = serializers.BooleanField(required=False)
     favorited = serializers.BooleanField(required=False)
@@ -328,7 +331,7 @@ class InsightSerializer(InsightBasicSerializer):
         restriction, privilege = dashboard_hooks().access_levels(user, insight)
         values["effective_restriction_level"] = restriction
         values["effective_privilege_level"] = privilege
-        values["alerts"] = []
+        values["alerts"] = insight_alerts(insight, self.context)
         rendered = {name: values[name] for name in self.fields_rendered}
         self.add_search_match_type(insight, rendered)
         rendered["filters_hash"] = result.get("cache_key")

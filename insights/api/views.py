@@ -193,7 +193,10 @@ class InsightViewSet(ProjectScopedViewSet):
     def all_activity(self, request, **kwargs) -> Response:
         return actions.activity(self, request, **kwargs)
 
-    @extend_schema(parameters=[docs.ID_PARAMETER, *docs.ACTIVITY_PARAMETERS], responses=docs.ACTIVITY_RESPONSE)
+    @extend_schema(
+        parameters=[docs.ID_PARAMETER, *docs.ACTIVITY_PARAMETERS],
+        responses={200: docs.ACTIVITY_RESPONSE, 404: OpenApiResponse(description="No such insight (no body).")},
+    )
     @action(methods=["get"], detail=True, url_path="activity", required_scopes=ACTIVITY, pagination_class=None)
     def activity(self, request, **kwargs) -> Response:
         return actions.insight_activity(self, request, **kwargs)

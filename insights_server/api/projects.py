@@ -50,6 +50,8 @@ class TeamViewSetBase(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewse
     required_scopes: list[str] | None = None
     permission_classes = [IsAuthenticated, APIScopePermission]
     queryset = Team.objects.select_related("organization", "project")
+    # OpenAPI: a project name already taken in the organization is a 409 (read by ErrorDocumentingAutoSchema).
+    openapi_error_codes = {"create": [409], "update": [409], "partial_update": [409]}
 
     @cached_property
     def url_team(self) -> Team | None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 
 from queries.clickhouse import client
-from queries.clickhouse.schema import Layout, events_ddl, persons_ddl
+from queries.clickhouse.schema import Layout, cohorts_ddl, events_ddl, persons_ddl
 
 logger = logging.getLogger(__name__)
 
@@ -16,6 +16,7 @@ MIGRATIONS_TABLE = "insights_clickhouse_migrations"
 MIGRATIONS: list[tuple[str, Callable[[Layout], list[str]]]] = [
     ("0001_events", events_ddl),
     ("0002_persons", persons_ddl),
+    ("0003_cohorts", cohorts_ddl),
 ]
 
 

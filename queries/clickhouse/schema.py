@@ -119,3 +119,27 @@ ORDER BY (team_id, id)""",
         distinct_id_table_ddl("person_distinct_id2", layout),
         distinct_id_table_ddl("person_distinct_id_overrides", layout),
     ]
+
+
+def cohorts_ddl(layout: Layout) -> list[str]:
+    """Cohort membership (spec actors-cohorts §3.1): dynamic members by calculation version, collapsing on `sign`
+    (a new version inserts its members and cancels the older rows); static members, one row per addition."""
+    return [
+        f"""CREATE TABLE IF NOT EXISTS cohortpeople{layout.on_cluster} (
+    person_id UUID,
+    cohort_id Int64,
+    team_id Int64,
+    sign Int8,
+    version UInt64
+) ENGINE = {layout.engine("CollapsingMergeTree", "cohortpeople", "sign", sharded=False)}
+ORDER BY (team_id, cohort_id, person_id, version)""",
+        f"""CREATE TABLE IF NOT EXISTS person_static_cohort{layout.on_cluster} (
+    id UUID,
+    person_id UUID,
+    cohort_id Int64,
+    team_id Int64,
+    _timestamp DateTime DEFAULT now(),
+    _offset UInt64 DEFAULT 0
+) ENGINE = {layout.engine("ReplacingMergeTree", "person_static_cohort", "_timestamp", sharded=False)}
+ORDER BY (team_id, cohort_id, person_id, id)""",
+    ]

@@ -122,8 +122,8 @@ def _check(raw: str) -> dict:
 
 def _parse_raw(kind: str, text: str) -> str:
     """Runs in the parse worker process: the parser's JSON text."""
-    function = _parser.parse_select_json if kind == "select" else _parser.parse_expr_json
-    return function(text, is_internal=False)
+    functions = {"select": _parser.parse_select_json, "program": _parser.parse_program_json}
+    return functions.get(kind, _parser.parse_expr_json)(text, is_internal=False)
 
 
 def _run_parser(kind: str, text: str, internal: bool = False) -> dict:

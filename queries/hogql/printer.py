@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from queries.hogql import ast
+from queries.hogql.cohorts import CONSTANT_ONLY, find_cohort, membership_sql
 from queries.hogql.database import (
     EVENTS,
     MAX_TABLE_FUNCTION_ROWS,
@@ -601,6 +602,8 @@ class ClickHousePrinter:
 
     def visit_CompareOperation(self, node: ast.CompareOperation, scope: Scope) -> str:
         op = node.op
+        if op in ("in cohort", "not in cohort"):
+            return self.in_cohort(node, scope)
         left = self.visit_as_text(node.left, scope) if op in TEXT_COMPARISONS else self.visit(node.left, scope)
         if isinstance(node.right, ast.Constant) and node.right.value is None and op in ("==", "!="):
             return f"isNull({left})" if op == "==" else f"isNotNull({left})"
@@ -618,6 +621,16 @@ class ClickHousePrinter:
             matched = f"match({left}, {pattern})"
             return f"ifNull({matched}, 0)" if op.startswith("=") else f"ifNull(not({matched}), 1)"
         raise QueryError(f"Unsupported comparison: {op}")
+
+    def in_cohort(self, node: ast.CompareOperation, scope: Scope) -> str:
+        """`expr IN COHORT x`: expr among the members of the project's cohort x (an id or a name)."""
+        if not isinstance(node.right, ast.Constant):
+            raise QueryError(CONSTANT_ONLY)
+        cohort = find_cohort(self.context.team_id, node.right.value)
+        left = self.visit(node.left, scope)
+        if node.op == "in cohort":
+            return f"ifNull(in({left}, ({membership_sql(cohort)})), 0)"
+        return f"ifNull(notIn({left}, ({membership_sql(cohort)})), 1)"
 
     def visit_Placeholder(self, node: ast.Placeholder, scope: Scope) -> str:
         chain = node.expr.chain if isinstance(node.expr, ast.Field) else None

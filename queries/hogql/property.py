@@ -20,7 +20,9 @@ def between_error(operator: str, problem: str) -> str:
     return f"{operator} operator requires {problem}"
 
 
-def _field(filter_type: str, key: str) -> ast.Expr:
+def _field(filter_type: str, key: str, scope: str = "event") -> ast.Expr:
+    if filter_type == "person" and scope == "person":
+        return ast.Field(["properties", key])
     if filter_type == "event":
         if key == "$elements_chain":
             return ast.Field(["elements_chain"])
@@ -42,17 +44,34 @@ def _string(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def property_to_expr(item: Any) -> ast.Expr:
-    """One filter, a list of filters (AND), or a `{type: AND|OR, values: [...]}` group."""
+def cohort_filter_to_expr(item: dict, scope: str = "event") -> ast.Expr:
+    """`person_id IN COHORT <id>` (`NOT IN` for `not_in` or a negated filter); the printer resolves the cohort."""
+    value = item.get("value")
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).lstrip("-").isdigit():
+        raise QueryError("A cohort filter needs the cohort's id as its value.")
+    negated = (item.get("operator") == "not_in") != bool(item.get("negation"))
+    person = ast.Field(["id"] if scope == "person" else ["person_id"])
+    return ast.CompareOperation("not in cohort" if negated else "in cohort", person, ast.Constant(int(value)))
+
+
+def property_to_expr(item: Any, scope: str = "event") -> ast.Expr:
+    """One filter, a list of filters (AND), or a `{type: AND|OR, values: [...]}` group.
+
+    `scope` is `event` (filters on events, persons through `person.`) or `person` (filters on the persons table).
+    """
     if isinstance(item, list):
-        return _combine("AND", [property_to_expr(i) for i in item])
+        return _combine("AND", [property_to_expr(i, scope) for i in item])
     if hasattr(item, "model_dump"):
         item = item.model_dump(exclude_none=True, by_alias=True)
     if not isinstance(item, dict):
         raise QueryError("Invalid property filter")
     if "values" in item and item.get("type") in ("AND", "OR"):
-        return _combine(item["type"], [property_to_expr(v) for v in item["values"]])
+        return _combine(item["type"], [property_to_expr(v, scope) for v in item["values"]])
     filter_type = item.get("type") or "event"
+    if filter_type == "cohort":
+        return cohort_filter_to_expr(item, scope)
     if filter_type == "hogql":
         return parse_expr(str(item.get("key", "")))
     key = item.get("key")
@@ -61,7 +80,7 @@ def property_to_expr(item: Any) -> ast.Expr:
     operator = item.get("operator") or "exact"
     if filter_type == "element":
         return element_filter_to_expr(key, operator, _values(item.get("value")), _combine)
-    return field_filter_to_expr(_field(filter_type, key), operator, item.get("value"))
+    return field_filter_to_expr(_field(filter_type, key, scope), operator, item.get("value"))
 
 
 def field_filter_to_expr(field: ast.Expr, operator: str, value: Any) -> ast.Expr:

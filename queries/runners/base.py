@@ -17,6 +17,7 @@ from queries.execution.concurrency import api_query_slot
 from queries.execution.queue import enqueue_query
 from queries.execution.staleness import cache_target_age, is_stale
 from queries.execution.status import incomplete_status
+from queries.hogql.cohorts import cohort_references, cohort_versions
 from queries.hogql.printer import PrintContext
 from queries.modifiers import default_modifiers
 from queries.person_overrides import has_person_overrides
@@ -129,6 +130,10 @@ class QueryRunner:
         if action_ids:
             # An edited action changes what its series count.
             settings["actions"] = action_steps_by_id(self.team, action_ids)
+        cohorts = cohort_references(query, settings.get("test_account_filters"))
+        if cohorts:
+            # A recalculated (or edited, or deleted) cohort changes who its filters and breakdowns select.
+            settings["cohorts"] = cohort_versions(self.team, cohorts)
         return settings
 
     def run(self, mode: str = "blocking", query_id: str | None = None) -> dict:

@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+from queries.hogql import ast
+from queries.hogql.errors import QueryError
 from queries.runners.base import QueryRunner
 from queries.runners.common.date_range import QueryDateRange
 from queries.runners.common.limits import check_interval_count
@@ -30,6 +32,18 @@ class DateRangedQueryRunner(QueryRunner):
 
     def interval(self) -> str:
         return self.query.interval or "day"
+
+    # ---- actors (spec actors-cohorts §2) ------------------------------------------------------------
+
+    def to_actors_query(self, node) -> ast.SelectQuery:
+        """The actors behind one data point of this insight (`node` is an InsightActorsQuery or a kind's own actors
+        node): one row per actor with an `actor_id` column (plus the kind's extra columns). Raises QueryError when
+        the insight has no actors."""
+        raise QueryError(f"Cannot convert source query of type {self.kind} to persons query")
+
+    def actors_are_groups(self, node) -> bool:
+        """Whether the actors of `node` are groups (group aggregation) rather than persons."""
+        return False
 
 
 class InsightQueryRunner(DateRangedQueryRunner):

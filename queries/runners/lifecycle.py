@@ -8,6 +8,7 @@ from queries.hogql.builders import datetime_constant
 from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.printer import MAX_LIMIT
+from queries.runners.common.actors import parse_day, period_texts
 from queries.runners.common.date_range import QueryDateRange, add_interval, resolved_range, start_of_interval
 from queries.runners.common.filters import earliest_event, property_filters
 from queries.runners.common.labels import format_day, format_label_date
@@ -161,6 +162,35 @@ class LifecycleQueryRunner(InsightQueryRunner):
             array_join_list=[ast.Alias("period_status", _call("arrayConcat", active, dormant))],
             group_by=[_field("period"), _field("status")],
             limit=ast.Constant(MAX_LIMIT),
+        )
+
+    # ---- actors -----------------------------------------------------------------------------------
+
+    def to_actors_query(self, node) -> ast.SelectQuery:
+        """Persons with `status` in the period holding `day` (either condition dropped when absent; spec §2.4).
+
+        The same per-person (period, status) pairs the chart counts, before they are counted.
+        """
+        date_range = self.resolved_date_range()
+        pairs = self.build(date_range)
+        period, status = pairs.select[0], pairs.select[1]
+        assert isinstance(period, ast.Alias) and isinstance(status, ast.Alias)
+        pairs.select = [_field("actor_id"), period, status]
+        pairs.group_by = None
+        pairs.limit = None
+        conditions: list[ast.Expr] = []
+        if node.day is not None:
+            day = parse_day(node.day, self.team.timezone)
+            start = start_of_interval(day, date_range.interval, date_range.week_start_day)
+            texts = ast.Tuple([ast.Constant(text) for text in period_texts(start)])
+            conditions.append(ast.CompareOperation("in", _field("period"), texts))
+        if node.status:
+            conditions.append(_eq(_field("status"), ast.Constant(node.status)))
+        return ast.SelectQuery(
+            select=[_field("actor_id")],
+            select_from=ast.JoinExpr(table=pairs, alias="pairs"),
+            where=(conditions[0] if len(conditions) == 1 else ast.And(conditions)) if conditions else None,
+            group_by=[_field("actor_id")],
         )
 
     def resolved_date_range(self) -> QueryDateRange:

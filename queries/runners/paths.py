@@ -11,6 +11,7 @@ from queries.hogql.parser import parse_expr, parse_select
 from queries.runners.common.date_range import QueryDateRange
 from queries.runners.common.filters import property_filters
 from queries.runners.insight import InsightQueryRunner
+from queries.runners.paths_actors import paths_actors_query
 from queries.runners.paths_funnel import FunnelPaths
 
 STEP_LIMIT_DEFAULT = 5
@@ -313,6 +314,11 @@ class PathsQueryRunner(InsightQueryRunner):
             select.having = having[0] if len(having) == 1 else ast.And(having)
         select.limit = ast.Constant(self.edge_limit)
         return select, values
+
+    # ---- actors -----------------------------------------------------------------------------------
+
+    def to_actors_query(self, node) -> ast.SelectQuery:
+        return paths_actors_query(self)
 
     # ---- calculation ------------------------------------------------------------------------------
 

@@ -2,9 +2,12 @@
 
 from insights_server.models import Team
 from queries.hogql.errors import QueryError
+from queries.runners.actors.insight_actors import InsightActorsQueryOptionsRunner, InsightActorsQueryRunner
+from queries.runners.actors.runner import ActorsQueryRunner
 from queries.runners.base import QueryRunner
 from queries.runners.events_query import EventsQueryRunner
 from queries.runners.funnels.runner import FunnelsQueryRunner
+from queries.runners.hog_query import HogQueryRunner
 from queries.runners.hogql_query import HogQLQueryRunner
 from queries.runners.lifecycle import LifecycleQueryRunner
 from queries.runners.metadata import HogQLMetadataRunner
@@ -25,8 +28,14 @@ RUNNERS: dict[str, type[QueryRunner]] = {
         FunnelsQueryRunner,
         PathsQueryRunner,
         RetentionQueryRunner,
+        HogQueryRunner,
+        ActorsQueryRunner,
+        InsightActorsQueryRunner,
+        InsightActorsQueryOptionsRunner,
     )
 }
+# The actors runners reach the insight runners through this map (they cannot import the registry: a circle).
+ActorsQueryRunner.insight_runners.update(RUNNERS)
 INTERFACE_NODES = {"InsightVizNode", "DataTableNode", "DataVisualizationNode"}
 
 

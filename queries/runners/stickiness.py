@@ -15,6 +15,7 @@ from queries.runners.common.series import check_series, series_event_filter, ser
 from queries.runners.insight import InsightQueryRunner
 
 CRITERIA_OPERATORS = {"gte": ">=", "lte": "<=", "exact": "=="}
+ACTOR_OPERATORS = {"gte": ">=", "lte": "<=", "gt": ">", "lt": "<", "eq": "==", "exact": "=="}
 
 
 class StickinessQueryRunner(InsightQueryRunner):
@@ -88,10 +89,10 @@ class StickinessQueryRunner(InsightQueryRunner):
         operator = CRITERIA_OPERATORS[criteria.operator]
         return ast.CompareOperation(operator, ast.Call("count", []), ast.Constant(int(criteria.value)))
 
-    def build(self, series, date_range: QueryDateRange) -> ast.SelectQuery:
-        """1. Each actor's intervals passing the criteria; 2. their number per actor; 3. actors per number.
+    def per_actor_query(self, series, date_range: QueryDateRange) -> ast.SelectQuery:
+        """One row per actor: `aggregation_target` and `num_intervals`, its intervals passing the criteria.
 
-        Without criteria every interval with an event passes, so steps 1 and 2 are one `count(DISTINCT interval)`.
+        Without criteria every interval with an event passes, so this is one `count(DISTINCT interval)`.
         """
         period: ast.Expr = date_range.interval_start(ast.Field(["timestamp"]))
         if self.interval_count > 1:
@@ -108,18 +109,21 @@ class StickinessQueryRunner(InsightQueryRunner):
                 group_by=[ast.Field(["aggregation_target"]), ast.Field(["start_of_interval"])],
                 having=self.criteria(),
             )
-            per_actor = ast.SelectQuery(
+            return ast.SelectQuery(
                 select=[ast.Field(["aggregation_target"]), ast.Alias("num_intervals", ast.Call("count", []))],
                 select_from=ast.JoinExpr(table=per_interval),
                 group_by=[ast.Field(["aggregation_target"])],
             )
-        else:
-            per_actor = ast.SelectQuery(
-                select=[actor, ast.Alias("num_intervals", ast.Call("count", [period], distinct=True))],
-                select_from=events,
-                where=self.where(series, date_range),
-                group_by=[ast.Field(["aggregation_target"])],
-            )
+        return ast.SelectQuery(
+            select=[actor, ast.Alias("num_intervals", ast.Call("count", [period], distinct=True))],
+            select_from=events,
+            where=self.where(series, date_range),
+            group_by=[ast.Field(["aggregation_target"])],
+        )
+
+    def build(self, series, date_range: QueryDateRange) -> ast.SelectQuery:
+        """1. Each actor's intervals passing the criteria and their number (`per_actor_query`); 2. actors per number."""
+        per_actor = self.per_actor_query(series, date_range)
         # One row per actor in `per_actor`: count() counts distinct actors.
         return ast.SelectQuery(
             select=[ast.Alias("num_actors", ast.Call("count", [])), ast.Field(["num_intervals"])],
@@ -127,6 +131,52 @@ class StickinessQueryRunner(InsightQueryRunner):
             group_by=[ast.Field(["num_intervals"])],
             order_by=[ast.OrderExpr(ast.Field(["num_intervals"]), "ASC")],
             limit=ast.Constant(MAX_LIMIT),
+        )
+
+    # ---- actors -----------------------------------------------------------------------------------
+
+    def actors_are_groups(self, node) -> bool:
+        return any(series.math == "unique_group" for series in self.actors_series(node))
+
+    def actors_series(self, node) -> list:
+        """The clicked series (`series`), else every series: PostHog unions them (spec actors-cohorts §2.3)."""
+        if node.series is not None:
+            if not 0 <= node.series < len(self.query.series):
+                raise QueryError(f"Series index {node.series} is out of range.")
+            return [self.query.series[node.series]]
+        return list(self.query.series)
+
+    def to_actors_query(self, node) -> ast.SelectQuery:
+        """Actors active in exactly `day` intervals (`operator` or cumulative: at least / at most)."""
+        date_range = self.resolved_date_range()
+        compare = self.query.compareFilter
+        if node.compare == "previous" and compare is not None and compare.compare:
+            date_range = date_range.previous_period(compare.compare_to)
+        operator = getattr(node, "operator", None)
+        op = ">=" if self.cumulative else ACTOR_OPERATORS.get(operator or "exact", "==")
+        selects: list[ast.SelectQuery] = []
+        for series in self.actors_series(node):
+            check_series(series)
+            per_actor = self.per_actor_query(series, date_range)
+            where = None
+            if node.day is not None:
+                where = ast.CompareOperation(op, ast.Field(["num_intervals"]), ast.Constant(int(node.day)))
+            selects.append(
+                ast.SelectQuery(
+                    select=[ast.Alias("actor_id", ast.Field(["aggregation_target"]))],
+                    select_from=ast.JoinExpr(table=per_actor),
+                    where=where,
+                )
+            )
+        union: ast.SelectQuery | ast.SelectSetQuery = selects[0]
+        if len(selects) > 1:
+            union = ast.SelectSetQuery(
+                selects[0], [ast.SelectSetNode(select_query=q, set_operator="UNION ALL") for q in selects[1:]]
+            )
+        return ast.SelectQuery(
+            select=[ast.Field(["actor_id"])],
+            select_from=ast.JoinExpr(table=union),
+            group_by=[ast.Field(["actor_id"])],
         )
 
     # ---- calculation ------------------------------------------------------------------------------

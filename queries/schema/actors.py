@@ -65,9 +65,13 @@ class FunnelsActorsQuery(DataNode):
     funnelStep: int | None = Field(
         default=None, description="1-indexed; positive for converted actors, negative for drop-offs before |step|."
     )
+    funnelCustomSteps: list[int] | None = Field(
+        default=None, description="1-indexed steps: actors whose last reached step is one of them."
+    )
     funnelStepBreakdown: int | str | float | list[int | str | float] | None = None
     funnelTrendsDropOff: bool | None = None
     funnelTrendsEntrancePeriodStart: str | None = None
+    compare: Compare | None = None
     includeRecordings: bool | None = None
 
 

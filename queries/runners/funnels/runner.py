@@ -6,9 +6,11 @@ from queries.hogql import ast
 from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.printer import MAX_LIMIT
+from queries.runners.common.cohorts import cohort_breakdown_values, restricted_to_cohort
 from queries.runners.common.date_range import QueryDateRange, resolved_range
 from queries.runners.common.series import series_identity
 from queries.runners.funnels import aggregation
+from queries.runners.funnels.actors import funnel_actors_query
 from queries.runners.funnels.query_builder import FunnelQueryBuilder
 from queries.runners.funnels.results import (
     breakdown_steps,
@@ -94,8 +96,17 @@ class FunnelsQueryRunner(InsightQueryRunner):
         date_range = self.resolved_date_range()
         return self.builder(date_range), date_range
 
+    def to_actors_query(self, node) -> ast.SelectQuery:
+        return funnel_actors_query(self, node)
+
+    def actors_are_groups(self, node) -> bool:
+        return self.query.aggregation_group_type_index is not None
+
     def calculate(self) -> dict:
         """1. Validate and resolve the range; 2. run the visualisation's query; 3. shape the rows (spec §2.3)."""
+        breakdown_cohorts = cohort_breakdown_values(self.query)
+        if breakdown_cohorts is not None:
+            return self.cohort_breakdown(breakdown_cohorts)
         builder, date_range = self.prepared()
         results: dict | list
         if self.viz == "time_to_convert":
@@ -111,6 +122,27 @@ class FunnelsQueryRunner(InsightQueryRunner):
             "hogql": "\n\n".join(self._hogql),
             "resolved_date_range": resolved_range(date_range),
         }
+
+    def cohort_breakdown(self, cohorts: list) -> dict:
+        """A cohort breakdown: the funnel of each cohort's members, labelled with the cohort id (0: all users)."""
+        results: list = []
+        response: dict = {}
+        for cohort in cohorts:
+            runner = type(self)(restricted_to_cohort(self.query, cohort), self.team)
+            runner.query_tag = self.query_tag
+            response = runner.calculate()
+            value = 0 if cohort == "all" else cohort
+            if self.viz == "time_to_convert":
+                return response
+            if self.viz == "trends":
+                for series in response["results"]:
+                    series["breakdown_value"] = value
+                results += response["results"]
+            else:
+                results.append([{**step, "breakdown": value, "breakdown_value": value} for step in response["results"]])
+            self._hogql.append(response["hogql"])
+            self._timings += response["timings"]
+        return {**response, "results": results, "hogql": "\n\n".join(self._hogql), "timings": self._timings}
 
     def top_breakdown_values(self, rows: list) -> list | None:
         """The breakdown values kept by name (None when all fit); the others become `Other` (spec §3.9)."""

@@ -17,10 +17,12 @@ from queries.hogql.hogql_printer import to_hogql
 from queries.hogql.parser import parse_select
 from queries.hogql.printer import MAX_LIMIT
 from queries.hogql.property import property_to_expr
+from queries.runners.common.cohorts import cohort_breakdown_values, cohort_value_label, restricted_to_cohort
 from queries.runners.common.date_range import resolved_range
 from queries.runners.common.filters import property_filters
 from queries.runners.common.series import action_for
 from queries.runners.insight import DateRangedQueryRunner
+from queries.runners.retention.actors import retention_actors_query
 from queries.runners.retention.date_range import MAX_CELLS, RetentionDateRange
 from queries.runners.retention.sql import (
     AGGREGATIONS,
@@ -483,9 +485,20 @@ class RetentionQueryRunner(DateRangedQueryRunner):
         select.limit = ast.Constant(MAX_LIMIT)
         return select
 
+    # ---- actors -----------------------------------------------------------------------------------
+
+    def to_actors_query(self, node) -> ast.SelectQuery:
+        return retention_actors_query(self, node)
+
+    def actors_are_groups(self, node) -> bool:
+        return self.query.aggregation_group_type_index is not None
+
     # ---- calculation ------------------------------------------------------------------------------
 
     def calculate(self) -> dict:
+        breakdown_cohorts = cohort_breakdown_values(self.query)
+        if breakdown_cohorts is not None:
+            return self.cohort_breakdown(breakdown_cohorts)
         self.validate()
         date_range = self.query_date_range()
         result = execute_select(
@@ -506,6 +519,19 @@ class RetentionQueryRunner(DateRangedQueryRunner):
             "hogql": result.hogql,
             "resolved_date_range": resolved_range(date_range),
         }
+
+    def cohort_breakdown(self, cohorts: list) -> dict:
+        """A cohort breakdown: the retention of each cohort's members, labelled with its id ("0": all users)."""
+        results, hogql, timings = [], [], []
+        response: dict = {}
+        for cohort in cohorts:
+            runner = type(self)(restricted_to_cohort(self.query, cohort), self.team)
+            runner.query_tag = self.query_tag
+            response = runner.calculate()
+            results += [{**row, "breakdown_value": cohort_value_label(cohort)} for row in response["results"]]
+            hogql.append(response["hogql"])
+            timings += response["timings"]
+        return {**response, "results": results, "hogql": "\n\n".join(hogql), "timings": timings}
 
     def breakdown_results(self, date_range: RetentionDateRange, cohorts: int, rows: list) -> list[dict]:
         """Breakdown values ranked by cohort size summed over all cohorts; past the limit they become Other."""

@@ -8,6 +8,7 @@ from queries.hogql.builders import datetime_constant
 from queries.hogql.errors import QueryError
 from queries.hogql.parser import parse_expr
 from queries.hogql.printer import MAX_LIMIT
+from queries.runners.common.cohorts import cohort_condition, cohort_value_label
 from queries.runners.common.date_range import QueryDateRange
 from queries.runners.common.filters import property_filters
 from queries.runners.common.series import check_series, series_event_filter
@@ -77,6 +78,8 @@ class TrendsQueryBuilder:
 
     # Bins of a histogram breakdown, set by the runner once it knows the value range (see histogram.py).
     histogram_bins: list[tuple[float, float]] | None = None
+    # The cohort (id or "all") of a cohort breakdown this builder answers: one builder per cohort.
+    cohort: int | str | None = None
 
     def __init__(self, query, team: Team, series, date_range: QueryDateRange, total_value: bool):
         self.query = query
@@ -253,8 +256,13 @@ class TrendsQueryBuilder:
         return _and(parts + self.filter_parts())
 
     def filter_parts(self) -> list[ast.Expr]:
-        """The series' and the query's property filters and the test account filters."""
-        return property_filters(self.query, self.team, self.series)
+        """The series' and the query's property filters, the test account filters and the breakdown's cohort."""
+        parts = property_filters(self.query, self.team, self.series)
+        if self.cohort is not None:
+            condition = cohort_condition(self.cohort)
+            if condition is not None:
+                parts.append(condition)
+        return parts
 
     def math_property_field(self) -> ast.Expr:
         prop = self.series.math_property
@@ -313,6 +321,8 @@ class TrendsQueryBuilder:
             )
         breakdown_filter = self.query.breakdownFilter
         kind = breakdown_filter.breakdown_type or "event"
+        if kind == "cohort":
+            return ast.Constant(cohort_value_label(self.cohort))
         if self.histogram_bins is not None:
             field = self.breakdown_field(breakdown_filter.breakdown, kind)
             return histogram_expr(field, self.histogram_bins, BREAKDOWN_NULL_STRING_LABEL)

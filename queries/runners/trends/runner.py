@@ -5,15 +5,18 @@ import math
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from queries.hogql import ast
 from queries.hogql.errors import QueryError
 from queries.hogql.execute import execute_select
 from queries.hogql.printer import MAX_LIMIT
+from queries.runners.common.cohorts import cohort_breakdown_values
 from queries.runners.common.date_range import QueryDateRange, resolved_range
 from queries.runners.common.filters import earliest_event
 from queries.runners.common.labels import format_day, format_label_date
 from queries.runners.common.limits import check_insight_size
 from queries.runners.common.series import series_identity
 from queries.runners.insight import InsightQueryRunner
+from queries.runners.trends.actors import TrendsActors, group_index
 from queries.runners.trends.formula import Formula, apply_formulas, formula_nodes
 from queries.runners.trends.histogram import HISTOGRAM_MAX_BINS, bounds_query, histogram_bin_count, histogram_bins
 from queries.runners.trends.query_builder import (
@@ -85,6 +88,16 @@ class TrendsQueryRunner(InsightQueryRunner):
     def query_date_range(self, earliest: datetime | None = None) -> QueryDateRange:
         return self.build_date_range(earliest, exact_timerange=self.display == "BoldNumber")
 
+    # ---- actors -----------------------------------------------------------------------------------
+
+    def to_actors_query(self, node) -> ast.SelectQuery:
+        return TrendsActors(self, node).build()
+
+    def actors_are_groups(self, node) -> bool:
+        series = TrendsActors(self, node).series()
+        builder = TrendsQueryBuilder(self.query, self.team, series, self.query_date_range(), self.total_value)
+        return group_index(builder) is not None
+
     # ---- calculation ------------------------------------------------------------------------------
 
     def calculate(self) -> dict:
@@ -107,14 +120,15 @@ class TrendsQueryRunner(InsightQueryRunner):
                 previous_range = current_range.previous_period(compare.compare_to)
                 periods.append(("previous", previous_range))
             for compare_label, date_range in periods:
-                builder = TrendsQueryBuilder(self.query, self.team, series, date_range, self.total_value)
-                self.set_histogram_bins(builder)
-                result = execute_select(
-                    builder.build(), self.print_context(), default_limit=MAX_LIMIT, query_tag=self.query_tag
-                )
-                hogql.append(result.hogql)
-                timings += result.timings
-                rows = self.series_rows(builder, result.results, date_range, order)
+                raw_rows = []
+                for builder in self.builders(series, date_range):
+                    result = execute_select(
+                        builder.build(), self.print_context(), default_limit=MAX_LIMIT, query_tag=self.query_tag
+                    )
+                    hogql.append(result.hogql)
+                    timings += result.timings
+                    raw_rows += result.results
+                rows = self.series_rows(builder, raw_rows, date_range, order)
                 for row in rows:
                     if comparing:
                         row.update({"compare": True, "compare_label": compare_label})
@@ -133,6 +147,17 @@ class TrendsQueryRunner(InsightQueryRunner):
         if previous_range is not None:
             response["resolved_compare_date_range"] = resolved_range(previous_range)
         return response
+
+    def builders(self, series, date_range: QueryDateRange) -> list[TrendsQueryBuilder]:
+        """The builders of one series and period: one, or one per cohort of a cohort breakdown."""
+        cohorts = cohort_breakdown_values(self.query)
+        builders = []
+        for cohort in cohorts or [None]:
+            builder = TrendsQueryBuilder(self.query, self.team, series, date_range, self.total_value)
+            builder.cohort = cohort
+            self.set_histogram_bins(builder)
+            builders.append(builder)
+        return builders
 
     def set_histogram_bins(self, builder: TrendsQueryBuilder) -> None:
         """For a histogram breakdown: the bins over the value range of this series' events in this period."""
