@@ -1,5 +1,7 @@
 """How definitions are shown and which fields a client may change (the taxonomy serializers of spec §2.4, §2.5)."""
 
+from datetime import datetime
+
 from rest_framework import serializers
 
 from definitions.models import EventDefinition, PropertyDefinition
@@ -58,7 +60,7 @@ class EventDefinitionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at", "last_seen_at", "verified_at"]
         extra_kwargs = {"name": {"required": True}}
 
-    def get_last_updated_at(self, definition: EventDefinition):
+    def get_last_updated_at(self, definition: EventDefinition) -> datetime | None:
         return definition.updated_at or definition.created_at
 
     def get_is_action(self, definition: EventDefinition) -> bool:
