@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from rest_framework.exceptions import ValidationError
 
+from insights_server.parsers import json_has_nul
+
 TRUTHY = frozenset({"y", "yes", "t", "true", "on", "1"})
 NOT_A_JSON_ARRAY = "Must be a JSON array."
 NOT_A_JSON_INT_ARRAY = "Must be a JSON array of integers."
@@ -62,6 +64,8 @@ def json_param(params, name: str) -> dict | None:
         raise ValidationError({name: [invalid_json_message(name)]}) from None
     if value is not None and not isinstance(value, dict):
         raise ValidationError({name: [invalid_json_message(name)]})
+    if json_has_nul(value):
+        raise ValidationError({name: [NUL_NOT_ALLOWED]})
     return value
 
 
@@ -76,6 +80,8 @@ def json_list_param(params, name: str) -> list:
         raise ValidationError({name: [NOT_A_JSON_ARRAY]}) from None
     if not isinstance(value, list):
         raise ValidationError({name: [NOT_A_JSON_ARRAY]})
+    if json_has_nul(value):
+        raise ValidationError({name: [NUL_NOT_ALLOWED]})
     return value
 
 

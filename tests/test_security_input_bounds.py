@@ -102,3 +102,22 @@ def test_a_nul_character_in_a_query_parameter_or_path_is_answered_not_500(owner_
         assert (response.json()["detail"], response.json()["attr"]) == (NUL_NOT_ALLOWED, name)
     assert owner_client.get("/api/personal_api_keys/a%00b/").status_code == 404
     assert owner_client.get(f"/api/projects/{world.team.id}/activity_log/?scope=%2500").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/projects/{team}/insights/?short_id=a%00",
+        "/api/projects/{team}/insights/?feature_flag=a%00",
+        "/api/projects/{team}/insights/?insight=a%00",
+        "/api/projects/{team}/insights/?tags=%5B%22a%5Cu0000%22%5D",
+        "/api/projects/{team}/dashboards/?creation_mode=a%00",
+        "/api/projects/{team}/dashboards/?tags=a%00",
+        "/api/projects/?search=a%00",
+    ],
+)
+def test_a_nul_character_in_a_filter_parameter_is_400(owner_client, world, path):
+    from insights_server.params import NUL_NOT_ALLOWED
+
+    response = owner_client.get(path.format(team=world.team.id))
+    assert response.status_code == 400 and response.json()["detail"] == NUL_NOT_ALLOWED
