@@ -28,8 +28,8 @@ class OwnerField(serializers.PrimaryKeyRelatedField):
 
 class EventDefinitionSerializer(serializers.ModelSerializer):
     owner = OwnerField()
-    updated_by = UserBasicSerializer(read_only=True)
-    verified_by = UserBasicSerializer(read_only=True)
+    updated_by = UserBasicSerializer(read_only=True, allow_null=True)
+    verified_by = UserBasicSerializer(read_only=True, allow_null=True)
     tags = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
     default_columns = serializers.ListField(child=serializers.CharField(), required=False)
     last_updated_at = serializers.SerializerMethodField()
@@ -85,8 +85,8 @@ class EventDefinitionSerializer(serializers.ModelSerializer):
 
 class PropertyDefinitionSerializer(serializers.ModelSerializer):
     owner = OwnerField()
-    updated_by = UserBasicSerializer(read_only=True)
-    verified_by = UserBasicSerializer(read_only=True)
+    updated_by = UserBasicSerializer(read_only=True, allow_null=True)
+    verified_by = UserBasicSerializer(read_only=True, allow_null=True)
     tags = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
     property_type = serializers.ChoiceField(PropertyDefinition.PropertyType.choices, allow_null=True, required=False)
     is_seen_on_filtered_events = serializers.SerializerMethodField()
