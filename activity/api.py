@@ -16,7 +16,7 @@ from activity.created_items import created_items_by_scope
 from activity.models import ActivityLog
 from insights_server.api.shared import UserBasicSerializer
 from insights_server.models import Team
-from insights_server.params import int_param
+from insights_server.params import int_param, text_param
 from insights_server.routing import ProjectScopedViewSet
 
 DEFAULT_ACTIVITY_LIMIT = 10
@@ -186,12 +186,13 @@ class ActivityLogViewSet(mixins.ListModelMixin, ProjectScopedViewSet):
         params = self.request.query_params
         if params.get("user"):
             entries = entries.filter(user__uuid=_uuid_param(params["user"], "user"))
-        if params.get("scope"):
-            entries = entries.filter(scope=params["scope"])
-        if params.get("scopes"):
-            entries = entries.filter(scope__in=[s.strip() for s in params["scopes"].split(",") if s.strip()])
-        if params.get("item_id"):
-            entries = entries.filter(item_id=params["item_id"])
+        # text_param: a NUL character is a 400 (PostgreSQL cannot compare it; it was a 500, found by the fuzz test).
+        if scope := text_param(params, "scope"):
+            entries = entries.filter(scope=scope)
+        if scopes := text_param(params, "scopes"):
+            entries = entries.filter(scope__in=[s.strip() for s in scopes.split(",") if s.strip()])
+        if item_id := text_param(params, "item_id"):
+            entries = entries.filter(item_id=item_id)
         ordering = self.ordering()
         return entries.order_by(ordering, "-id" if ordering.startswith("-") else "id")
 

@@ -8,9 +8,9 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from cohorts.csv_import import CSVImportError, persons_from_csv
-from cohorts.filters import effective_filters, has_behavioral, referenced_ids
 from cohorts.members import cohort_members_csv, cohort_members_page
 from cohorts.models import Cohort
+from cohorts.selectors import behavioral_cohort_ids
 from cohorts.serializers import CohortSerializer
 from cohorts.services import (
     cohort_add_persons,
@@ -119,18 +119,3 @@ class CohortViewSet(
         cohort = self.get_object()
         cohort_remove_person(cohort, person_to_remove(cohort, request.data), user=request.user)
         return Response({"success": True})
-
-
-def behavioral_cohort_ids(queryset) -> list[int]:
-    """Cohorts with a behavioural filter, and (transitively) those that reference one."""
-    cohorts = list(queryset.model.objects.filter(team__project_id__in=queryset.values("team__project_id")))
-    trees = {c.pk: effective_filters(c) for c in cohorts}
-    flagged = {pk for pk, tree in trees.items() if has_behavioral(tree)}
-    changed = True
-    while changed:
-        changed = False
-        for pk, tree in trees.items():
-            if pk not in flagged and any(ref in flagged for ref in referenced_ids(tree)):
-                flagged.add(pk)
-                changed = True
-    return list(flagged)

@@ -73,8 +73,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "insights_server.request_context.RequestContextMiddleware",
-    # A NUL character in the URL or a query parameter: PostgreSQL cannot compare it (400/404, never a 500).
-    "insights_server.input_guards.RejectNulCharactersMiddleware",
+    # A NUL character in the URL path: PostgreSQL cannot compare it (a 404, never a 500).
+    "insights_server.input_guards.RejectNulInPathMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -28,7 +28,7 @@ from rest_framework.exceptions import ValidationError
 
 from insights.dashboard_hooks import dashboard_hooks
 from insights.models import Insight, InsightViewed, TaggedItem
-from insights_server.params import is_truthy, json_int_list_param, json_list_param
+from insights_server.params import is_truthy, json_int_list_param, json_list_param, text_param
 from queries.dates import relative_date_parse
 
 MAX_SEARCH_LENGTH = 200
@@ -105,7 +105,7 @@ def insight_list_filter(queryset: QuerySet, query_params, team, user) -> QuerySe
     params = query_params
     queryset = queryset.annotate(last_viewed_at=latest_view_subquery())
     if "short_id" in params:
-        queryset = queryset.filter(short_id=params["short_id"])
+        queryset = queryset.filter(short_id=text_param(params, "short_id") or "")
     if "saved" in params:
         if is_truthy(params["saved"]):
             # Insights on a listed dashboard count as saved; "unlisted" dashboards are the hidden kind.
@@ -118,8 +118,7 @@ def insight_list_filter(queryset: QuerySet, query_params, team, user) -> QuerySe
         queryset = queryset.filter(favorited=True)
     if is_truthy(params.get("hide_feature_flag_insights", "")):
         queryset = queryset.exclude(name__in=FEATURE_FLAG_INSIGHT_NAMES)
-    if params.get("feature_flag"):
-        flag = params["feature_flag"]
+    if flag := text_param(params, "feature_flag"):
         queryset = queryset.filter(
             Q(filters__breakdown__icontains=f"$feature/{flag}")
             | Q(filters__properties__icontains=flag)
@@ -139,7 +138,7 @@ def insight_list_filter(queryset: QuerySet, query_params, team, user) -> QuerySe
         if params.get(key):
             queryset = queryset.filter(**{f"{field}__{lookup}": _parse_date(params[key], team, key)})
     if "insight" in params:
-        queryset = queryset.filter(_insight_type_filter(params["insight"]))
+        queryset = queryset.filter(_insight_type_filter(text_param(params, "insight") or ""))
     searching = False
     if "search" in params:
         term = params["search"]

@@ -5,11 +5,14 @@ from dataclasses import dataclass
 
 from rest_framework.exceptions import ValidationError
 
+from insights_server.parsers import json_has_nul
+
 TRUTHY = frozenset({"y", "yes", "t", "true", "on", "1"})
 NOT_A_JSON_ARRAY = "Must be a JSON array."
 NOT_A_JSON_INT_ARRAY = "Must be a JSON array of integers."
 NOT_AN_INTEGER = "A valid integer is required."
 LIMIT_OFFSET_INTEGERS = "limit and offset must be integers."
+NUL_NOT_ALLOWED = "Null characters are not allowed."
 # Integers bigger than this are refused before they reach a database: 2**63 - 1 overflows PostgreSQL's bigint.
 MAX_INTEGER = 2**31 - 1
 
@@ -25,6 +28,15 @@ def parse_id(raw) -> int | None:
         return None
     value = int(text)
     return value if value <= MAX_BIGINT else None
+
+
+def text_param(params, name: str) -> str | None:
+    """The text of parameter `name` (None when absent or empty); 400 (attr = name) when it holds a NUL character,
+    which PostgreSQL cannot compare (DRF's CharField refuses it with the same message)."""
+    value = params.get(name)
+    if value and "\x00" in value:
+        raise ValidationError({name: [NUL_NOT_ALLOWED]})
+    return value or None
 
 
 def invalid_json_message(name: str) -> str:
@@ -52,6 +64,8 @@ def json_param(params, name: str) -> dict | None:
         raise ValidationError({name: [invalid_json_message(name)]}) from None
     if value is not None and not isinstance(value, dict):
         raise ValidationError({name: [invalid_json_message(name)]})
+    if json_has_nul(value):
+        raise ValidationError({name: [NUL_NOT_ALLOWED]})
     return value
 
 
@@ -66,6 +80,8 @@ def json_list_param(params, name: str) -> list:
         raise ValidationError({name: [NOT_A_JSON_ARRAY]}) from None
     if not isinstance(value, list):
         raise ValidationError({name: [NOT_A_JSON_ARRAY]})
+    if json_has_nul(value):
+        raise ValidationError({name: [NUL_NOT_ALLOWED]})
     return value
 
 

@@ -173,3 +173,11 @@ def test_funnel_trends_actors_of_an_entrance_period(owner_client, world, model):
     dropped = funnel_actors(owner_client, world, source, funnelTrendsDropOff=True,
                             funnelTrendsEntrancePeriodStart="2024-01-01")  # fmt: skip
     assert dropped == first_day - converted
+
+
+def test_funnel_actors_options_list_the_baseline_and_each_breakdown_value(owner_client, world, model):
+    source = {**FUNNEL, "breakdownFilter": {"breakdown": "$browser", "breakdown_type": "event"}}
+    node = {"kind": "InsightActorsQueryOptions", "source": {"kind": "FunnelsActorsQuery", "source": source}}
+    options = run_query(owner_client, world.team.id, node).json()
+    assert options["breakdown"][0] == {"label": "Baseline", "value": None}
+    assert {"label": "Chrome", "value": ["Chrome"]} in options["breakdown"]

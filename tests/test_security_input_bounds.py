@@ -94,10 +94,30 @@ def test_integers_beyond_the_column_are_400_not_500(owner_client, world):
 
 def test_a_nul_character_in_a_query_parameter_or_path_is_answered_not_500(owner_client, world):
     # Found by tests/test_schema_fuzz.py: `?scope=%00` reached PostgreSQL (DataError) on the activity log.
-    from insights_server.input_guards import NUL_IN_PARAMETER
+    from insights_server.params import NUL_NOT_ALLOWED
 
-    response = owner_client.get(f"/api/projects/{world.team.id}/activity_log/?scope=a%00b")
-    assert response.status_code == 400
-    assert (response.json()["detail"], response.json()["attr"]) == (NUL_IN_PARAMETER, "scope")
+    for name in ("scope", "scopes", "item_id"):
+        response = owner_client.get(f"/api/projects/{world.team.id}/activity_log/?{name}=a%00b")
+        assert response.status_code == 400
+        assert (response.json()["detail"], response.json()["attr"]) == (NUL_NOT_ALLOWED, name)
     assert owner_client.get("/api/personal_api_keys/a%00b/").status_code == 404
     assert owner_client.get(f"/api/projects/{world.team.id}/activity_log/?scope=%2500").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/projects/{team}/insights/?short_id=a%00",
+        "/api/projects/{team}/insights/?feature_flag=a%00",
+        "/api/projects/{team}/insights/?insight=a%00",
+        "/api/projects/{team}/insights/?tags=%5B%22a%5Cu0000%22%5D",
+        "/api/projects/{team}/dashboards/?creation_mode=a%00",
+        "/api/projects/{team}/dashboards/?tags=a%00",
+        "/api/projects/?search=a%00",
+    ],
+)
+def test_a_nul_character_in_a_filter_parameter_is_400(owner_client, world, path):
+    from insights_server.params import NUL_NOT_ALLOWED
+
+    response = owner_client.get(path.format(team=world.team.id))
+    assert response.status_code == 400 and response.json()["detail"] == NUL_NOT_ALLOWED

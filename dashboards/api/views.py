@@ -14,6 +14,7 @@ from dashboards.permissions import DASHBOARD_EDIT_DENIED, can_edit_dashboard
 from dashboards.services import dashboard_create, dashboard_mark_accessed, dashboard_update
 from insights.api.schema import ProjectResourceSchema
 from insights.models import TaggedItem
+from insights_server.params import NUL_NOT_ALLOWED, text_param
 from insights_server.routing import ProjectScopedViewSet
 
 FALSE_VALUES = ("false", "0", "no", "f", "n", "off")
@@ -53,12 +54,14 @@ class DashboardViewSet(
         if not include_deleted:
             queryset = queryset.exclude(deleted=True)
         if self.action == "list":
-            creation_mode = self.request.query_params.get("creation_mode")
+            creation_mode = text_param(self.request.query_params, "creation_mode")
             if creation_mode:
                 queryset = queryset.filter(creation_mode=creation_mode)
             else:
                 queryset = queryset.exclude(creation_mode=Dashboard.CreationMode.UNLISTED)
             tags = self.request.query_params.getlist("tags")
+            if any("\x00" in tag for tag in tags):
+                raise ValidationError({"tags": [NUL_NOT_ALLOWED]})
             if tags:
                 queryset = queryset.filter(tagged_items__tag__name__in=tags).distinct()
         tagged = Prefetch("tagged_items", queryset=TaggedItem.objects.select_related("tag").order_by("id"))

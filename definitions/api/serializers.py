@@ -1,5 +1,7 @@
 """How definitions are shown and which fields a client may change (the taxonomy serializers of spec §2.4, §2.5)."""
 
+from datetime import datetime
+
 from rest_framework import serializers
 
 from definitions.models import EventDefinition, PropertyDefinition
@@ -26,8 +28,8 @@ class OwnerField(serializers.PrimaryKeyRelatedField):
 
 class EventDefinitionSerializer(serializers.ModelSerializer):
     owner = OwnerField()
-    updated_by = UserBasicSerializer(read_only=True)
-    verified_by = UserBasicSerializer(read_only=True)
+    updated_by = UserBasicSerializer(read_only=True, allow_null=True)
+    verified_by = UserBasicSerializer(read_only=True, allow_null=True)
     tags = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
     default_columns = serializers.ListField(child=serializers.CharField(), required=False)
     last_updated_at = serializers.SerializerMethodField()
@@ -58,7 +60,7 @@ class EventDefinitionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at", "last_seen_at", "verified_at"]
         extra_kwargs = {"name": {"required": True}}
 
-    def get_last_updated_at(self, definition: EventDefinition):
+    def get_last_updated_at(self, definition: EventDefinition) -> datetime | None:
         return definition.updated_at or definition.created_at
 
     def get_is_action(self, definition: EventDefinition) -> bool:
@@ -83,8 +85,8 @@ class EventDefinitionSerializer(serializers.ModelSerializer):
 
 class PropertyDefinitionSerializer(serializers.ModelSerializer):
     owner = OwnerField()
-    updated_by = UserBasicSerializer(read_only=True)
-    verified_by = UserBasicSerializer(read_only=True)
+    updated_by = UserBasicSerializer(read_only=True, allow_null=True)
+    verified_by = UserBasicSerializer(read_only=True, allow_null=True)
     tags = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
     property_type = serializers.ChoiceField(PropertyDefinition.PropertyType.choices, allow_null=True, required=False)
     is_seen_on_filtered_events = serializers.SerializerMethodField()

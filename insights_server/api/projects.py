@@ -24,6 +24,7 @@ from insights_server.api.project_serializers import (
 from insights_server.api.shared import TeamBasicSerializer
 from insights_server.exceptions import Conflict
 from insights_server.models import Organization, OrganizationMembership, Team
+from insights_server.params import text_param
 from insights_server.permissions import APIScopePermission
 from insights_server.services.projects import project_create, project_name_taken, team_update, unique_project_name
 
@@ -82,7 +83,7 @@ class TeamViewSetBase(mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewse
         teams = teams_visible_to(request_user(self.request)).select_related("organization", "project")
         if self.action == "list":
             teams = teams.filter(organization=self.current_organization())
-            search = self.request.query_params.get("search")
+            search = text_param(self.request.query_params, "search")
             if search:
                 teams = teams.filter(name__icontains=search)
         return teams.order_by("id")

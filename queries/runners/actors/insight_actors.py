@@ -82,7 +82,19 @@ class InsightActorsQueryOptionsRunner(QueryRunner):
                 insight.breakdownFilter.breakdown or insight.breakdownFilter.breakdowns
             ):
                 options["breakdown"] = self.trends_breakdowns(runner)
+        if insight.kind == "FunnelsQuery" and insight.breakdownFilter is not None:
+            options["breakdown"] = self.funnel_breakdowns(runner)
         return options
+
+    def funnel_breakdowns(self, runner) -> list[dict]:
+        """Baseline (no breakdown filter) and each breakdown value of the funnel's steps."""
+        choices: list[dict] = [{"label": "Baseline", "value": None}]
+        results = runner.calculate()["results"]
+        for steps in results if results and isinstance(results[0], list) else []:
+            value = steps[0].get("breakdown_value")
+            label = "::".join(str(v) for v in value) if isinstance(value, list) else str(value)
+            choices.append({"label": label, "value": value})
+        return choices
 
     def trends_breakdowns(self, runner) -> list[dict]:
         breakdown_filter = runner.query.breakdownFilter
