@@ -3,7 +3,8 @@ look-ups agent tools use (`by_name`, `seen_together`)."""
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from rest_framework import mixins, status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -44,6 +45,9 @@ def validated(serializer_class, params) -> dict:
     return serializer.validated_data
 
 
+METRICS_RESPONSE = inline_serializer("EventDefinitionMetrics", {"query_usage_30_day": serializers.IntegerField()})
+
+
 class EventDefinitionViewSet(ProjectScopedViewSet, mixins.CreateModelMixin, *DEFINITION_VIEWSET_ACTIONS):
     # Query parameters are validated (400); the fuzz test holds the schema to it.
     openapi_error_codes = {
@@ -78,6 +82,9 @@ class EventDefinitionViewSet(ProjectScopedViewSet, mixins.CreateModelMixin, *DEF
             raise NotFound()
         return Response(self.get_serializer(definition).data)
 
+    @extend_schema(
+        responses=inline_serializer("EventDefinitionMetrics", {"query_usage_30_day": serializers.IntegerField()})
+    )
     @action(methods=["get"], detail=True, required_scopes=["event_definition:read"])
     def metrics(self, request, *args, **kwargs) -> Response:
         self.get_object()
