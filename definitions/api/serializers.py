@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from definitions.models import EventDefinition, PropertyDefinition
@@ -28,8 +29,8 @@ class OwnerField(serializers.PrimaryKeyRelatedField):
 
 class EventDefinitionSerializer(serializers.ModelSerializer):
     owner = OwnerField()
-    updated_by = UserBasicSerializer(read_only=True)
-    verified_by = UserBasicSerializer(read_only=True)
+    updated_by = UserBasicSerializer(read_only=True, allow_null=True)
+    verified_by = UserBasicSerializer(read_only=True, allow_null=True)
     tags = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
     default_columns = serializers.ListField(child=serializers.CharField(), required=False)
     last_updated_at = serializers.SerializerMethodField()
@@ -85,8 +86,8 @@ class EventDefinitionSerializer(serializers.ModelSerializer):
 
 class PropertyDefinitionSerializer(serializers.ModelSerializer):
     owner = OwnerField()
-    updated_by = UserBasicSerializer(read_only=True)
-    verified_by = UserBasicSerializer(read_only=True)
+    updated_by = UserBasicSerializer(read_only=True, allow_null=True)
+    verified_by = UserBasicSerializer(read_only=True, allow_null=True)
     tags = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
     property_type = serializers.ChoiceField(PropertyDefinition.PropertyType.choices, allow_null=True, required=False)
     is_seen_on_filtered_events = serializers.SerializerMethodField()
@@ -118,3 +119,14 @@ class PropertyDefinitionSerializer(serializers.ModelSerializer):
         if attrs.get("hidden") is True and attrs.get("verified") is True:
             raise serializers.ValidationError(PROPERTY_HIDDEN_AND_VERIFIED)
         return attrs
+
+
+class OwnerFieldSchema(OpenApiSerializerFieldExtension):
+    """OpenAPI: `owner` is written as a user id and shown as the user (or null)."""
+
+    target_class = OwnerField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return {"type": "integer", "nullable": True}
+        return {"allOf": [auto_schema.resolve_serializer(UserBasicSerializer, direction).ref], "nullable": True}
