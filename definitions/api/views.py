@@ -48,6 +48,10 @@ def validated(serializer_class, params) -> dict:
 
 
 class EventDefinitionViewSet(ProjectScopedViewSet, mixins.CreateModelMixin, *DEFINITION_VIEWSET_ACTIONS):
+    # Query parameters are validated (400); the fuzz test holds the schema to it.
+    openapi_error_codes = {
+        action: [400] for action in ("list", "retrieve", "metrics", "seen_together", "update", "partial_update")
+    }
     scope_object = "event_definition"
     queryset = EventDefinition.objects.select_related("owner", "updated_by", "verified_by")
     serializer_class = EventDefinitionSerializer
@@ -125,6 +129,10 @@ class PropertyDefinitionPagination(LimitOffsetPagination):
 
 
 class PropertyDefinitionViewSet(ProjectScopedViewSet, *DEFINITION_VIEWSET_ACTIONS):
+    # Query parameters are validated (400); the fuzz test holds the schema to it.
+    openapi_error_codes = {
+        action: [400] for action in ("list", "retrieve", "metrics", "seen_together", "update", "partial_update")
+    }
     scope_object = "property_definition"
     queryset = PropertyDefinition.objects.select_related("owner", "updated_by", "verified_by")
     serializer_class = PropertyDefinitionSerializer
