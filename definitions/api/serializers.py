@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from definitions.models import EventDefinition, PropertyDefinition
@@ -118,3 +119,14 @@ class PropertyDefinitionSerializer(serializers.ModelSerializer):
         if attrs.get("hidden") is True and attrs.get("verified") is True:
             raise serializers.ValidationError(PROPERTY_HIDDEN_AND_VERIFIED)
         return attrs
+
+
+class OwnerFieldSchema(OpenApiSerializerFieldExtension):
+    """OpenAPI: `owner` is written as a user id and shown as the user (or null)."""
+
+    target_class = OwnerField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return {"type": "integer", "nullable": True}
+        return {"allOf": [auto_schema.resolve_serializer(UserBasicSerializer, direction).ref], "nullable": True}

@@ -3,11 +3,13 @@ look-ups agent tools use (`by_name`, `seen_together`)."""
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
+from rest_framework.serializers import IntegerField
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from definitions.api.params import (
@@ -45,9 +47,6 @@ def validated(serializer_class, params) -> dict:
     return serializer.validated_data
 
 
-METRICS_RESPONSE = inline_serializer("EventDefinitionMetrics", {"query_usage_30_day": serializers.IntegerField()})
-
-
 class EventDefinitionViewSet(ProjectScopedViewSet, mixins.CreateModelMixin, *DEFINITION_VIEWSET_ACTIONS):
     # Query parameters are validated (400); the fuzz test holds the schema to it.
     openapi_error_codes = {
@@ -75,6 +74,7 @@ class EventDefinitionViewSet(ProjectScopedViewSet, mixins.CreateModelMixin, *DEF
     def perform_destroy(self, instance: EventDefinition) -> None:
         definition_delete(instance)
 
+    @extend_schema(parameters=[OpenApiParameter("name", OpenApiTypes.STR, required=True)])
     @action(methods=["get"], detail=False, required_scopes=["event_definition:read"])
     def by_name(self, request, *args, **kwargs) -> Response:
         definition = self.get_queryset().filter(name=request.query_params.get("name", "")).first()
@@ -82,15 +82,14 @@ class EventDefinitionViewSet(ProjectScopedViewSet, mixins.CreateModelMixin, *DEF
             raise NotFound()
         return Response(self.get_serializer(definition).data)
 
-    @extend_schema(
-        responses=inline_serializer("EventDefinitionMetrics", {"query_usage_30_day": serializers.IntegerField()})
-    )
+    @extend_schema(responses=inline_serializer("EventDefinitionMetrics", {"query_usage_30_day": IntegerField()}))
     @action(methods=["get"], detail=True, required_scopes=["event_definition:read"])
     def metrics(self, request, *args, **kwargs) -> Response:
         self.get_object()
         # No usage counters are kept: no insight view is counted per event yet.
         return Response({"query_usage_30_day": 0})
 
+    @extend_schema(responses={(200, "text/plain"): OpenApiTypes.STR})
     @action(methods=["get"], detail=False, required_scopes=["event_definition:read"], pagination_class=None)
     def typescript(self, request, *args, **kwargs) -> HttpResponse:
         events = self.get_queryset().exclude(hidden=True).order_by("name")
@@ -165,6 +164,13 @@ class PropertyDefinitionViewSet(ProjectScopedViewSet, *DEFINITION_VIEWSET_ACTION
     def perform_destroy(self, instance: PropertyDefinition) -> None:
         definition_delete(instance)
 
+    @extend_schema(
+        parameters=[
+            SeenTogetherParams,
+            OpenApiParameter("event_names", OpenApiTypes.STR, many=True, description="Event names (or a JSON array)."),
+        ],
+        responses={200: {"type": "object", "additionalProperties": {"type": "boolean"}}},
+    )
     @action(methods=["get"], detail=False, required_scopes=["property_definition:read"], pagination_class=None)
     def seen_together(self, request, *args, **kwargs) -> Response:
         params = validated(SeenTogetherParams, request.query_params)
