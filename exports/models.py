@@ -71,12 +71,13 @@ class ExportedAsset(models.Model):
         """PostHog's rule (spec §1.5): the context's filename, else the dashboard's or insight's name, a timestamp."""
         base = "export"
         context_name = (self.export_context or {}).get("filename") if isinstance(self.export_context, dict) else None
+        dashboard, insight = self.dashboard, self.insight
         if context_name:
             base = slugify(str(context_name))
-        elif self.dashboard_id and self.dashboard.name is not None:
-            base = f"export-{slugify(self.dashboard.name)}"
-        elif self.insight_id:
-            base = f"export-{slugify(self.insight.name or self.insight.derived_name or 'insight')}"
+        elif dashboard is not None and dashboard.name is not None:
+            base = f"export-{slugify(dashboard.name)}"
+        elif insight is not None:
+            base = f"export-{slugify(insight.name or insight.derived_name or 'insight')}"
         if self.created_at:
             base += "-" + self.created_at.strftime("%Y-%m-%d-%H%M%S")
         return f"{base}.{FORMATS.get(self.export_format, 'bin')}"
