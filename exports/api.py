@@ -15,6 +15,7 @@ from dashboards.models import Dashboard
 from exports.generate import export_generate
 from exports.models import FORMATS, ExportedAsset
 from insights.models import Insight
+from insights_server.params import bool_param
 from insights_server.routing import ProjectScopedViewSet
 
 STUCK_AFTER = timedelta(seconds=630)
@@ -107,7 +108,7 @@ class ExportedAssetViewSet(
         if asset.content is None:
             raise NotFound()
         response = HttpResponse(bytes(asset.content), content_type=asset.export_format)
-        if request.query_params.get("download") in ("true", "1"):
+        if bool_param(request.query_params, "download"):
             response["Content-Disposition"] = f'attachment; filename="{asset.filename}"'
         if not settings.DEBUG:
             response["Cache-Control"] = "max-age=86400"

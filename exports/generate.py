@@ -36,8 +36,7 @@ def _source_response(asset: ExportedAsset) -> tuple[dict, dict]:
     result = insight_result(asset.insight, asset.team, mode="force_blocking", dashboard=asset.dashboard)
     query = stored_or_converted_query(asset.insight) or {}
     source = query.get("source", query)
-    response = {"results": result.get("result"), "columns": result.get("columns"), "types": result.get("types")}
-    return response, source
+    return SharedInsight(asset.insight, result).chart_input(), source
 
 
 def _csv(asset: ExportedAsset) -> bytes:

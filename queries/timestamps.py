@@ -1,5 +1,6 @@
 """Timestamps in responses as PostHog's JSON renderer writes them: UTC as `...Z`, not `...+00:00`."""
 
+from datetime import datetime
 from typing import Any
 
 RESULT_DATETIME_KEYS = (
@@ -34,3 +35,15 @@ def response_with_utc_z(response: dict) -> dict:
     if "query_status" in rendered:
         rendered["query_status"] = status_with_utc_z(rendered["query_status"])
     return rendered
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A datetime, or an ISO text of one (as cached responses store `last_refresh`); None otherwise."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None

@@ -3,7 +3,6 @@
 of protected shares (spec sharing §1.4)."""
 
 import json
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -14,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
+from queries.timestamps import parse_time
 from sharing.models import SharingConfiguration
 from sharing.services import log_share_login, share_password_matching, sharing_by_token
 from sharing.settings_schema import display_flags
@@ -113,15 +113,6 @@ def _item(shared: SharedInsight, config: SharingConfiguration, *, show_title: bo
         "last_refresh": last_refresh.isoformat() if last_refresh else None,
         "last_refresh_text": last_refresh.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if last_refresh else "",
     }
-
-
-def parse_time(value) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
 
 
 def _unlock_page(request, config: SharingConfiguration, extension: str, error: str | None = None, status: int = 200):

@@ -165,3 +165,12 @@ def test_only_the_creator_sees_an_export(owner_client, member_client, outsider_c
     assert member_client.get(url(world.team.id)).json()["results"] == []
     assert member_client.get(url(world.team.id, f"{body['id']}/")).status_code == 404
     assert outsider_client.get(url(world.other_team.id, f"{body['id']}/")).status_code == 404
+
+
+def test_a_format_this_server_cannot_make_is_recorded_as_not_supported(owner_client, world):
+    insight = make_insight(world.team)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = owner_client.post(url(world.team.id), {"export_format": xlsx, "insight": insight.id}, format="json")
+    assert response.status_code == 201
+    assert response.json()["has_content"] is False
+    assert response.json()["exception"] == f"Export to format {xlsx} is not supported for insights"

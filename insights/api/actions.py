@@ -14,6 +14,7 @@ from insights.tags import bulk_update_tags as bulk_update_tags_service
 from insights.viewed import insight_viewed_record
 from insights_server.api.shared import UserBasicSerializer
 from insights_server.params import int_param
+from queries.execution.queue import cancel_query
 
 TRENDING_DEFAULT_DAYS = 7
 TRENDING_DEFAULT_LIMIT = 10
@@ -37,8 +38,6 @@ def bulk_update_tags(view, request, **kwargs) -> Response:
 
 def cancel(view, request, **kwargs) -> Response:
     """Stops the background calculation (and its ClickHouse statements) started under `client_query_id`."""
-    from queries.execution.queue import cancel_query
-
     client_query_id = request.data.get("client_query_id") if isinstance(request.data, dict) else None
     if not client_query_id:
         raise ValidationError({"client_query_id": [FIELD_REQUIRED]})

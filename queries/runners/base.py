@@ -23,6 +23,7 @@ from queries.modifiers import default_modifiers
 from queries.person_overrides import has_person_overrides
 from queries.property_types import project_property_types, property_types_in
 from queries.runners.common.series import action_ids_in, action_steps_by_id
+from queries.timestamps import parse_time
 
 # Fields that change how a result is shown, not what it is: they never change the cache key.
 PRESENTATION_KEYS = {"tags", "name", "custom_name", "showHeader", "showTable", "full", "embedded", "response"}
@@ -35,17 +36,6 @@ def _without_presentation(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_presentation(v) for v in value]
     return value
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
 
 
 class QueryRunner:
@@ -157,7 +147,7 @@ class QueryRunner:
     def from_cache(self, cached: dict, mode: str, status_id: str) -> dict | None:
         """The cached answer for this mode, or None when the mode wants a fresh computation now."""
         now = datetime.now(UTC)
-        last_refresh = _parse_time(cached.get("last_refresh")) or now
+        last_refresh = parse_time(cached.get("last_refresh")) or now
         interval, date_to = self.interval(), self.date_to()
         status = incomplete_status(self.team.id, status_id)
         if is_stale(last_refresh, now, interval, date_to):
