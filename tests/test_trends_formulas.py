@@ -116,7 +116,32 @@ def test_formula_on_total_value_display(owner_client, world, data):
     [result] = body["results"]
     total_pageviews, total_purchases = sum(per_day("$pageview")), sum(per_day("purchase"))
     assert result["aggregated_value"] == pytest.approx(total_pageviews * 10 / total_purchases)
-    assert result["data"] == [] and result["count"] == 0 and result["action"] is None
+    # PostHog's shape for a formula over totals: no `data`, `count` 0 ("it has always been so").
+    assert result["data"] is None and result["count"] == 0 and result["action"] is None
+
+
+def test_formula_with_compare_on_total_value_display(owner_client, world, data):
+    """PostHog's test_formula_with_compare_total_value: one row per period, each the formula of that period's totals."""
+    body = trends(
+        owner_client,
+        world.team.id,
+        trendsFilter={"formula": "A + 2 * B", "display": "BoldNumber"},
+        dateRange={"date_from": "2024-01-02", "date_to": "2024-01-04"},
+        compareFilter={"compare": True},
+    )
+
+    def total(name, first, last):
+        return sum(1 for event, _, _, ts in EVENTS if event == name and first <= ts[:10] <= last)
+
+    def expected(first, last):
+        return total("$pageview", first, last) + 2 * total("purchase", first, last)
+
+    current, previous = body["results"]
+    assert current["compare_label"] == "current" and previous["compare_label"] == "previous"
+    assert current["aggregated_value"] == expected("2024-01-02", "2024-01-04") == 9
+    assert previous["aggregated_value"] == expected("2023-12-30", "2024-01-01") == 5
+    for row in (current, previous):
+        assert row["label"] == "Formula (A + 2 * B)" and row["count"] == 0 and row["data"] is None
 
 
 def test_formula_with_compare_runs_per_period(owner_client, world, data):

@@ -150,7 +150,10 @@ def _apply_one(formula, formula_index, label, rows, series_count, total_value, b
         matched = [by_series_and_key.get((index, key)) for index in range(series_count)]
         if total_value:
             values = [(row["aggregated_value"] or 0) if row else 0 for row in matched]
-            result["aggregated_value"] = formula.evaluate(values)
+            # PostHog's shape for a formula over totals: the value as a float, no `data`, `count` 0.
+            result["aggregated_value"] = float(formula.evaluate(values))
+            result["data"] = None
+            result["count"] = 0
             sort_value = result["aggregated_value"]
         else:
             length = len(template["data"])
