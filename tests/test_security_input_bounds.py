@@ -121,3 +121,15 @@ def test_a_nul_character_in_a_filter_parameter_is_400(owner_client, world, path)
 
     response = owner_client.get(path.format(team=world.team.id))
     assert response.status_code == 400 and response.json()["detail"] == NUL_NOT_ALLOWED
+
+
+@pytest.mark.usefixtures("clickhouse")
+def test_client_query_id_with_a_nul_or_beyond_its_length_is_400(owner_client, world):
+    url = f"/api/projects/{world.team.id}/query/"
+    query = {"kind": "HogQLQuery", "query": "select 1"}
+    nul = owner_client.post(url, {"query": query, "client_query_id": "a\x00b"}, format="json")
+    assert nul.status_code == 400 and nul.json()["code"] == "parse_error", nul.json()
+    long = owner_client.post(url, {"query": query, "client_query_id": "q" * 10_000}, format="json")
+    assert long.status_code == 400 and long.json()["attr"] == "client_query_id", long.json()
+    fine = owner_client.post(url, {"query": query, "client_query_id": "q" * 256}, format="json")
+    assert fine.status_code == 200, fine.json()

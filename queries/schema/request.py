@@ -102,7 +102,9 @@ class QueryRequest(SchemaModel):
 
     query: QuerySchema
     refresh: Refresh | None = "blocking"
-    client_query_id: str | None = Field(default=None, description="Used to poll or cancel the query.")
+    client_query_id: str | None = Field(
+        default=None, max_length=256, description="Used to poll or cancel the query (at most 256 characters)."
+    )
     filters_override: DashboardFilter | None = None
     variables_override: dict[str, dict[str, Any]] | None = None
     name: str | None = Field(default=None, max_length=128)
