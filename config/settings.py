@@ -184,7 +184,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # One name per choice set used by several fields (drf-spectacular warns otherwise). The dashboard restriction
+    # and privilege levels share their values (21, 37), so one name stands for both.
+    "ENUM_NAME_OVERRIDES": {
+        "MatchingEnum": "actions.api.MATCHING_CHOICES",
+        "DashboardLevelEnum": [21, 37],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "insights_server.openapi.name_project_path_parameters",
