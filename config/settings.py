@@ -184,11 +184,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # One name per choice set used by several fields (drf-spectacular warns otherwise). The dashboard restriction
-    # and privilege levels share their values (21, 37), so one name stands for both.
+    # One name per choice set used by several fields (drf-spectacular warns otherwise): action step matching, the
+    # dashboard restriction level, and the effective levels (21, 37) an insight shows for its dashboards.
     "ENUM_NAME_OVERRIDES": {
         "MatchingEnum": "actions.api.MATCHING_CHOICES",
-        "DashboardLevelEnum": [21, 37],
+        "RestrictionLevelEnum": "dashboards.models.RestrictionLevel",
+        "EffectiveLevelEnum": [(21, 21), (37, 37)],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
