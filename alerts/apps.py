@@ -9,6 +9,7 @@ class AlertsConfig(AppConfig):
     def ready(self) -> None:
         from alerts.notifications import email_notifier, register_notifier
         from alerts.rendering import insight_alerts
+        from alerts.webhooks import webhook_notifier
         from alerts.signals import delete_alerts_of_unsupported_insight
         from insights.alert_hooks import register_insight_alerts_renderer
         from insights.models import Insight
@@ -16,3 +17,4 @@ class AlertsConfig(AppConfig):
         post_save.connect(delete_alerts_of_unsupported_insight, sender=Insight, dispatch_uid="alerts_follow_insight")
         register_insight_alerts_renderer(insight_alerts)
         register_notifier(email_notifier)
+        register_notifier(webhook_notifier)
