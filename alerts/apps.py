@@ -9,8 +9,8 @@ class AlertsConfig(AppConfig):
     def ready(self) -> None:
         from alerts.notifications import email_notifier, register_notifier
         from alerts.rendering import insight_alerts
-        from alerts.webhooks import webhook_notifier
         from alerts.signals import delete_alerts_of_unsupported_insight
+        from alerts.webhooks import webhook_notifier
         from insights.alert_hooks import register_insight_alerts_renderer
         from insights.models import Insight
 
