@@ -15,8 +15,6 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from alerts.schema import AlertState
-from charts.render import render_png
-from insights.results import insight_result, stored_or_converted_query
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +81,11 @@ def firing_html(alert, breaches: list[str], with_chart: bool) -> str:
 
 def chart_picture(alert) -> bytes | None:
     """A PNG of the insight (its own date range, the cached result when fresh), or None when it cannot be drawn."""
+    # Imported here: the app registers the notifiers at start-up, and commands that never send (bootstrap) must
+    # not load the query engine and its ClickHouse client.
+    from charts.render import render_png
+    from insights.results import insight_result, stored_or_converted_query
+
     query = stored_or_converted_query(alert.insight)
     if not query:
         return None

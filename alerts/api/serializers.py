@@ -99,11 +99,19 @@ def render_webhook(webhook) -> dict:
     }
 
 
-class WebhookInputSerializer(serializers.Serializer):
-    """One destination in `webhooks`: `id` keeps an existing one (its secret too, unless `secret` is given)."""
+class AlertWebhookSerializer(serializers.Serializer):
+    """A webhook destination of the alert. In `webhooks` of a create or update, the list replaces the alert's
+    destinations: an item with `id` keeps that destination (and its secret, unless `secret` is given)."""
 
-    id = serializers.UUIDField(required=False)
-    url = serializers.CharField(max_length=MAX_URL_LENGTH)
+    id = serializers.UUIDField(required=False, help_text="An existing destination of this alert, to keep it.")
+    url = serializers.CharField(
+        max_length=MAX_URL_LENGTH,
+        help_text=(
+            "http(s) URL a firing check is POSTed to (JSON with alert, insight, value, breaches, links and a "
+            "Slack-compatible `text`). Refused when its host resolves to a link-local or metadata address, to this "
+            "server, or (unless ALERTS_WEBHOOK_ALLOW_PRIVATE) to a loopback, private or reserved address."
+        ),
+    )
     secret = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -111,8 +119,14 @@ class WebhookInputSerializer(serializers.Serializer):
         trim_whitespace=False,
         max_length=SECRET_MAX_LENGTH,
         error_messages={"max_length": SECRET_LENGTH},
+        help_text=(
+            "Write-only, 16-256 characters. When set, each request has `X-Insights-Timestamp: <unix seconds>` and "
+            "`X-Insights-Signature: sha256=<hex HMAC-SHA256(secret, <timestamp> + '.' + raw body)>`."
+        ),
     )
     enabled = serializers.BooleanField(required=False, default=True)
+    has_secret = serializers.BooleanField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
 
     def validate_url(self, url: str) -> str:
         try:
@@ -153,7 +167,7 @@ class AlertSerializer(serializers.Serializer):
     investigation_inconclusive_action = serializers.ChoiceField(
         AlertConfiguration.InconclusiveAction.choices, required=False
     )
-    webhooks = WebhookInputSerializer(many=True, required=False)
+    webhooks = AlertWebhookSerializer(many=True, required=False)
 
     @property
     def team(self):
