@@ -90,7 +90,7 @@ class Target:
     host: str
     port: int
     path: str
-    address: str
+    addresses: tuple[str, ...]
 
 
 def resolve_webhook_url(url: str) -> Target:
@@ -116,13 +116,13 @@ def resolve_webhook_url(url: str) -> Target:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise WebhookURLError(URL_UNRESOLVABLE) from None
-    addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
     for address in addresses:
         refusal = _address_refusal(address)
         if refusal:
             raise WebhookURLError(refusal)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return Target(parts.scheme, host, port, path, str(addresses[0]))
+    return Target(parts.scheme, host, port, path, tuple(dict.fromkeys(str(address) for address in addresses)))
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -163,25 +163,36 @@ def webhook_payload(alert, check, breaches: list[str], insight_url: str) -> dict
     }
 
 
+def _connect(addresses: tuple[str, ...], port: int, timeout: float) -> socket.socket:
+    """A connection to the first of the checked addresses that answers (never a fresh DNS answer)."""
+    error: OSError = OSError("no address")
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as failed:
+            error = failed
+    raise error
+
+
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """HTTPS to an already checked address, verifying the certificate of the host name."""
 
     def __init__(self, target: Target, timeout: float) -> None:
         super().__init__(target.host, target.port, timeout=timeout, context=ssl.create_default_context())
-        self._address = target.address
+        self._addresses = target.addresses
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = _connect(self._addresses, self.port, self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     def __init__(self, target: Target, timeout: float) -> None:
         super().__init__(target.host, target.port, timeout=timeout)
-        self._address = target.address
+        self._addresses = target.addresses
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _connect(self._addresses, self.port, self.timeout)
 
 
 def _post(target: Target, body: bytes, headers: dict, timeout: float) -> int:
@@ -202,7 +213,8 @@ def _retryable(status: int) -> bool:
 
 
 def deliver(webhook, payload: dict, sleep=time.sleep) -> dict:
-    """POST the payload to one destination, retrying connection errors, timeouts, 429 and 5xx.
+    """POST the payload to one destination, retrying connection errors, timeouts, 429 and 5xx (not
+    4xx, redirects or an untrusted certificate).
 
     At most ALERTS_WEBHOOK_MAX_ATTEMPTS attempts (default 3), waiting ALERTS_WEBHOOK_BACKOFF_SECONDS (default 1)
     times 2^n between them, each with a timeout of ALERTS_WEBHOOK_TIMEOUT_SECONDS (default 5). The URL is checked
@@ -236,6 +248,10 @@ def deliver(webhook, payload: dict, sleep=time.sleep) -> dict:
         outcome["attempts"] = attempt
         try:
             status = _post(target, body, headers, timeout)
+        except ssl.SSLCertVerificationError as error:
+            # The same certificate fails the same way a second later.
+            outcome.update(response_status=None, error=f"{type(error).__name__}: {error}")
+            break
         except (OSError, http.client.HTTPException) as error:
             outcome.update(response_status=None, error=f"{type(error).__name__}: {error}")
             continue

@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import json
 import logging
+import ssl
+import subprocess
 import threading
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,8 +28,9 @@ class Receiver:
     """An HTTP server on a free local port answering each POST with the next status of `statuses` (the last one
     repeats), recording (path, headers, body) of each."""
 
-    def __init__(self, statuses: list[int]) -> None:
+    def __init__(self, statuses: list[int], tls: ssl.SSLContext | None = None, host: str = "127.0.0.1") -> None:
         self.statuses = list(statuses)
+        self.scheme, self.host = ("https" if tls else "http"), host
         self.requests: list[tuple[str, dict, bytes]] = []
         receiver = self
 
@@ -46,12 +49,14 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}/hooks/alerts?source=insights"
+        return f"{self.scheme}://{self.host}:{self.server.server_port}/hooks/alerts?source=insights"
 
     def close(self) -> None:
         self.server.shutdown()
@@ -193,6 +198,42 @@ def test_failed_deliveries_are_recorded_and_the_check_stands(
     assert check.targets_notified == {}
     alert = AlertConfiguration.objects.get(id=created["id"])
     assert (alert.state, alert.enabled, alert.next_check_at is not None) == ("Firing", True, True)
+
+
+@pytest.fixture
+def self_signed_localhost(tmp_path):
+    """A certificate for `localhost` and a server context using it (openssl CLI)."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return cert, context
+
+
+def test_https_receivers_get_the_certificate_checked(
+    owner_client, world, yesterday_signups, private_targets, receiver_factory, self_signed_localhost, monkeypatch
+):
+    cert, context = self_signed_localhost
+    receiver = Receiver([200], tls=context, host="localhost")
+    try:
+        created = create(owner_client, world.team, alert_body(yesterday_signups, [{"url": receiver.url}]))
+        untrusted = check_alert(created["id"])
+        assert (untrusted.webhook_deliveries[0]["status"], untrusted.webhook_deliveries[0]["attempts"]) == ("failed", 1)
+        assert "CERTIFICATE_VERIFY_FAILED" in untrusted.webhook_deliveries[0]["error"]
+        assert receiver.requests == []
+
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # OpenSSL's own trust store variable
+        AlertConfiguration.objects.filter(id=created["id"]).update(next_check_at=None)
+        trusted = check_alert(created["id"])
+        assert trusted.webhook_deliveries[0]["status"] == "delivered"
+        [(path, headers, _)] = receiver.requests
+        assert path == "/hooks/alerts?source=insights" and headers["Host"] == f"localhost:{receiver.server.server_port}"
+    finally:
+        receiver.close()
 
 
 def test_not_firing_checks_post_nothing(owner_client, world, yesterday_signups, private_targets, receiver_factory):
