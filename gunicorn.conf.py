@@ -1,14 +1,7 @@
-"""gunicorn hooks (gunicorn reads ./gunicorn.conf.py by itself; flags given on the command line still apply)."""
+"""gunicorn hooks (gunicorn reads ./gunicorn.conf.py by itself; flags given on the command line still apply). The
+in-process scheduler starts when the worker loads config/wsgi.py."""
 
 import os
-
-
-def post_worker_init(worker):
-    """Without Celery (the embedded default), alert checks run on a thread of the web worker."""
-    from alerts.scheduler import start_scheduler, uses_in_process_scheduler
-
-    if uses_in_process_scheduler():
-        start_scheduler()
 
 
 def worker_exit(server, worker):
@@ -17,7 +10,7 @@ def worker_exit(server, worker):
     Everything acknowledged is already on disk (spool or ClickHouse), and chDB's global teardown can crash
     at interpreter exit, which would turn a clean stop into a SIGSEGV in the logs.
     """
-    from alerts.scheduler import stop_scheduler
+    from config.scheduler import stop_scheduler
     from ingestion.spool import stop_background_flush
 
     stop_scheduler()

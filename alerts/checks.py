@@ -13,6 +13,7 @@ from alerts.models import AlertCheck, AlertConfiguration
 from alerts.notifications import notify
 from alerts.schedule import is_weekend, next_check_at
 from alerts.schema import AlertState
+from alerts.selectors import alerts_due
 from alerts.states import AlertEvent, check_event, notifies, transition
 from insights_server.errors import DomainError
 
@@ -39,40 +40,67 @@ def _skip_reason(alert: AlertConfiguration, now: datetime) -> str | None:
     return None
 
 
-def check_alert(alert_id, now: datetime | None = None) -> AlertCheck | None:
-    """Check one alert now, unless it is disabled, not yet due, already being checked or snoozed.
+def _claim(alert_id, now: datetime) -> AlertConfiguration | None:
+    """Lock the alert's row and mark it calculating, or None when another scheduler holds it or it is not to be
+    checked now. The row lock (`skip_locked` on PostgreSQL; SQLite's write lock, taken at BEGIN, serialises
+    this on SQLite) makes the read of `is_calculating` and its write one step, so two schedulers or workers never
+    both claim one alert."""
+    with transaction.atomic():
+        alert = (
+            AlertConfiguration.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("team", "insight", "threshold")
+            .filter(id=alert_id, enabled=True)
+            .first()
+        )
+        if alert is None or _skip_reason(alert, now) is not None:
+            return None
+        if alert.skip_weekend and is_weekend(now, alert.team.timezone):
+            alert.next_check_at = _next_check(alert, now)
+            alert.save(update_fields=["next_check_at"])
+            return None
+        alert.snoozed_until = None  # past, or the check would have been skipped
+        if alert.state == AlertState.SNOOZED:
+            alert.state = transition(alert.state, AlertEvent.SNOOZE_EXPIRED)
+        alert.last_checked_at, alert.is_calculating = now, True
+        alert.save(update_fields=["last_checked_at", "is_calculating", "snoozed_until", "state"])
+        return alert
 
-    1. On a weekend (project timezone) with `skip_weekend`, only `next_check_at` moves on.
-    2. An expired snooze is cleared ("Not firing") before the check.
-    3. `last_checked_at` and `is_calculating` are saved first, so a concurrent tick skips the alert.
-    4. The insight runs fresh and is judged; any failure is kept as `error = {message, traceback}`.
-    5. One AlertCheck is written with the state the machine moves to; the alert gets that state, the check time
+
+def check_alert(alert_id, now: datetime | None = None) -> AlertCheck | None:
+    """Check one alert now, unless it is disabled, not yet due, already being checked (or locked by another
+    scheduler) or snoozed.
+
+    1. Claim it: lock the row, skip it if another scheduler has it; on a weekend (project timezone) with
+       `skip_weekend`, only `next_check_at` moves on; an expired snooze is cleared ("Not firing");
+       `last_checked_at` and `is_calculating` are committed, so a concurrent tick skips the alert.
+    2. The insight runs fresh and is judged; any failure is kept as `error = {message, traceback}`.
+    3. One AlertCheck is written with the state the machine moves to; the alert gets that state, the check time
        and the next check time. Firing and Errored checks call the notifiers; `targets_notified` and
        `last_notified_at` record a delivery. The alert stays enabled whatever happens.
-    6. `is_calculating` is cleared in every case.
+    4. `is_calculating` is cleared in every case.
     Returns the check, or None when the alert was skipped.
     """
     now = now or timezone.now()
-    alert = (
-        AlertConfiguration.objects.select_related("team", "insight", "threshold")
-        .filter(id=alert_id, enabled=True)
-        .first()
-    )
-    if alert is None or _skip_reason(alert, now) is not None:
+    alert = _claim(alert_id, now)
+    if alert is None:
         return None
-    if alert.skip_weekend and is_weekend(now, alert.team.timezone):
-        alert.next_check_at = _next_check(alert, now)
-        alert.save(update_fields=["next_check_at"])
-        return None
-    alert.snoozed_until = None  # past, or the check would have been skipped
-    if alert.state == AlertState.SNOOZED:
-        alert.state = transition(alert.state, AlertEvent.SNOOZE_EXPIRED)
-    alert.last_checked_at, alert.is_calculating = now, True
-    alert.save(update_fields=["last_checked_at", "is_calculating", "snoozed_until", "state"])
     try:
         return _run_and_record(alert, now)
     finally:
         AlertConfiguration.objects.filter(id=alert.id).update(is_calculating=False)
+
+
+def alerts_check_due(now: datetime | None = None) -> int:
+    """Check every due alert one after another (spec §2.8 order), as the in-process scheduler does at each tick.
+    A failing check is logged and the rest go on. Returns how many checks ran."""
+    ran = 0
+    for alert in alerts_due(now or timezone.now()):
+        try:
+            ran += check_alert(alert.id) is not None
+        except Exception:
+            # The check was rolled back (next_check_at unchanged), so the next tick retries it.
+            logger.exception("alert_check_failed_in_scheduler alert_id=%s", alert.id)
+    return ran
 
 
 def _evaluate(alert: AlertConfiguration) -> tuple[CheckOutcome | None, dict | None]:
@@ -108,7 +136,7 @@ def _run_and_record(alert: AlertConfiguration, now: datetime) -> AlertCheck:
         if notifies(state):
             delivered = notify(alert, check, [error["message"]] if error else breaches)
             if delivered:
-                check.targets_notified = {"users": delivered}
+                check.targets_notified = delivered
                 check.notification_sent_at = now
                 check.save(update_fields=["targets_notified", "notification_sent_at"])
                 alert.last_notified_at = now

@@ -208,9 +208,29 @@ class AlertCheck(models.Model):
     investigation_error = models.JSONField(null=True, blank=True)
     notification_sent_at = models.DateTimeField(null=True, blank=True)
     notification_suppressed_by_agent = models.BooleanField(default=False)
+    # One entry per webhook posted for this check: {webhook_id, status, attempts, response_status, error, at}.
+    webhook_deliveries = models.JSONField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["alert_configuration", "-created_at"], name="alertcheck_alert_recent")]
 
     def __str__(self) -> str:
         return f"{self.alert_configuration_id} {self.state} at {self.created_at}"
+
+
+class AlertWebhook(models.Model):
+    """A URL a firing check of the alert is posted to; `secret` (write-only in the API) signs each request."""
+
+    id = models.UUIDField(primary_key=True, default=time_ordered_uuid, editable=False)
+    alert_configuration = models.ForeignKey(AlertConfiguration, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(max_length=2000)
+    secret = models.CharField(max_length=256, blank=True, default="")
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        # Never the URL (a Slack URL is itself a credential) nor the secret.
+        return f"webhook {self.id} of {self.alert_configuration_id}"

@@ -32,6 +32,7 @@ def with_last_value(queryset: QuerySet[AlertConfiguration]) -> QuerySet[AlertCon
         .prefetch_related(
             "insight__dashboard_tiles__dashboard__team",
             "insight__tagged_items__tag",
+            "webhooks",
             Prefetch("alertsubscription_set", subscriptions, to_attr="active_subscriptions"),
         )
     )

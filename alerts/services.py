@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 
 from activity.changes import changes_between
 from activity.services import log_activity
-from alerts.models import AlertCheck, AlertConfiguration, AlertSubscription, Threshold
+from alerts.models import AlertCheck, AlertConfiguration, AlertSubscription, AlertWebhook, Threshold
 from alerts.schedule import next_check_at
 from alerts.states import AlertEvent, transition
 from insights_server.models import User
@@ -118,6 +118,26 @@ def _set_subscribers(alert: AlertConfiguration, user_ids: list[int], actor) -> N
             _log(alert, actor, activity, None, context, type="alert_subscription_change")
 
 
+def _set_webhooks(alert: AlertConfiguration, webhooks: list[dict]) -> bool:
+    """Make the alert's destinations exactly `webhooks` (validated: `id` names an existing one of this alert,
+    whose secret stays unless `secret` is given). True when anything changed."""
+    existing = {webhook.id: webhook for webhook in alert.webhooks.all()}
+    kept = {item["id"] for item in webhooks if "id" in item}
+    removed = [webhook_id for webhook_id in existing if webhook_id not in kept]
+    changed = bool(removed)
+    AlertWebhook.objects.filter(id__in=removed).delete()
+    for item in webhooks:
+        webhook = existing.get(item["id"]) if "id" in item else AlertWebhook(alert_configuration=alert)
+        before = (webhook.url, webhook.enabled, webhook.secret)
+        webhook.url, webhook.enabled = item["url"], item.get("enabled", True)
+        if "secret" in item:
+            webhook.secret = item["secret"]
+        if webhook._state.adding or (webhook.url, webhook.enabled, webhook.secret) != before:
+            webhook.save()
+            changed = True
+    return changed
+
+
 def _log_threshold_change(alert: AlertConfiguration, user, before, after) -> None:
     change = {"type": SCOPE, "action": "changed", "field": "threshold", "before": before, "after": after}
     _log(alert, user, "updated", [change], type="threshold_change")
@@ -140,6 +160,7 @@ def alert_create(team, user, data: dict) -> AlertConfiguration:
     threshold_data = data.pop("threshold", None)
     subscribers = data.pop("subscribed_users", [])
     snooze = data.pop("snoozed_until", None)
+    webhooks = data.pop("webhooks", [])
     with transaction.atomic():
         _check_count_limit(team)
         threshold = None
@@ -158,6 +179,7 @@ def alert_create(team, user, data: dict) -> AlertConfiguration:
         alert.save()
         _log(alert, user, "created", None)
         _set_subscribers(alert, subscribers, user)
+        _set_webhooks(alert, webhooks)
     return alert
 
 
@@ -212,6 +234,7 @@ def alert_update(alert: AlertConfiguration, user, data: dict) -> AlertConfigurat
         threshold_before = alert.threshold.configuration if alert.threshold_id else None
         threshold_changed = "threshold" in data and _update_threshold(alert, data.pop("threshold"), user)
         subscribers = data.pop("subscribed_users", None)
+        webhooks = data.pop("webhooks", None)
         snoozing = "snoozed_until" in data
         snooze = data.pop("snoozed_until", None)
         condition_changed = "condition" in data and data["condition"] != alert.condition
@@ -238,6 +261,7 @@ def alert_update(alert: AlertConfiguration, user, data: dict) -> AlertConfigurat
             alert.save(update_fields=["next_check_at"])
         if subscribers is not None:
             _set_subscribers(alert, subscribers, user)
+        webhooks_changed = webhooks is not None and _set_webhooks(alert, webhooks)
         if snoozing:
             AlertCheck.objects.create(
                 alert_configuration=alert,
@@ -247,7 +271,14 @@ def alert_update(alert: AlertConfiguration, user, data: dict) -> AlertConfigurat
                 state=alert.state,
                 error=None,
             )
-        _log(alert, user, "updated", changes_between(SCOPE, before, _snapshot(alert)))
+        changes = changes_between(SCOPE, before, _snapshot(alert))
+        if webhooks_changed:
+            # Which destinations changed is not logged: a URL may itself be a credential.
+            changes = [
+                *(changes or []),
+                {"type": SCOPE, "action": "changed", "field": "webhooks", "before": None, "after": None},
+            ]
+        _log(alert, user, "updated", changes)
         if threshold_changed:
             threshold_after = alert.threshold.configuration if alert.threshold_id else None
             _log_threshold_change(alert, user, threshold_before, threshold_after)

@@ -1,5 +1,5 @@
-"""Celery tasks of alerts: the scheduler tick, one check, check retention and stuck-check recovery (their beat
-entries are in alerts/beat.py)."""
+"""Celery tasks of alerts: the scheduler tick, one check, check retention and stuck-check recovery. Their beat
+entries (and the in-process scheduler's jobs of the embedded default) are registered in config/periodic.py."""
 
 from datetime import timedelta
 from itertools import groupby
@@ -7,11 +7,14 @@ from itertools import groupby
 from celery import chain, shared_task
 from django.utils import timezone
 
-from alerts.beat import CHECK_ALERT_TASK, CHECK_ALERTS_TASK, CHECKS_CLEANUP_TASK, RESET_STUCK_TASK
 from alerts.checks import check_alert
 from alerts.selectors import alerts_due
 from alerts.services import alert_checks_delete_expired, alerts_reset_stuck
 
+CHECK_ALERTS_TASK = "alerts.check_alerts"
+CHECK_ALERT_TASK = "alerts.check_alert"
+CHECKS_CLEANUP_TASK = "alerts.checks_cleanup"
+RESET_STUCK_TASK = "alerts.reset_stuck"
 # A queued check older than this is dropped: the next tick queues a fresh one.
 CHECK_EXPIRY = timedelta(minutes=30)
 

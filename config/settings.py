@@ -223,11 +223,30 @@ CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-# Dynamic cohorts due for a calculation (queries/cohorts/tasks.py; the embedded default has no beat: an in-process
-# scheduler calls `cohorts_recalculate_due()` at the same pace).
-CELERY_BEAT_SCHEDULE = {
-    "cohorts-recalculate-due": {"task": "cohorts.recalculate_due", "schedule": 120.0},
-}
+# Periodic work (alert checks and upkeep, dynamic cohorts due for a calculation) is registered in config/periodic.py:
+# Celery beat runs it with Celery (config/celery.py), otherwise the in-process scheduler of the web process
+# (config/scheduler.py); IN_PROCESS_SCHEDULER=0 turns the latter off.
+IN_PROCESS_SCHEDULER = env_bool("IN_PROCESS_SCHEDULER", default=True)
+
+# Alert notifications. Email goes through Django's backend: SMTP when EMAIL_HOST is set, else the console.
+ALERTS_EMAIL_ENABLED = env_bool("ALERTS_EMAIL_ENABLED")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "insights@localhost")
+# Webhook destinations (alerts/webhooks.py): private, loopback and reserved targets are refused unless allowed
+# (link-local and metadata addresses always are); bounded retries with exponential backoff, short timeouts.
+ALERTS_WEBHOOK_ALLOW_PRIVATE = env_bool("ALERTS_WEBHOOK_ALLOW_PRIVATE")
+ALERTS_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("ALERTS_WEBHOOK_MAX_ATTEMPTS", "3"))
+ALERTS_WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("ALERTS_WEBHOOK_BACKOFF_SECONDS", "1"))
+ALERTS_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("ALERTS_WEBHOOK_TIMEOUT_SECONDS", "5"))
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,5 @@
-"""WSGI entry point (gunicorn config.wsgi:application)."""
+"""WSGI entry point (gunicorn config.wsgi:application, and `manage.py runserver`): the application, the spool
+flusher and the in-process scheduler."""
 
 import os
 
@@ -12,3 +13,10 @@ application = get_wsgi_application()
 from ingestion.spool import start_background_flush  # noqa: E402
 
 start_background_flush()
+
+# Without Celery, the periodic jobs (alert checks, cohort recalculation) run on a thread of this process, the one
+# that owns the embedded chDB directory. Imported here, so gunicorn and `manage.py runserver` both start it.
+from config.scheduler import start_scheduler, uses_in_process_scheduler  # noqa: E402
+
+if uses_in_process_scheduler():
+    start_scheduler()

@@ -24,7 +24,7 @@ def delivered(monkeypatch):
 
     def notifier(alert, check, breaches):
         sent.append((check.state, breaches))
-        return alert.get_subscribed_users_emails()
+        return {"users": alert.get_subscribed_users_emails()}
 
     register_notifier(notifier)
     return sent
@@ -215,13 +215,9 @@ def test_a_failing_notification_rolls_the_check_back(owner_client, world, yester
     assert (alert.next_check_at, alert.is_calculating, alert.state) == (None, False, "Not firing")
 
 
-def test_scheduler_tick_runs_due_checks_and_upkeep(owner_client, world, yesterday_signups, monkeypatch):
-    from alerts.scheduler import AlertScheduler
-
+def test_due_checks_run_and_one_failure_does_not_stop_the_rest(owner_client, world, yesterday_signups, monkeypatch):
     alert = create_alert(owner_client, world.team, yesterday_signups, [world.owner], upper=2)
     broken = create_alert(owner_client, world.team, yesterday_signups, [world.owner], upper=2)
-    old_check = AlertCheck.objects.create(alert_configuration=alert, state="Not firing")
-    AlertCheck.objects.filter(id=old_check.id).update(created_at=datetime.now(UTC) - timedelta(days=20))
     real_check = checks.check_alert
 
     def check_or_fail(alert_id):
@@ -229,21 +225,6 @@ def test_scheduler_tick_runs_due_checks_and_upkeep(owner_client, world, yesterda
             raise ConnectionError("smtp down")
         return real_check(alert_id)
 
-    monkeypatch.setattr("alerts.scheduler.check_alert", check_or_fail)
-    scheduler = AlertScheduler()
-    scheduler.tick(datetime.now(UTC))
+    monkeypatch.setattr(checks, "check_alert", check_or_fail)
+    assert checks.alerts_check_due() == 1
     assert list(AlertCheck.objects.values_list("alert_configuration_id", "state")) == [(alert.id, "Firing")]
-    assert scheduler.last_cleanup is not None and scheduler.last_stuck_reset is not None
-
-
-def test_scheduler_thread_starts_once_and_stops(monkeypatch):
-    from alerts import scheduler
-
-    ticks = []
-    monkeypatch.setattr(scheduler.AlertScheduler, "tick", lambda self, now: ticks.append(now))
-    monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
-    monkeypatch.setattr(scheduler, "_scheduler", None)
-    first = scheduler.start_scheduler()
-    assert scheduler.start_scheduler() is first
-    scheduler.stop_scheduler()
-    assert not first.is_alive() and len(ticks) == 1

@@ -63,6 +63,7 @@ ALERT_FIELDS = [
     "investigation_agent_enabled",
     "investigation_gates_notifications",
     "investigation_inconclusive_action",
+    "webhooks",  # beyond PostHog: the alert's webhook destinations (secrets never shown)
 ]
 
 

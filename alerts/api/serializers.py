@@ -9,6 +9,17 @@ from alerts.errors import DetectorConfigError
 from alerts.models import AlertCheck, AlertConfiguration, Threshold
 from alerts.schedule import ScheduleRestrictionError, normalize_schedule_restriction
 from alerts.validation import AlertConfigError, runnable_query, supports_alerts, validate_alert_config
+from alerts.webhooks import (
+    MAX_URL_LENGTH,
+    MAX_WEBHOOKS_PER_ALERT,
+    SECRET_LENGTH,
+    SECRET_MAX_LENGTH,
+    SECRET_MIN_LENGTH,
+    TOO_MANY_WEBHOOKS,
+    UNKNOWN_WEBHOOK,
+    WebhookURLError,
+    resolve_webhook_url,
+)
 from insights.api.serializers import InsightBasicSerializer
 from insights.models import Insight
 from insights.results import stored_or_converted_query
@@ -73,7 +84,61 @@ def render_check(check: AlertCheck) -> dict:
         "investigation_notebook_short_id": check.investigation_notebook_short_id,
         "notification_sent_at": _datetime(check.notification_sent_at),
         "notification_suppressed_by_agent": check.notification_suppressed_by_agent,
+        "webhook_deliveries": check.webhook_deliveries or [],
     }
+
+
+def render_webhook(webhook) -> dict:
+    """A destination as the API shows it: never its secret, only whether it has one."""
+    return {
+        "id": str(webhook.id),
+        "url": webhook.url,
+        "enabled": webhook.enabled,
+        "has_secret": bool(webhook.secret),
+        "created_at": _datetime(webhook.created_at),
+    }
+
+
+class AlertWebhookSerializer(serializers.Serializer):
+    """A webhook destination of the alert. In `webhooks` of a create or update, the list replaces the alert's
+    destinations: an item with `id` keeps that destination (and its secret, unless `secret` is given)."""
+
+    id = serializers.UUIDField(required=False, help_text="An existing destination of this alert, to keep it.")
+    url = serializers.CharField(
+        max_length=MAX_URL_LENGTH,
+        help_text=(
+            "http(s) URL a firing check is POSTed to (JSON with alert, insight, value, breaches, links and a "
+            "Slack-compatible `text`). Refused when its host resolves to a link-local or metadata address, to this "
+            "server, or (unless ALERTS_WEBHOOK_ALLOW_PRIVATE) to a loopback, private or reserved address."
+        ),
+    )
+    secret = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        trim_whitespace=False,
+        max_length=SECRET_MAX_LENGTH,
+        error_messages={"max_length": SECRET_LENGTH},
+        help_text=(
+            "Write-only, 16-256 characters. When set, each request has `X-Insights-Timestamp: <unix seconds>` and "
+            "`X-Insights-Signature: sha256=<hex HMAC-SHA256(secret, <timestamp> + '.' + raw body)>`."
+        ),
+    )
+    enabled = serializers.BooleanField(required=False, default=True)
+    has_secret = serializers.BooleanField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def validate_url(self, url: str) -> str:
+        try:
+            resolve_webhook_url(url)
+        except WebhookURLError as error:
+            raise serializers.ValidationError(str(error), code="invalid_webhook_url") from None
+        return url
+
+    def validate_secret(self, secret: str) -> str:
+        if secret and len(secret) < SECRET_MIN_LENGTH:
+            raise serializers.ValidationError(SECRET_LENGTH)
+        return secret
 
 
 class ThresholdInputSerializer(serializers.Serializer):
@@ -102,6 +167,7 @@ class AlertSerializer(serializers.Serializer):
     investigation_inconclusive_action = serializers.ChoiceField(
         AlertConfiguration.InconclusiveAction.choices, required=False
     )
+    webhooks = AlertWebhookSerializer(many=True, required=False)
 
     @property
     def team(self):
@@ -146,6 +212,15 @@ class AlertSerializer(serializers.Serializer):
         if value is not None and not isinstance(value, str):
             raise serializers.ValidationError(SNOOZE_NOT_STRING)
         return value
+
+    def validate_webhooks(self, webhooks: list[dict]) -> list[dict]:
+        if len(webhooks) > MAX_WEBHOOKS_PER_ALERT:
+            raise serializers.ValidationError(TOO_MANY_WEBHOOKS)
+        known = set(self.instance.webhooks.values_list("id", flat=True)) if self.instance is not None else set()
+        for webhook in webhooks:
+            if "id" in webhook and webhook["id"] not in known:
+                raise serializers.ValidationError(UNKNOWN_WEBHOOK)
+        return webhooks
 
     def validate_schedule_restriction(self, value):
         try:
@@ -255,6 +330,7 @@ class AlertSerializer(serializers.Serializer):
                 "investigation_agent_enabled": alert.investigation_agent_enabled,
                 "investigation_gates_notifications": alert.investigation_gates_notifications,
                 "investigation_inconclusive_action": alert.investigation_inconclusive_action,
+                "webhooks": [render_webhook(webhook) for webhook in alert.webhooks.all()],
             }
         )
         return rendered
