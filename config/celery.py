@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from django.conf import settings
 
 from alerts.beat import BEAT_SCHEDULE as ALERTS_BEAT_SCHEDULE
 
@@ -13,5 +14,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Task modules outside `<app>.tasks`: the async query worker and the cohort calculations.
 app.conf.imports = ("queries.execution.worker", "queries.cohorts.tasks")
-# Periodic work (the `beat` service): alert checks, their retention and stuck-check recovery.
-app.conf.beat_schedule = {**ALERTS_BEAT_SCHEDULE}
+# Periodic work (the `beat` service): the settings' entries (cohort recalculation) and the alert checks, their
+# retention and stuck-check recovery. Assigning `beat_schedule` replaces the CELERY_BEAT_SCHEDULE setting, so
+# both are named here.
+app.conf.beat_schedule = {**settings.CELERY_BEAT_SCHEDULE, **ALERTS_BEAT_SCHEDULE}
