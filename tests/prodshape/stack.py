@@ -27,6 +27,26 @@ REDIS_DATABASE = 15  # pytest-xdist workers use 1..n (tests/conftest.py)
 # Statements of the coalescing step carry this in their tag: the endpoint holds them (see clickhouse_http.py).
 DELAY_MATCH = "_coalesce-"
 DELAY_SECONDS = 3.0
+# Django's and ClickHouse's migrations, then a user, organization, project and API key (printed as JSON).
+PREPARE = """
+import io
+import django
+from django.core.management import call_command
+
+django.setup()
+call_command("migrate", interactive=False, verbosity=0)
+call_command("migrate_clickhouse", verbosity=0)
+out = io.StringIO()
+call_command(
+    "bootstrap",
+    email="prodshape@example.com",
+    password="correct-horse-battery",
+    organization="Prodshape",
+    project="Prodshape",
+    stdout=out,
+)
+print(out.getvalue().strip())
+"""
 
 
 def free_port() -> int:
@@ -80,6 +100,12 @@ class Stack:
     admin_database_url: str = ""
     env: dict[str, str] = field(default_factory=dict)
     workspace: dict = field(default_factory=dict)
+    # Seconds since the start, per phase: kept beside the logs (PRODSHAPE_KEEP_LOGS) to see where time goes.
+    timings: dict[str, float] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+
+    def mark(self, phase: str) -> None:
+        self.timings[phase] = round(time.monotonic() - self.started, 2)
 
     # ---- processes ---------------------------------------------------------------------------------
 
@@ -106,16 +132,17 @@ class Stack:
     def alive(self, name: str) -> bool:
         return self.processes[name].poll() is None
 
-    def manage(self, *args: str, timeout: float = 180) -> str:
+    def python(self, code: str, timeout: float = 180) -> str:
+        """Runs `code` in a Python of the stack's environment and returns what it printed."""
         result = subprocess.run(
-            [str(BIN / "python"), "manage.py", *args],
+            [str(BIN / "python"), "-c", code],
             cwd=ROOT,
             env=self.env,
             capture_output=True,
             text=True,
             timeout=timeout,
         )
-        assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        assert result.returncode == 0, f"{code}\nfailed:\n{result.stdout}\n{result.stderr}"
         return result.stdout
 
     def stop(self) -> None:
@@ -135,6 +162,7 @@ class Stack:
             for name, path in self.logs.items():
                 if path.exists():
                     shutil.copy(path, Path(keep) / f"{name}.log")
+            (Path(keep) / "timings.json").write_text(json.dumps(self.timings, indent=1))
         if self.database_name:
             _drop_database(self.admin_database_url, self.database_name)
 
@@ -198,6 +226,7 @@ def start_stack(stack: Stack, database_url: str, redis_url: str) -> None:
     stack.start("clickhouse", [*clickhouse_args, "--path", str(tmp / "clickhouse")], env=clickhouse_env)
     ping = f"http://127.0.0.1:{stack.clickhouse_port}/ping"
     wait_until(lambda: http("GET", ping, timeout=2)[0] == 200, 60, "the ClickHouse HTTP endpoint")
+    stack.mark("clickhouse endpoint up")
     create = f"http://127.0.0.1:{stack.clickhouse_port}/?query=CREATE+DATABASE+IF+NOT+EXISTS+insights"
     assert http("POST", create)[0] == 200
 
@@ -221,17 +250,9 @@ def start_stack(stack: Stack, database_url: str, redis_url: str) -> None:
     import redis
 
     redis.Redis.from_url(stack.env["REDIS_URL"]).flushdb()
-    stack.manage("migrate", "--noinput")
-    stack.manage("migrate_clickhouse")
-    stack.workspace = json.loads(
-        stack.manage(
-            "bootstrap",
-            "--email=prodshape@example.com",
-            "--password=correct-horse-battery",
-            "--organization=Prodshape",
-            "--project=Prodshape",
-        )
-    )
+    # One interpreter for the three commands: each start of Django costs seconds on a loaded machine.
+    stack.workspace = json.loads(stack.python(PREPARE).strip().splitlines()[-1])
+    stack.mark("migrated")
 
     stack.start(
         "web",
@@ -267,6 +288,7 @@ def start_stack(stack: Stack, database_url: str, redis_url: str) -> None:
             wait_until(lambda: _alive_or_raise(stack, name) and ready(), 90, what, interval=0.25)  # noqa: B023
         except AssertionError as error:
             raise AssertionError(f"{error}\n--- {name} log ---\n{stack.log(name)[-4000:]}") from None
+        stack.mark(f"ready: {what}")
 
 
 def _alive_or_raise(stack: Stack, name: str) -> bool:

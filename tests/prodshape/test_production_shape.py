@@ -39,6 +39,7 @@ def stack(tmp_path_factory):
     try:
         start_stack(stack, database_url, redis_url)
         yield stack
+        stack.mark("tests done")
     finally:
         stack.stop()
 
