@@ -32,7 +32,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import time
 import uuid
 import zlib
@@ -90,7 +89,8 @@ class Engine:
         self.connection_string = f"{path}?config-file={config}"
         # Held open for the life of the process: the engine lives as long as one connection does.
         self.keeper = chdb.connect(self.connection_string)
-        self.inbox = Path(tempfile.mkdtemp(prefix="clickhouse-http-inserts-"))
+        self.inbox = path.parent / f"{path.name}-inserts"
+        self.inbox.mkdir(exist_ok=True)
 
     def run(self, sql: str, fmt: str, params: dict[str, str], settings: dict[str, str], database: str | None):
         connection = chdb.connect(self.connection_string)
