@@ -97,6 +97,15 @@ def test_captured_events_are_queryable_over_http(stack):
 
     # The web worker's spool flusher moves acknowledged events to ClickHouse in the background.
     wait_until(counted, 30, f"{EVENTS} captured events in ClickHouse", interval=0.5)
+    trend = {
+        "kind": "TrendsQuery",
+        "series": [{"kind": "EventsNode", "event": "prodshape", "math": "total"}],
+        "dateRange": {"date_from": "-1d"},
+        "interval": "hour",
+    }
+    status, body = stack.api("POST", stack.project_path("query/"), {"query": trend})
+    assert status == 200, body
+    assert sum(body["results"][0]["data"]) == EVENTS
 
 
 def test_async_query_is_computed_by_the_celery_worker(stack):
