@@ -223,11 +223,19 @@ def test_unknown_status_is_404(owner_client, world):
     assert response.json()["detail"] == f"Query nope not found for team {world.team.id}"
 
 
-def start_slow_query(client, team_id: int, query_id: str) -> None:
+SLOW = "select count() from numbers(10000000) a, numbers(100000) b"
+# The string constant travels as a server-side parameter: the engine lists the statement with it substituted.
+SLOW_WITH_PARAMETER = "select count() from numbers(10000000) a, numbers(100000) b where toString(a.number) != 'x'"
+
+
+def start_slow_query(client, team_id: int, query_id: str, slow: str = SLOW) -> None:
     """Starts a long async HogQL query and waits until ClickHouse runs it (tagged with the team and the id)."""
-    slow = "select count() from numbers(10000000) a, numbers(100000) b"
     body = {"query": {"kind": "HogQLQuery", "query": slow}, "refresh": "force_async", "client_query_id": query_id}
     assert client.post(f"/api/projects/{team_id}/query/", body, format="json").status_code == 202
+    wait_until_running(team_id, query_id)
+
+
+def wait_until_running(team_id: int, query_id: str) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and not running_statements(team_id, query_id):
         time.sleep(0.05)
@@ -237,9 +245,8 @@ def start_slow_query(client, team_id: int, query_id: str) -> None:
 def running_statements(team_id: int, query_id: str) -> int:
     from queries.clickhouse import client as clickhouse
 
-    prefix = f"/* insights_query_id:{team_id}_{query_id} */"
-    sql = "SELECT count() FROM system.processes WHERE startsWith(query, {prefix:String})"
-    return clickhouse.query(sql, parameters={"prefix": prefix}).result_rows[0][0]
+    sql = "SELECT count() FROM system.processes WHERE Settings['log_comment'] = {name:String}"
+    return clickhouse.query(sql, parameters={"name": f"insights_query_id:{team_id}_{query_id}"}).result_rows[0][0]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -250,6 +257,46 @@ def test_cancel_kills_a_running_query(owner_client, world, data, settings):
     assert response.status_code == 200
     assert response.json() == {"message": "Cancelled query on clickhouse"}
     assert owner_client.get(f"/api/projects/{world.team.id}/query/q-slow/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancel_kills_a_running_query_with_server_side_parameters(owner_client, world, data, settings):
+    settings.QUERY_ASYNC_BACKEND = "thread"
+    start_slow_query(owner_client, world.team.id, "q-slow-param", SLOW_WITH_PARAMETER)
+    response = owner_client.delete(f"/api/projects/{world.team.id}/query/q-slow-param/")
+    assert response.json() == {"message": "Cancelled query on clickhouse"}
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and running_statements(world.team.id, "q-slow-param"):
+        time.sleep(0.05)
+    assert running_statements(world.team.id, "q-slow-param") == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancel_kills_a_running_blocking_query_by_its_client_query_id(owner_client, world, data):
+    from django.db import connection
+
+    from tests.conftest import session_client
+
+    url = f"/api/projects/{world.team.id}/query/"
+    body = {"query": {"kind": "HogQLQuery", "query": SLOW_WITH_PARAMETER}, "client_query_id": "q-blocking"}
+    answers = []
+
+    def post() -> None:
+        try:
+            answers.append(session_client(world.owner).post(url, body, format="json"))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=post)
+    thread.start()
+    try:
+        wait_until_running(world.team.id, "q-blocking")
+        response = owner_client.delete(f"{url}q-blocking/")
+        assert response.json() == {"message": "Cancelled query on clickhouse"}
+    finally:
+        thread.join(timeout=70)
+    assert answers[0].status_code == 400
+    assert answers[0].json()["code"] == "query_was_cancelled"
 
 
 @pytest.mark.django_db(transaction=True)

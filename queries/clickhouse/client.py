@@ -80,11 +80,25 @@ def _translate(error: Exception) -> Exception:
     return ClickHouseQueryError(str(error), _error_code(error))
 
 
-def query(sql: str, parameters: dict[str, Any] | None = None, settings: dict[str, Any] | None = None):
-    """Runs a read and returns clickhouse-connect's QueryResult (`.result_rows`, `.column_names`)."""
+def query(
+    sql: str,
+    parameters: dict[str, Any] | None = None,
+    settings: dict[str, Any] | None = None,
+    tag: str | None = None,
+):
+    """Runs a read and returns clickhouse-connect's QueryResult (`.result_rows`, `.column_names`).
+
+    `tag` (our query id, see `kill_tagged_query`) names the statement twice: in a leading comment, for people
+    reading logs, and in the `log_comment` setting, which is what a cancel looks for. The engine keeps that
+    setting in `system.processes` and `system.query_log`, whereas a statement with server-side parameters is
+    listed there with their values substituted and its comments dropped.
+    """
+    tag_settings = {"log_comment": tag_name(tag)} if tag else {}
     try:
         return get_client().query(
-            sql, parameters=parameters or {}, settings={**DEFAULT_QUERY_SETTINGS, **(settings or {})}
+            tagged(sql, tag),
+            parameters=parameters or {},
+            settings={**DEFAULT_QUERY_SETTINGS, **(settings or {}), **tag_settings},
         )
     except (DatabaseError, OSError) as error:
         raise _translate(error) from error
@@ -108,27 +122,28 @@ def insert(table: str, rows: Sequence[Sequence[Any]], column_names: Sequence[str
         raise _translate(error) from error
 
 
-def _tag_comment(tag: str) -> str:
-    """The comment naming a query id. The id is the client's `client_query_id`: sanitized here, or a `*/` in it
-    would end the comment and put the client's text in the SQL (ahead of the team-guarded query)."""
-    return f"/* insights_query_id:{safe_query_id(tag)} */"
+def tag_name(tag: str) -> str:
+    """How a query id appears in SQL comments and in `log_comment`. The id is the client's `client_query_id`:
+    sanitized here, or a `*/` in it would end the comment and put the client's text in the SQL (ahead of the
+    team-guarded query)."""
+    return f"insights_query_id:{safe_query_id(tag)}"
 
 
 def tagged(sql: str, tag: str | None) -> str:
-    """Prefixes a statement with a comment naming our query id, so it can be found and killed."""
-    return f"{_tag_comment(tag)} {sql}" if tag else sql
+    """Prefixes a statement with a comment naming our query id (what `query(tag=...)` sends)."""
+    return f"/* {tag_name(tag)} */ {sql}" if tag else sql
 
 
 def kill_tagged_query(tag: str) -> bool:
-    """Kills running statements carrying this query id."""
-    prefix = {"prefix": _tag_comment(tag)}
+    """Kills running statements carrying this query id (their `log_comment`, see `query`)."""
+    name = {"name": tag_name(tag)}
     try:
         result = query(
-            "SELECT count() FROM system.processes WHERE startsWith(query, {prefix:String})", parameters=prefix
+            "SELECT count() FROM system.processes WHERE Settings['log_comment'] = {name:String}", parameters=name
         )
         if not result.result_rows[0][0]:
             return False
-        command("KILL QUERY WHERE startsWith(query, {prefix:String}) ASYNC", parameters=prefix)
+        command("KILL QUERY WHERE Settings['log_comment'] = {name:String} ASYNC", parameters=name)
         return True
     except (ClickHouseQueryError, ClickHouseUnavailable) as error:
         logger.warning("kill_query_failed tag=%s error=%s", tag, error)

@@ -85,7 +85,7 @@ def execute_select(
     started = time.perf_counter()
     sql = print_select(node, context, default_limit, max_limit)
     printed = time.perf_counter()
-    result = client.query(client.tagged(sql, query_tag), parameters=context.parameters, settings=QUERY_SETTINGS)
+    result = client.query(sql, parameters=context.parameters, settings=QUERY_SETTINGS, tag=query_tag)
     finished = time.perf_counter()
     columns = list(result.column_names)
     types = [(name, column_type.name) for name, column_type in zip(columns, result.column_types, strict=True)]

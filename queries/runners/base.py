@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from insights_server.models import Team
 from insights_server.request_context import is_api_key_request
+from queries.clickhouse.tags import team_query_tag
 from queries.execution.cache import get_cached_response, set_cached_response
 from queries.execution.coalescing import coalesced
 from queries.execution.concurrency import api_query_slot
@@ -142,6 +143,10 @@ class QueryRunner:
                 return {"cache_key": key, "query_status": incomplete_status(self.team.id, status_id)}
             elif mode in ("async", "lazy_async"):
                 return {"cache_key": key, "is_cached": False, "query_status": self.enqueue(status_id)}
+        if query_id and self.query_tag is None:
+            # A computation the client named (`client_query_id`) carries that name like an async one does, so
+            # DELETE /query/:id can kill it while it runs (PostHog's cancel of a blocking query).
+            self.query_tag = team_query_tag(self.team.id, query_id)
         return coalesced(key, lambda: self.compute(key))
 
     def from_cache(self, cached: dict, mode: str, status_id: str) -> dict | None:

@@ -45,7 +45,7 @@ class HogQueryRunner(QueryRunner):
             context = self.print_context()
             sql = print_select(node, context)
             settings = {**QUERY_SETTINGS, "max_execution_time": max(1, min(60, int(seconds_left) + 1))}
-            result = client.query(client.tagged(sql, self.query_tag), parameters=context.parameters, settings=settings)
+            result = client.query(sql, parameters=context.parameters, settings=settings, tag=self.query_tag)
         except ExposedHogQLError as error:
             raise HogError(HOGQL_FAILED.format(message=error.message)) from None
         except ClickHouseQueryError as error:
