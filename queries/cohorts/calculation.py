@@ -11,6 +11,7 @@ from celery import current_app
 from django.conf import settings
 from django.db import transaction
 
+from cohorts.engine import MemberFilters
 from cohorts.filters import effective_filters
 from cohorts.models import Cohort, CohortPeople
 from cohorts.services import cohort_record_calculation
@@ -116,7 +117,9 @@ class ClickHouseCohortEngine:
             settings={"mutations_sync": 1},
         )
 
-    def member_ids(self, cohort: Cohort, limit: int, offset: int) -> list[UUID]:
+    def member_ids(self, cohort: Cohort, limit: int, offset: int, filters: MemberFilters | None = None) -> list[UUID]:
+        if filters is not None:
+            return filtered_member_ids(cohort, limit, offset, filters)
         if cohort.is_static:
             rows = CohortPeople.objects.filter(cohort=cohort).order_by("id")[offset : offset + limit]
             return list(rows.values_list("person__uuid", flat=True))
@@ -138,6 +141,24 @@ class ClickHouseCohortEngine:
             rows = execute_select(select, context, COHORT_CALCULATION_LIMIT, COHORT_CALCULATION_LIMIT).results
             return [uid for uid in (_uuid(row[0]) for row in rows) if uid is not None]
         return actors_query_person_ids(team, query)
+
+
+def filtered_member_ids(cohort: Cohort, limit: int, offset: int, filters: MemberFilters) -> list[UUID]:
+    """Members narrowed by search and person properties: an ActorsQuery of the persons `IN COHORT` (the actors
+    search and filters, PostHog's semantics), ordered by person id."""
+    query = {
+        "kind": "ActorsQuery",
+        "select": ["id"],
+        "search": filters.search,
+        "properties": filters.properties,
+        "fixedProperties": [{"type": "cohort", "key": "id", "value": cohort.pk, "operator": "in"}],
+        "orderBy": ["id"],
+        "limit": limit,
+        "offset": offset,
+    }
+    runner = ActorsQueryRunner(parse_query(query), cohort.team)
+    runner.max_limit = COHORT_CALCULATION_LIMIT
+    return [uid for uid in (_uuid(row[0]) for row in runner.calculate()["results"]) if uid is not None]
 
 
 def _uuid(value) -> UUID | None:
