@@ -80,7 +80,8 @@ class InsightActorsQueryOptionsRunner(QueryRunner):
                 insight.breakdownFilter.breakdown or insight.breakdownFilter.breakdowns
             ):
                 options["breakdown"] = self.trends_breakdowns(runner)
-        compare_on = bool(insight.compareFilter and insight.compareFilter.compare)
+        compare_filter = getattr(insight, "compareFilter", None)
+        compare_on = bool(compare_filter and compare_filter.compare)
         if insight.kind == "FunnelsQuery" and compare_on and runner.viz != "trends":
             options["compare"] = COMPARE_OPTIONS
         if insight.kind == "FunnelsQuery" and insight.breakdownFilter is not None:
