@@ -39,6 +39,22 @@ HISTORY_RESPONSE = inline_serializer(
         "previous": serializers.CharField(allow_null=True),
     },
 )
+PERSONS_RESPONSE = inline_serializer(
+    "CohortPersonsPage",
+    {
+        "results": serializers.ListField(child=serializers.DictField()),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+    },
+)
+PERSONS_PARAMETERS = [
+    OpenApiParameter("search", str, OpenApiParameter.QUERY, description="Email, name, person id or distinct id."),
+    OpenApiParameter(
+        "properties", str, OpenApiParameter.QUERY, description="JSON: person property filters (a list or a group)."
+    ),
+    OpenApiParameter("limit", int, OpenApiParameter.QUERY, description="Persons per page (default 100)."),
+    OpenApiParameter("offset", int, OpenApiParameter.QUERY, description="Persons to skip."),
+]
 HISTORY_PARAMETERS = [
     OpenApiParameter("limit", int, OpenApiParameter.QUERY, description="Calculations per page (default 100)."),
     OpenApiParameter("offset", int, OpenApiParameter.QUERY, description="Calculations to skip."),
@@ -122,6 +138,7 @@ class CohortViewSet(
             cohort=serializer.instance, user=self.request.user, data=data, csv_persons=csv_persons
         )
 
+    @extend_schema(parameters=PERSONS_PARAMETERS, responses=PERSONS_RESPONSE)
     @action(
         methods=["get"],
         detail=True,
@@ -130,6 +147,7 @@ class CohortViewSet(
         renderer_classes=[JSONRenderer, CSVRenderer],
     )
     def persons(self, request, *args, **kwargs):
+        """The cohort's current members, narrowed by `search` and person `properties`; CSV with `?format=csv`."""
         cohort = self.get_object()
         if request.query_params.get("format") == "csv" or request.query_params.get("is_csv_export") in ("1", "true"):
             return cohort_members_csv(cohort, request)
