@@ -86,6 +86,21 @@ class ActivityLogEntrySerializer(serializers.Serializer):
         return DetailSerializer(entry.detail).data
 
 
+ACTIVITY_PAGE_RESPONSE = inline_serializer(
+    "ActivityLogPaginatedResponse",
+    {
+        "results": ActivityLogEntrySerializer(many=True),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "total_count": serializers.IntegerField(),
+    },
+)
+ACTIVITY_PAGE_PARAMETERS = [
+    OpenApiParameter("limit", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Entries per page (default 10)."),
+    OpenApiParameter("page", OpenApiTypes.INT, OpenApiParameter.QUERY, description="1-based page number."),
+]
+
+
 def activity_page(request, team_id: int, scope: str, item_id=None) -> Response:
     """One page of a resource's activity, newest first (spec sharing §3.5, insights §7.9).
 

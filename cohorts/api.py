@@ -1,17 +1,20 @@
 """/api/projects/:id/cohorts/: list, create (dynamic, or static from a CSV, person ids or a query), retrieve,
-update (soft delete with `deleted: true`; DELETE answers 405), members (JSON and CSV), static member edits."""
+update (soft delete with `deleted: true`; DELETE answers 405), members (JSON and CSV), static member edits,
+calculation history and activity."""
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from activity.api import ACTIVITY_PAGE_PARAMETERS, ACTIVITY_PAGE_RESPONSE, activity_page
 from cohorts.csv_import import CSVImportError, persons_from_csv
 from cohorts.members import cohort_members_csv, cohort_members_page
 from cohorts.models import Cohort
-from cohorts.selectors import behavioral_cohort_ids
-from cohorts.serializers import CohortSerializer
+from cohorts.selectors import behavioral_cohort_ids, cohort_calculation_history
+from cohorts.serializers import CohortCalculationHistorySerializer, CohortSerializer
 from cohorts.services import (
     cohort_add_persons,
     cohort_create,
@@ -20,7 +23,52 @@ from cohorts.services import (
     cohort_update,
 )
 from cohorts.static_edits import person_to_remove, persons_to_add
+from insights_server.openapi import ErrorDocumentingAutoSchema
+from insights_server.params import limit_offset_page
 from insights_server.routing import ProjectScopedViewSet
+
+ACTIVITY = ["activity_log:read"]
+HISTORY_LIMIT = 100
+HISTORY_MAX_LIMIT = 1000
+HISTORY_RESPONSE = inline_serializer(
+    "CohortCalculationHistoryPage",
+    {
+        "results": CohortCalculationHistorySerializer(many=True),
+        "count": serializers.IntegerField(),
+        "next": serializers.CharField(allow_null=True),
+        "previous": serializers.CharField(allow_null=True),
+    },
+)
+PERSONS_RESPONSE = inline_serializer(
+    "CohortPersonsPage",
+    {
+        "results": serializers.ListField(child=serializers.DictField()),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+    },
+)
+PERSONS_PARAMETERS = [
+    OpenApiParameter("search", str, OpenApiParameter.QUERY, description="Email, name, person id or distinct id."),
+    OpenApiParameter(
+        "properties", str, OpenApiParameter.QUERY, description="JSON: person property filters (a list or a group)."
+    ),
+    OpenApiParameter("limit", int, OpenApiParameter.QUERY, description="Persons per page (default 100)."),
+    OpenApiParameter("offset", int, OpenApiParameter.QUERY, description="Persons to skip."),
+]
+HISTORY_PARAMETERS = [
+    OpenApiParameter("limit", int, OpenApiParameter.QUERY, description="Calculations per page (default 100)."),
+    OpenApiParameter("offset", int, OpenApiParameter.QUERY, description="Calculations to skip."),
+]
+
+
+class CohortSchema(ErrorDocumentingAutoSchema):
+    """The list-level `activity` action gets its own operation id (`..._cohorts_all_activity_...`)."""
+
+    def get_operation_id(self) -> str:
+        operation_id = super().get_operation_id()
+        if getattr(self.view, "action", None) == "all_activity":
+            return operation_id.replace("_activity_", "_all_activity_")
+        return operation_id
 
 
 def _csv_persons(request, team):
@@ -54,6 +102,7 @@ class CohortViewSet(
     """Cohorts of the project. DELETE is not allowed (as in PostHog): PATCH `{"deleted": true}` instead."""
 
     scope_object = "cohort"
+    schema = CohortSchema()
     queryset = Cohort.objects.select_related("created_by", "team")
     serializer_class = CohortSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -89,6 +138,7 @@ class CohortViewSet(
             cohort=serializer.instance, user=self.request.user, data=data, csv_persons=csv_persons
         )
 
+    @extend_schema(parameters=PERSONS_PARAMETERS, responses=PERSONS_RESPONSE)
     @action(
         methods=["get"],
         detail=True,
@@ -97,6 +147,7 @@ class CohortViewSet(
         renderer_classes=[JSONRenderer, CSVRenderer],
     )
     def persons(self, request, *args, **kwargs):
+        """The cohort's current members, narrowed by `search` and person `properties`; CSV with `?format=csv`."""
         cohort = self.get_object()
         if request.query_params.get("format") == "csv" or request.query_params.get("is_csv_export") in ("1", "true"):
             return cohort_members_csv(cohort, request)
@@ -119,3 +170,33 @@ class CohortViewSet(
         cohort = self.get_object()
         cohort_remove_person(cohort, person_to_remove(cohort, request.data), user=request.user)
         return Response({"success": True})
+
+    @extend_schema(parameters=HISTORY_PARAMETERS, responses=HISTORY_RESPONSE)
+    @action(methods=["get"], detail=True, required_scopes=["cohort:read"], pagination_class=None)
+    def calculation_history(self, request, *args, **kwargs):
+        """The cohort's calculations, newest first; `next`/`previous` are relative (`?limit=..&offset=..`)."""
+        cohort = self.get_object()
+        page = limit_offset_page(request.query_params, default_limit=HISTORY_LIMIT, max_limit=HISTORY_MAX_LIMIT)
+        rows, total = cohort_calculation_history(cohort, page.limit, page.offset)
+        following, before = page.offset + page.limit, max(0, page.offset - page.limit)
+        return Response(
+            {
+                "results": CohortCalculationHistorySerializer(rows, many=True).data,
+                "count": total,
+                "next": f"?limit={page.limit}&offset={following}" if following < total else None,
+                "previous": f"?limit={page.limit}&offset={before}" if page.offset > 0 else None,
+            }
+        )
+
+    @extend_schema(parameters=ACTIVITY_PAGE_PARAMETERS, responses=ACTIVITY_PAGE_RESPONSE)
+    @action(methods=["get"], detail=False, url_path="activity", required_scopes=ACTIVITY, pagination_class=None)
+    def all_activity(self, request, *args, **kwargs):
+        """Every cohort's activity in this environment, newest first."""
+        return activity_page(request, self.team.id, "Cohort")
+
+    @extend_schema(parameters=ACTIVITY_PAGE_PARAMETERS, responses=ACTIVITY_PAGE_RESPONSE)
+    @action(methods=["get"], detail=True, required_scopes=ACTIVITY, pagination_class=None)
+    def activity(self, request, *args, **kwargs):
+        """One cohort's activity (404 for a cohort of another project or none)."""
+        cohort = self.get_object()
+        return activity_page(request, cohort.team_id, "Cohort", item_id=cohort.pk)

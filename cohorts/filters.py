@@ -26,6 +26,7 @@ ANALYTICAL_BEHAVIOURS = {
     "restarted_performing_event",
 }
 COUNT_OPERATORS = {"gt", "gte", "lt", "lte", "eq", "exact", None}
+REGULARLY_INTERVALS = "performed_event_regularly counts periods of days, weeks, months or years"
 REQUIRED_KEYS = {
     "person": ("key", "operator", "value"),
     "cohort": ("key", "value"),
@@ -74,17 +75,37 @@ def validate_behavioral(leaf: dict) -> None:
         raise CohortFilterError(f"Invalid behavioral property value for Cohort: {leaf['value']}")
     if leaf.get("event_type") not in ("events", "actions"):
         raise CohortFilterError("Event type must be 'events' or 'actions'")
-    time_value = leaf.get("time_value")
-    if time_value is not None:
-        if isinstance(time_value, bool) or not isinstance(time_value, int):
-            raise CohortFilterError(f"time_value must be an integer, got {time_value}")
-        if time_value <= 0:
-            raise CohortFilterError(f"time_value must be greater than 0, got {time_value}")
+    if leaf.get("time_value") is not None:
+        positive_integer(leaf, "time_value")
     interval = leaf.get("time_interval")
     if interval is not None and interval not in ("minute", "hour", "day", "week", "month", "year"):
         raise CohortFilterError(f"Invalid interval: {interval}")
-    if leaf["value"] == "performed_event_multiple" and leaf.get("operator") not in COUNT_OPERATORS:
+    counted = leaf["value"] in ("performed_event_multiple", "performed_event_regularly")
+    if counted and leaf.get("operator") not in COUNT_OPERATORS:
         raise CohortFilterError("count_operator must be gt(e), lt(e), exact, or None")
+    if leaf["value"] == "performed_event_regularly":
+        validate_regularly(leaf)
+
+
+def positive_integer(leaf: dict, name: str) -> int:
+    """PostHog's `parse_and_validate_positive_integer` messages."""
+    value = leaf.get(name)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise CohortFilterError(f"{name} must be an integer, got {value}")
+    if value <= 0:
+        raise CohortFilterError(f"{name} must be greater than 0, got {value}")
+    return value
+
+
+def validate_regularly(leaf: dict) -> None:
+    """`performed_event_regularly` needs every number of "N times per T intervals in M of the last P periods"."""
+    for name in ("time_value", "operator_value", "min_periods"):
+        positive_integer(leaf, name)
+    min_periods, total_periods = leaf["min_periods"], positive_integer(leaf, "total_periods")
+    if min_periods > total_periods:
+        raise CohortFilterError(f"min_periods ({min_periods}) cannot be greater than total_periods ({total_periods})")
+    if leaf.get("time_interval") in ("minute", "hour"):
+        raise CohortFilterError(REGULARLY_INTERVALS)
 
 
 def groups_to_filters(groups: list) -> dict:

@@ -1,6 +1,13 @@
-"""Reading cohorts: which of them depend on behaviour (for `hide_behavioral_cohorts`)."""
+"""Reading cohorts: which of them depend on behaviour (for `hide_behavioral_cohorts`), their calculation history."""
 
 from cohorts.filters import effective_filters, has_behavioral, referenced_ids
+from cohorts.models import Cohort, CohortCalculationHistory
+
+
+def cohort_calculation_history(cohort: Cohort, limit: int, offset: int) -> tuple[list[CohortCalculationHistory], int]:
+    """A page of the cohort's calculations, newest first, and how many there are."""
+    rows = CohortCalculationHistory.objects.filter(cohort=cohort, team_id=cohort.team_id)
+    return list(rows.order_by("-started_at", "-id")[offset : offset + limit]), rows.count()
 
 
 def behavioral_cohort_ids(queryset) -> list[int]:

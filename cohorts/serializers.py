@@ -12,7 +12,7 @@ from cohorts.filters import (
     groups_to_filters,
     validate_filters,
 )
-from cohorts.models import Cohort
+from cohorts.models import Cohort, CohortCalculationHistory
 from insights_server.api.shared import UserBasicSerializer
 
 DYNAMIC_WITH_QUERY = "Cannot create a dynamic cohort with a query. Set is_static to true."
@@ -132,3 +132,25 @@ class CohortSerializer(serializers.ModelSerializer):
         if given is not None and given != derived:
             raise CohortFilterError(f"Cohort type '{given}' does not match the filters. Expected type: '{derived}'")
         return derived
+
+
+class CohortCalculationHistorySerializer(serializers.ModelSerializer):
+    """One calculation as `/cohorts/:id/calculation_history/` lists it (PostHog's fields)."""
+
+    duration_seconds = serializers.FloatField(read_only=True, allow_null=True)
+    is_completed = serializers.BooleanField(read_only=True)
+    is_successful = serializers.BooleanField(read_only=True)
+    total_query_ms = serializers.IntegerField(read_only=True, allow_null=True)
+    total_memory_mb = serializers.IntegerField(read_only=True, allow_null=True)
+    total_read_rows = serializers.IntegerField(read_only=True, allow_null=True)
+    total_written_rows = serializers.IntegerField(read_only=True, allow_null=True)
+    main_query = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = CohortCalculationHistory
+        fields = [
+            "id", "filters", "count", "started_at", "finished_at", "queries", "error", "duration_seconds",
+            "is_completed", "is_successful", "total_query_ms", "total_memory_mb", "total_read_rows",
+            "total_written_rows", "main_query",
+        ]  # fmt: skip
+        read_only_fields = fields

@@ -9,7 +9,7 @@ from django.utils import timezone
 from activity.changes import changes_between
 from activity.services import log_activity
 from cohorts.engine import engine
-from cohorts.models import Cohort, CohortPeople
+from cohorts.models import Cohort, CohortCalculationHistory, CohortPeople
 from insights_server.errors import DomainError
 from persons.models import Person
 
@@ -132,8 +132,29 @@ def cohort_remove_person(cohort: Cohort, person: Person, user=None) -> None:
     _log(cohort, user, "person_removed_manually", changes=None, person_id=str(person.uuid))
 
 
-def cohort_record_calculation(cohort_id: int, version: int, count: int | None, error: str | None) -> None:
-    """The outcome of a calculation at `version` (spec §3.5 steps 5-6): counts and versions only move forward."""
+def cohort_calculation_started(cohort: Cohort, filters: dict | None) -> CohortCalculationHistory:
+    """The history row of a calculation that starts now with these filters (finished by `cohort_record_calculation`)."""
+    return CohortCalculationHistory.objects.create(team_id=cohort.team_id, cohort=cohort, filters=filters)
+
+
+def cohort_record_calculation(
+    cohort_id: int,
+    version: int,
+    count: int | None,
+    error: str | None,
+    history: CohortCalculationHistory | None = None,
+    queries: list[dict] | None = None,
+    history_error: str | None = None,
+) -> None:
+    """The outcome of a calculation at `version` (spec §3.5 steps 5-7): counts and versions only move forward; the
+    history row gets its finish time, count, statements and error (`history_error` when only the history has one,
+    as PostHog's "Cohort has no properties defined")."""
+    if history is not None:
+        history.finished_at = timezone.now()
+        history.count = count
+        history.queries = queries or None
+        history.error = error or history_error
+        history.save(update_fields=["finished_at", "count", "queries", "error"])
     with transaction.atomic():
         cohort = Cohort.objects.select_for_update().get(pk=cohort_id)
         now = timezone.now()

@@ -181,3 +181,35 @@ def test_funnel_actors_options_list_the_baseline_and_each_breakdown_value(owner_
     options = run_query(owner_client, world.team.id, node).json()
     assert options["breakdown"][0] == {"label": "Baseline", "value": None}
     assert {"label": "Chrome", "value": ["Chrome"]} in options["breakdown"]
+
+
+@pytest.mark.parametrize("compare_filter", [{"compare": True}, {"compare": True, "compare_to": "-5d"}])
+def test_funnel_actors_of_the_previous_period_of_a_compare(owner_client, world, model, compare_filter):
+    """The range after the events compared with the one before: `compare: "previous"` lists the persons of the
+    earlier period (PostHog's funnel actors), the current side nobody."""
+    later = {
+        **FUNNEL,
+        "dateRange": {"date_from": "2024-01-06", "date_to": "2024-01-10"},
+        "compareFilter": compare_filter,
+    }
+    reached = steps_reached(model)
+    for step in (1, 2, 3):
+        previous = funnel_actors(owner_client, world, later, funnelStep=step, compare="previous")
+        assert previous == {p for p, n in reached.items() if n >= step}
+        assert funnel_actors(owner_client, world, later, funnelStep=step, compare="current") == set()
+        assert funnel_actors(owner_client, world, later, funnelStep=step) == set()
+    dropped = funnel_actors(owner_client, world, later, funnelStep=-3, compare="previous")
+    assert dropped == {p for p, n in reached.items() if n == 2}
+    trends = {**later, "funnelsFilter": {"funnelVizType": "trends"}}
+    converted = funnel_actors(owner_client, world, trends, funnelTrendsDropOff=False, compare="previous",
+                              funnelTrendsEntrancePeriodStart="2024-01-01")  # fmt: skip
+    first_day = {p for p in reached if "2024-01-01" in model.days_of("$pageview")[p]}
+    assert converted == {p for p in first_day if reached[p] == 3}
+    # Without a compare on the insight, `compare: "previous"` changes nothing (as for trends).
+    plain = {**later, "compareFilter": None}
+    assert funnel_actors(owner_client, world, plain, funnelStep=1, compare="previous") == set()
+    options_node = {"kind": "InsightActorsQueryOptions", "source": {"kind": "FunnelsActorsQuery", "source": later}}
+    options = run_query(owner_client, world.team.id, options_node).json()
+    assert options["compare"] == [{"label": "Current", "value": "current"}, {"label": "Previous", "value": "previous"}]
+    trends_options = {"kind": "InsightActorsQueryOptions", "source": {"kind": "FunnelsActorsQuery", "source": trends}}
+    assert run_query(owner_client, world.team.id, trends_options).json()["compare"] is None

@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from activity.api import ActivityLogEntrySerializer
+from activity.api import ACTIVITY_PAGE_PARAMETERS, ACTIVITY_PAGE_RESPONSE
 from insights_server.api.shared import UserBasicSerializer
 from insights_server.openapi import ErrorDocumentingAutoSchema
 from queries.schema import RefreshType
@@ -159,15 +159,7 @@ TRENDING_RESPONSE = inline_serializer(
         "results": TrendingInsightSchemaSerializer(many=True),
     },
 )
-ACTIVITY_RESPONSE = inline_serializer(
-    "ActivityLogPaginatedResponse",
-    {
-        "results": ActivityLogEntrySerializer(many=True),
-        "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True),
-        "total_count": serializers.IntegerField(),
-    },
-)
+ACTIVITY_RESPONSE = ACTIVITY_PAGE_RESPONSE
 BULK_UPDATE_TAGS_REQUEST = inline_serializer(
     "BulkUpdateTags",
     {
@@ -256,10 +248,7 @@ RETRIEVE_PARAMETERS = [
     _param("tile_filters_override", description="JSON filters replacing the tile's filter overrides."),
     _param("variables_override", description="JSON `{variableId: {code_name, variableId, value}}`."),
 ]
-ACTIVITY_PARAMETERS = [
-    _param("limit", OpenApiTypes.INT, "Entries per page (default 10)."),
-    _param("page", OpenApiTypes.INT, "1-based page number."),
-]
+ACTIVITY_PARAMETERS = ACTIVITY_PAGE_PARAMETERS
 TRENDING_PARAMETERS = [
     _param("days", OpenApiTypes.INT, "Count views of the last N days (default 7)."),
     _param("limit", OpenApiTypes.INT, "At most this many insights (default 10, at most 100)."),

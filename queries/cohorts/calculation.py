@@ -11,9 +11,10 @@ from celery import current_app
 from django.conf import settings
 from django.db import transaction
 
+from cohorts.engine import MemberFilters
 from cohorts.filters import effective_filters
 from cohorts.models import Cohort, CohortPeople
-from cohorts.services import cohort_record_calculation
+from cohorts.services import cohort_calculation_started, cohort_record_calculation
 from insights_server.errors import DomainError
 from queries.clickhouse import client
 from queries.cohorts.membership import MembershipBuilder
@@ -47,12 +48,14 @@ def membership_select(cohort: Cohort, now: datetime | None = None):
 
 def calculate(cohort_id: int, pending_version: int) -> None:
     """1. Skip a superseded request; 2. insert the members at `pending_version` and cancel older rows; 3. count them
-    at that version; 4. record count, version and errors on the cohort."""
+    at that version; 4. record count, version and errors on the cohort, and the run in its calculation history."""
     cohort = Cohort.objects.select_related("team").filter(pk=cohort_id).first()
     if cohort is None or cohort.is_static or (cohort.pending_version or 0) > pending_version:
         return
+    history = cohort_calculation_started(cohort, effective_filters(cohort))
     started = time.perf_counter()
     team_id = int(cohort.team_id)
+    queries: list[dict] = []
     try:
         select = membership_select(cohort)
         context = PrintContext(
@@ -62,32 +65,47 @@ def calculate(cohort_id: int, pending_version: int) -> None:
         if select is not None:
             members = print_select(select, context, COHORT_CALCULATION_LIMIT, COHORT_CALCULATION_LIMIT)
         version = int(pending_version)
-        client.command(
+        insert = (
             f"INSERT INTO cohortpeople (person_id, cohort_id, team_id, sign, version) "
             f"SELECT id, toInt64({int(cohort_id)}), toInt64({team_id}), toInt8(1), toUInt64({version}) "
             f"FROM ({members}) "
             f"UNION ALL SELECT person_id, cohort_id, team_id, toInt8(-1), version FROM cohortpeople "
-            f"WHERE team_id = {team_id} AND cohort_id = {int(cohort_id)} AND version < {version} AND sign = 1",
-            parameters=context.parameters,
-            settings=INSERT_SETTINGS,
+            f"WHERE team_id = {team_id} AND cohort_id = {int(cohort_id)} AND version < {version} AND sign = 1"
         )
+        query_id = f"{team_id}_cohort_{int(cohort_id)}_{version}"
+        statement_started = time.perf_counter()
+        summary = client.command(
+            client.tagged(insert, query_id), parameters=context.parameters, settings=INSERT_SETTINGS
+        )
+        queries.append(_query_info(insert, query_id, statement_started, summary))
         count = client.query(
             f"SELECT count(DISTINCT person_id) FROM cohortpeople "
             f"WHERE team_id = {team_id} AND cohort_id = {int(cohort_id)} AND version = {version}"
         ).result_rows[0][0]
     except DomainError as error:
         logger.info("cohort_calculation_failed cohort_id=%s error=%s", cohort_id, error)
-        cohort_record_calculation(cohort_id, pending_version, None, str(error))
+        cohort_record_calculation(cohort_id, pending_version, None, str(error), history, queries)
         return
     except Exception as error:
         logger.exception("cohort_calculation_failed cohort_id=%s", cohort_id)
-        cohort_record_calculation(cohort_id, pending_version, None, type(error).__name__)
+        cohort_record_calculation(cohort_id, pending_version, None, type(error).__name__, history, queries)
         return
-    cohort_record_calculation(cohort_id, pending_version, int(count), None)
+    cohort_record_calculation(cohort_id, pending_version, int(count), None, history, queries,
+                              history_error=NO_PROPERTIES if select is None else None)  # fmt: skip
     logger.info(
         "cohort_calculated cohort_id=%s version=%s count=%s seconds=%.3f",
         cohort_id, pending_version, count, time.perf_counter() - started,
     )  # fmt: skip
+
+
+def _query_info(sql: str, query_id: str, started: float, summary) -> dict:
+    """A statement of the calculation history: its text, id, milliseconds and, where the server reports them, rows."""
+    info: dict = {"query": sql, "query_id": query_id, "query_ms": round((time.perf_counter() - started) * 1000)}
+    counters = getattr(summary, "summary", None) or {}
+    for name in ("read_rows", "written_rows"):
+        if str(counters.get(name, "")).isdigit():
+            info[name] = int(counters[name])
+    return info
 
 
 class ClickHouseCohortEngine:
@@ -116,7 +134,9 @@ class ClickHouseCohortEngine:
             settings={"mutations_sync": 1},
         )
 
-    def member_ids(self, cohort: Cohort, limit: int, offset: int) -> list[UUID]:
+    def member_ids(self, cohort: Cohort, limit: int, offset: int, filters: MemberFilters | None = None) -> list[UUID]:
+        if filters is not None:
+            return filtered_member_ids(cohort, limit, offset, filters)
         if cohort.is_static:
             rows = CohortPeople.objects.filter(cohort=cohort).order_by("id")[offset : offset + limit]
             return list(rows.values_list("person__uuid", flat=True))
@@ -138,6 +158,24 @@ class ClickHouseCohortEngine:
             rows = execute_select(select, context, COHORT_CALCULATION_LIMIT, COHORT_CALCULATION_LIMIT).results
             return [uid for uid in (_uuid(row[0]) for row in rows) if uid is not None]
         return actors_query_person_ids(team, query)
+
+
+def filtered_member_ids(cohort: Cohort, limit: int, offset: int, filters: MemberFilters) -> list[UUID]:
+    """Members narrowed by search and person properties: an ActorsQuery of the persons `IN COHORT` (the actors
+    search and filters, PostHog's semantics), ordered by person id."""
+    query = {
+        "kind": "ActorsQuery",
+        "select": ["id"],
+        "search": filters.search,
+        "properties": filters.properties,
+        "fixedProperties": [{"type": "cohort", "key": "id", "value": cohort.pk, "operator": "in"}],
+        "orderBy": ["id"],
+        "limit": limit,
+        "offset": offset,
+    }
+    runner = ActorsQueryRunner(parse_query(query), cohort.team)
+    runner.max_limit = COHORT_CALCULATION_LIMIT
+    return [uid for uid in (_uuid(row[0]) for row in runner.calculate()["results"]) if uid is not None]
 
 
 def _uuid(value) -> UUID | None:

@@ -15,10 +15,22 @@ from queries.hogql.actions import action_to_expr
 from queries.hogql.builders import and_all, datetime_constant
 from queries.hogql.errors import QueryError
 from queries.hogql.property import property_to_expr
+from queries.runners.stickiness import StickinessQueryRunner
+from queries.schema.actors import StickinessActorsQuery
 
 TOP_LEVEL_NEGATED = "Top level condition cannot be negated"
 COUNT_OPERATORS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "eq": "==", "exact": "==", None: "=="}
 UNITS = {"minute": "minutes", "hour": "hours", "day": "days", "week": "weeks", "month": "months", "year": "years"}
+# The stickiness criteria know gte/lte/exact; strict comparisons become those (see `regularly`).
+REGULARLY_CRITERIA = {
+    "gte": "gte",
+    "lte": "lte",
+    "gt": "gt",
+    "lt": "lt",
+    "eq": "exact",
+    "exact": "exact",
+    None: "exact",
+}
 UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "month": 30 * 86400, "year": 365 * 86400}
 
 
@@ -136,6 +148,8 @@ class MembershipBuilder:
             return self.restarted(leaf, matching)
         elif value == "performed_event_sequence":
             return self.sequence(leaf, matching, in_window)
+        elif value == "performed_event_regularly":
+            return self.regularly(leaf)
         elif value != "performed_event":
             raise QueryError(f"The behaviour '{value}' is not supported in cohorts yet.")
         return ast.SelectQuery(
@@ -201,3 +215,37 @@ class MembershipBuilder:
             "arrayExists", [ast.Lambda(["a"], inner), ast.Field(["firsts"])]))  # fmt: skip
         select.select += [firsts, seconds_list]
         return ast.SelectQuery(select=[ast.Field(["person_id"])], select_from=ast.JoinExpr(table=select))
+
+    def regularly(self, leaf: dict) -> ast.SelectQuery:
+        """`operator_value` times (by `operator`) per period of `time_value` `time_interval`s, in at least `min_periods`
+        of the last `total_periods` periods. As PostHog: the actors of a stickiness query over
+        `[-time_value x total_periods, -1d]` with `intervalCount = time_value`, criteria `count() <op> operator_value`
+        and `num_intervals >= min_periods`; periods are counted back from yesterday's end, a year is 12 months."""
+        interval = leaf.get("time_interval") or "day"
+        time_value = int(leaf["time_value"])
+        if interval == "year":
+            interval, time_value = "month", time_value * 12
+        operator, value = REGULARLY_CRITERIA[leaf.get("operator")], int(leaf["operator_value"])
+        if operator == "gt":  # counts are whole numbers: > n is >= n + 1, < n is <= n - 1
+            operator, value = "gte", value + 1
+        elif operator == "lt":
+            operator, value = "lte", value - 1
+        series: dict = {"kind": "EventsNode", "event": str(leaf["key"])}
+        if leaf.get("event_type") == "actions":
+            series = {"kind": "ActionsNode", "id": int(leaf["key"])}
+        if leaf.get("event_filters"):
+            series["properties"] = leaf["event_filters"]
+        source = {
+            "kind": "StickinessQuery",
+            "series": [series],
+            "dateRange": {"date_from": f"-{time_value * int(leaf['total_periods'])}{interval[0]}", "date_to": "-1d"},
+            "interval": interval,
+            "intervalCount": time_value,
+            "stickinessFilter": {"stickinessCriteria": {"operator": operator, "value": value}},
+        }
+        node = StickinessActorsQuery.model_validate(
+            {"source": source, "day": int(leaf["min_periods"]), "operator": "gte"}
+        )
+        runner = StickinessQueryRunner(node.source, self.team)
+        runner.now = self.now
+        return runner.to_actors_query(node)

@@ -25,21 +25,18 @@ BACKOFF = timedelta(minutes=30)
 
 def due_cohorts(now=None, limit: int = PER_RUN) -> list[Cohort]:
     """Dynamic, live, idle cohorts last calculated over 15 minutes ago (or never), with at most 20 errors in a row
-    and past their back-off (30 min x 2^errors after the last error), least recently calculated first."""
+    and past their back-off (30 min x 2^errors after the last error), least recently calculated first. One query."""
     now = now or timezone.now()
+    backing_off = Q()
+    for errors in range(MAX_ERRORS + 1):
+        backing_off |= Q(errors_calculating=errors, last_error_at__gt=now - BACKOFF * (2**errors))
     candidates = (
         Cohort.objects.filter(is_static=False, deleted=False, is_calculating=False, errors_calculating__lte=MAX_ERRORS)
         .filter(Q(last_calculation__isnull=True) | Q(last_calculation__lt=now - STALE_AFTER))
+        .exclude(backing_off)
         .order_by(F("last_calculation").asc(nulls_first=True), "id")
     )
-    due = []
-    for cohort in candidates.select_related("team")[: limit * 4]:
-        if cohort.last_error_at is not None and cohort.last_error_at > now - BACKOFF * (2**cohort.errors_calculating):
-            continue
-        due.append(cohort)
-        if len(due) >= limit:
-            break
-    return due
+    return list(candidates.select_related("team")[:limit])
 
 
 def reset_stuck_cohorts(now=None) -> int:

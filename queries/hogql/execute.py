@@ -85,13 +85,15 @@ def execute_select(
     started = time.perf_counter()
     sql = print_select(node, context, default_limit, max_limit)
     printed = time.perf_counter()
-    result = client.query(sql, parameters=context.parameters, settings=QUERY_SETTINGS, tag=query_tag)
+    # The result-row guard follows the caller's bound: a cohort saved from a query may list millions of persons.
+    settings = {**QUERY_SETTINGS, "max_result_rows": max(max_limit, MAX_LIMIT) + 1}
+    result = client.query(sql, parameters=context.parameters, settings=settings, tag=query_tag)
     finished = time.perf_counter()
     columns = list(result.column_names)
     types = [(name, column_type.name) for name, column_type in zip(columns, result.column_types, strict=True)]
     if not columns:
         # The embedded engine sends no header for an empty result; ask for the columns it would have had.
-        described = client.query(f"DESCRIBE ({sql})", parameters=context.parameters, settings=QUERY_SETTINGS)
+        described = client.query(f"DESCRIBE ({sql})", parameters=context.parameters, settings=settings)
         types = [(row[0], row[1]) for row in described.result_rows]
         columns = [name for name, _ in types]
     return HogQLResult(

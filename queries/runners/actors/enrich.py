@@ -24,14 +24,21 @@ def person_dicts(team, ids: list) -> dict[str, dict]:
     uuids = {u for u in (_uuid(i) for i in ids) if u is not None}
     if not uuids:
         return {}
-    team_ids = list(Team.objects.filter(project_id=team.project_id).values_list("id", flat=True))
-    rows = Person.objects.filter(team_id__in=team_ids, uuid__in=uuids).values_list(
-        "uuid", "created_at", "properties", "is_identified"
-    )
+    team_ids = set(Team.objects.filter(project_id=team.project_id).values_list("id", flat=True))
+    # Looked up by the keys alone and kept to the project here: with `team_id IN (...)` in the SQL, SQLite (the
+    # embedded default, no statistics) scans the team's index instead of the keys' (~0.3 s for 1,000 of 200k).
+    rows = [
+        row
+        for row in Person.objects.filter(uuid__in=uuids).values_list(
+            "uuid", "created_at", "properties", "is_identified", "team_id"
+        )
+        if row[4] in team_ids
+    ]
     distinct_ids: dict = defaultdict(list)
-    mappings = PersonDistinctId.objects.filter(team_id__in=team_ids, person_id__in=uuids).order_by("id")
-    for distinct_id, person_uuid in mappings.values_list("distinct_id", "person_id"):
-        distinct_ids[person_uuid].append(distinct_id)
+    mappings = PersonDistinctId.objects.filter(person_id__in=uuids).order_by("id")
+    for distinct_id, person_uuid, team_id in mappings.values_list("distinct_id", "person_id", "team_id"):
+        if team_id in team_ids:
+            distinct_ids[person_uuid].append(distinct_id)
     return {
         str(uuid): {
             "id": str(uuid),
@@ -40,7 +47,7 @@ def person_dicts(team, ids: list) -> dict[str, dict]:
             "is_identified": is_identified,
             "distinct_ids": distinct_ids.get(uuid, []),
         }
-        for uuid, created_at, properties, is_identified in rows
+        for uuid, created_at, properties, is_identified, _team_id in rows
     }
 
 

@@ -17,6 +17,7 @@ LIFECYCLE_STATUSES = [
     {"label": "Resurrecting", "value": "resurrecting"},
     {"label": "Returning", "value": "returning"},
 ]
+COMPARE_OPTIONS = [{"label": "Current", "value": "current"}, {"label": "Previous", "value": "previous"}]
 
 
 class InsightActorsQueryRunner(QueryRunner):
@@ -74,14 +75,15 @@ class InsightActorsQueryOptionsRunner(QueryRunner):
                 for index, series in enumerate(insight.series)
             ]
             if insight.compareFilter is not None and insight.compareFilter.compare:
-                options["compare"] = [
-                    {"label": "Current", "value": "current"},
-                    {"label": "Previous", "value": "previous"},
-                ]
+                options["compare"] = COMPARE_OPTIONS
             if insight.breakdownFilter is not None and (
                 insight.breakdownFilter.breakdown or insight.breakdownFilter.breakdowns
             ):
                 options["breakdown"] = self.trends_breakdowns(runner)
+        compare_filter = getattr(insight, "compareFilter", None)
+        compare_on = bool(compare_filter and compare_filter.compare)
+        if insight.kind == "FunnelsQuery" and compare_on and runner.viz != "trends":
+            options["compare"] = COMPARE_OPTIONS
         if insight.kind == "FunnelsQuery" and insight.breakdownFilter is not None:
             options["breakdown"] = self.funnel_breakdowns(runner)
         return options

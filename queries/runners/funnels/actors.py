@@ -84,12 +84,16 @@ def trends_condition(builder, node, timezone: str) -> X:
 
 
 def funnel_actors_query(runner, node) -> ast.SelectQuery:
+    compare = runner.query.compareFilter
+    if node.compare == "previous" and compare is not None and compare.compare:
+        return funnel_actors_query(runner.previous_period_runner(), node.model_copy(update={"compare": None}))
     if cohort_breakdown_values(runner.query) is not None:
         # A cohort breakdown value is the funnel of that cohort's members (no value: all users).
         value = node.funnelStepBreakdown
         value = value[0] if isinstance(value, list) and value else value
         cohort = "all" if value in (None, 0, "0", "all", []) else int(value)
         restricted = type(runner)(restricted_to_cohort(runner.query, cohort), runner.team)
+        restricted.now, restricted.period_override = runner.now, runner.period_override
         return funnel_actors_query(restricted, node.model_copy(update={"funnelStepBreakdown": None}))
     builder, _date_range = runner.prepared()
     if builder.trends:

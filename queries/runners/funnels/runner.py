@@ -55,7 +55,21 @@ class FunnelsQueryRunner(InsightQueryRunner):
         query = self.query.model_copy(update={"funnelsFilter": self.funnels_filter})
         return FunnelQueryBuilder(query, self.team, date_range, viz or self.viz)
 
+    # The previous period of a compare when the actors of its side are asked for (see `previous_period_runner`).
+    period_override: QueryDateRange | None = None
+
+    def previous_period_runner(self) -> "FunnelsQueryRunner":
+        """The same funnel over the previous period of its compare (PostHog's funnel actors with `compare:
+        "previous"`): the range shifted back, or to `compare_to`."""
+        compare = self.query.compareFilter
+        shifted = type(self)(self.query, self.team)
+        shifted.now, shifted.query_tag = self.now, self.query_tag
+        shifted.period_override = self.resolved_date_range().previous_period(compare.compare_to if compare else None)
+        return shifted
+
     def resolved_date_range(self) -> QueryDateRange:
+        if self.period_override is not None:
+            return self.period_override
         date_range = self.query.dateRange
         if date_range is None or date_range.date_from != "all":
             return self.query_date_range()

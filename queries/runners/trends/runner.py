@@ -120,15 +120,17 @@ class TrendsQueryRunner(InsightQueryRunner):
                 previous_range = current_range.previous_period(compare.compare_to)
                 periods.append(("previous", previous_range))
             for compare_label, date_range in periods:
-                raw_rows = []
-                for builder in self.builders(series, date_range):
-                    result = execute_select(
-                        builder.build(), self.print_context(), default_limit=MAX_LIMIT, query_tag=self.query_tag
-                    )
-                    hogql.append(result.hogql)
-                    timings += result.timings
-                    raw_rows += result.results
-                rows = self.series_rows(builder, raw_rows, date_range, order)
+                builders = self.builders(series, date_range)
+                result = execute_select(
+                    one_statement(builders),
+                    self.print_context(),
+                    default_limit=MAX_LIMIT,
+                    max_limit=MAX_LIMIT * len(builders),
+                    query_tag=self.query_tag,
+                )
+                hogql.append(result.hogql)
+                timings += result.timings
+                rows = self.series_rows(builders[-1], result.results, date_range, order)
                 for row in rows:
                     if comparing:
                         row.update({"compare": True, "compare_label": compare_label})
@@ -315,3 +317,15 @@ class TrendsQueryRunner(InsightQueryRunner):
             if extra is not None:
                 values.update(extra.model_dump(mode="json", exclude_none=True))
         return {key: value for key, value in values.items() if value is not None}
+
+
+def one_statement(builders: list[TrendsQueryBuilder]) -> ast.SelectQuery | ast.SelectSetQuery:
+    """The query of one series and period in one ClickHouse statement: a cohort breakdown's per-cohort SELECTs (each
+    labelling its rows with its cohort) joined by UNION ALL, each keeping its own limit (so the answer is the one
+    the separate queries gave)."""
+    selects = [builder.build() for builder in builders]
+    if len(selects) == 1:
+        return selects[0]
+    return ast.SelectSetQuery(
+        selects[0], [ast.SelectSetNode(select_query=select, set_operator="UNION ALL") for select in selects[1:]]
+    )
