@@ -3,11 +3,12 @@
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from definitions.recording import record_captured_events
 from ingestion import clickhouse_writer
 from ingestion.normalize import properties_json
+from ingestion.property_columns import property_columns
 from ingestion.persons import process_persons
 from insights_server.models import Team
 
@@ -79,21 +80,37 @@ def store_team_events(team_id: int, events: list[dict]) -> None:
         clickhouse_writer.insert_distinct_ids(changes.distinct_ids)
     if changes.overrides:
         clickhouse_writer.insert_distinct_ids(changes.overrides, overrides=True)
-    rows = [
-        [
+    plain, computed = [], []
+    received: dict[str, str] = {}  # the events of one request share their receive time
+    for event, timestamp, snapshot in zip(events, timestamps, snapshots, strict=True):
+        row = [
             event["uuid"],
             event["event"],
             properties_json(event["properties"]),
-            timestamp,
+            clickhouse_time(timestamp),
             team_id,
             event["distinct_id"],
             event["elements_chain"],
-            datetime.fromisoformat(event["now"]),
+            received.get(event["now"]) or received.setdefault(event["now"], iso_to_clickhouse(event["now"])),
             snapshot.person_id,
-            snapshot.created_at,
+            clickhouse_time(snapshot.created_at),
             snapshot.properties_json,
         ]
-        for event, timestamp, snapshot in zip(events, timestamps, snapshots, strict=True)
-    ]
-    clickhouse_writer.insert_events(rows)
-    logger.debug("events_stored team_id=%s count=%s", team_id, len(rows))
+        columns = property_columns(event["properties"])
+        if columns is None:
+            computed.append(row)  # ClickHouse computes this row's property columns (see property_columns)
+        else:
+            row += columns
+            plain.append(row)
+    clickhouse_writer.insert_events(plain)
+    clickhouse_writer.insert_events(computed)
+    logger.debug("events_stored team_id=%s count=%s", team_id, len(events))
+
+
+def iso_to_clickhouse(text: str) -> str:
+    return clickhouse_time(datetime.fromisoformat(text))
+
+
+def clickhouse_time(value: datetime) -> str:
+    """A timezone-aware datetime as DateTime64 text in UTC (the format every ClickHouse input format reads)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

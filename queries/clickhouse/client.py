@@ -108,6 +108,24 @@ def insert(table: str, rows: Sequence[Sequence[Any]], column_names: Sequence[str
         raise _translate(error) from error
 
 
+def insert_raw(table: str, column_names: Sequence[str], data: bytes, fmt: str, settings: dict[str, int]) -> None:
+    """Inserts rows already serialized in `fmt` (e.g. JSONCompactEachRow by orjson): the per-value work `insert`
+    does in Python happens in the engine's C++ parser instead. `settings` are integer settings of our own code.
+    On the embedded engine the rows follow the statement inline: chDB resolves the columns of an INSERT ... FROM
+    INFILE before it reads the SETTINGS clause that follows, so `insert_allow_materialized_columns` is not seen."""
+    try:
+        connection = get_client()
+        if is_embedded():
+            clause = ", ".join(f"{name} = {int(value)}" for name, value in settings.items())
+            columns = ", ".join(f"`{name}`" for name in column_names)
+            head = f"INSERT INTO {table} ({columns}) {'SETTINGS ' + clause if clause else ''} FORMAT {fmt}\n"
+            connection.command(head + data.decode())
+        else:
+            connection.raw_insert(table, list(column_names), data, settings=settings, fmt=fmt)
+    except (DatabaseError, OSError) as error:
+        raise _translate(error) from error
+
+
 def _tag_comment(tag: str) -> str:
     """The comment naming a query id. The id is the client's `client_query_id`: sanitized here, or a `*/` in it
     would end the comment and put the client's text in the SQL (ahead of the team-guarded query)."""
