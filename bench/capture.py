@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.server import bench_server, percentile  # noqa: E402
 
 POLL_SECONDS = 0.25
+VERBOSE = "--verbose" in sys.argv
 
 
 class BatchMaker:
@@ -106,9 +107,14 @@ def drive(port: int, maker: BatchMaker, deadline: float, latencies: list[float],
         body = maker.make()
         while True:
             started = time.perf_counter()
-            connection.request("POST", "/batch/", body=body, headers={"Content-Type": "application/json"})
-            response = connection.getresponse()
-            response.read()
+            try:
+                connection.request("POST", "/batch/", body=body, headers={"Content-Type": "application/json"})
+                response = connection.getresponse()
+                response.read()
+            except (ConnectionError, http.client.HTTPException):
+                connection.close()  # the server closed the keep-alive connection (after a 503): send again
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                continue
             if response.status == 503 and response.getheader("Retry-After"):
                 with acks.lock:
                     acks.backpressure += 1
@@ -141,6 +147,8 @@ def poll_stored(port: int, created: dict, stop: threading.Event, samples: list[t
         count = stored_count(connection, headers, created["project_id"])
         now = time.monotonic()
         samples.append((now, count, acks.total - count))
+        if VERBOSE:
+            print(f"  {now:.1f}s acknowledged {acks.total} stored {count}", flush=True)
         if stop.is_set() and count >= acks.total:
             return
         time.sleep(POLL_SECONDS)
@@ -152,6 +160,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--single-requests-seconds", type=float, default=5)
+    parser.add_argument("--verbose", action="store_true", help="print every poll")
     args = parser.parse_args()
     with bench_server() as (port, created):
         maker = BatchMaker(created["project_api_token"], args.batch)

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from definitions.recording import record_captured_events
 from ingestion import clickhouse_writer
 from ingestion.normalize import properties_json
-from ingestion.property_columns import property_columns
 from ingestion.persons import process_persons
+from ingestion.property_columns import property_columns
 from insights_server.models import Team
 
 logger = logging.getLogger(__name__)

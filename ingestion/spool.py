@@ -33,6 +33,7 @@ FLUSH_BATCH_EVENTS = 20_000
 MAX_ATTEMPTS = 5
 IDLE_WAIT_SECONDS = 0.5
 RETRY_WAIT_SECONDS = 2.0
+MAX_RETRY_AFTER_SECONDS = 10
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS spool (
@@ -207,17 +208,26 @@ class Spool:
         self.wake = threading.Event()
         self.thread: threading.Thread | None = None
         self.stopping = False
-        self.store_rate = 0.0  # events/s of the last flush batch, for Retry-After
+        self.store_rate = 0.0  # events/s of recent full flush batches (a moving average), for Retry-After
 
     def retry_after(self, limit: int) -> int | None:
         """Seconds a capture request should wait when the spool holds `limit` events or more (None: take it).
 
-        The wait is the time the flusher needs, at its last rate, to bring the spool down to half the limit."""
+        The wait is the time the flusher needs, at its recent rate, to bring the spool down to half the limit,
+        between 1 and MAX_RETRY_AFTER_SECONDS (1 before any rate is known)."""
         pending = self.file.events
         if pending < limit:
             return None
-        excess = pending - limit // 2
-        return min(60, max(1, math.ceil(excess / self.store_rate))) if self.store_rate else 1
+        if not self.store_rate:
+            return 1
+        seconds = math.ceil((pending - limit // 2) / self.store_rate)
+        return min(MAX_RETRY_AFTER_SECONDS, max(1, seconds))
+
+    def record_rate(self, events: int, seconds: float) -> None:
+        # Small batches are mostly fixed cost: they would make the rate, and Retry-After, look far worse.
+        if events >= FLUSH_BATCH_EVENTS // 4:
+            rate = events / max(seconds, 1e-3)
+            self.store_rate = rate if not self.store_rate else 0.7 * self.store_rate + 0.3 * rate
 
     def append(self, events: list[dict]) -> None:
         self.file.append(events)
@@ -236,7 +246,7 @@ class Spool:
                     batch = [event for _, events in rows for event in events]
                     ingest_events(batch)
                     file.delete([row_id for row_id, _ in rows])
-                    self.store_rate = len(batch) / max(time.monotonic() - started, 1e-3)
+                    self.record_rate(len(batch), time.monotonic() - started)
                 except ClickHouseUnavailable:
                     raise  # nothing is wrong with the rows: keep them and try again later
                 except Exception:
