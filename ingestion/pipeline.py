@@ -82,18 +82,20 @@ def store_team_events(team_id: int, events: list[dict]) -> None:
         clickhouse_writer.insert_distinct_ids(changes.overrides, overrides=True)
     plain, computed = [], []
     received: dict[str, str] = {}  # the events of one request share their receive time
-    for event, timestamp, snapshot in zip(events, timestamps, snapshots, strict=True):
+    person_times: dict[datetime, str] = {}  # and a person's events its created_at
+    for event, snapshot in zip(events, snapshots, strict=True):
         row = [
             event["uuid"],
             event["event"],
             properties_json(event["properties"]),
-            clickhouse_time(timestamp),
+            iso_to_clickhouse(event["timestamp"]),
             team_id,
             event["distinct_id"],
             event["elements_chain"],
             received.get(event["now"]) or received.setdefault(event["now"], iso_to_clickhouse(event["now"])),
             snapshot.person_id,
-            clickhouse_time(snapshot.created_at),
+            person_times.get(snapshot.created_at)
+            or person_times.setdefault(snapshot.created_at, clickhouse_time(snapshot.created_at)),
             snapshot.properties_json,
         ]
         columns = property_columns(event["properties"])
@@ -108,6 +110,9 @@ def store_team_events(team_id: int, events: list[dict]) -> None:
 
 
 def iso_to_clickhouse(text: str) -> str:
+    """normalize_event's UTC isoformat text ('2026-01-02T03:04:05[.123456]+00:00') as DateTime64 text."""
+    if len(text) == 32 and text[19] == "." and text.endswith("+00:00"):
+        return f"{text[:10]} {text[11:26]}"
     return clickhouse_time(datetime.fromisoformat(text))
 
 
