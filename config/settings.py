@@ -112,6 +112,8 @@ CLICKHOUSE_CLUSTER = os.environ.get("CLICKHOUSE_CLUSTER", "")
 # Capture acknowledges events once they are in a local spool; a background thread moves them to ClickHouse.
 INGESTION_SPOOL_DIR = Path(os.environ.get("INGESTION_SPOOL_DIR", DATA_DIR / "spool"))
 INGESTION_BACKGROUND_FLUSH = env_bool("INGESTION_BACKGROUND_FLUSH", default=not TESTING)
+# Capture answers 503 with Retry-After (backpressure) while this many events wait in the process's spool.
+INGESTION_SPOOL_MAX_EVENTS = int(os.environ.get("INGESTION_SPOOL_MAX_EVENTS", "50000"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

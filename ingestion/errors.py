@@ -8,6 +8,10 @@ MISSING_DISTINCT_ID = "You need to set user distinct ID field `distinct_id`."
 MISSING_EVENT_NAME = "You need to set event name field `event`."
 NO_EVENTS = "No events were found in the request."
 BODY_TOO_LARGE = "Request body is larger than the 20 MB limit."
+SPOOL_FULL = (
+    "Too many events are waiting to be stored (more than INGESTION_SPOOL_MAX_EVENTS). "
+    "Nothing was kept from this request: send it again after Retry-After seconds."
+)
 UNSTORABLE_EVENT = (
     "The event cannot be stored: {reason}. Remove lone surrogate characters and nesting deeper than 255 levels."
 )
@@ -22,6 +26,7 @@ class CaptureError(Exception):
     code: str
     detail: str
     attr: str | None = None
+    retry_after: int | None = None
 
     def body(self) -> dict:
         return {"type": self.type, "code": self.code, "detail": self.detail, "attr": self.attr}

@@ -1,7 +1,9 @@
 """Turning one raw SDK event into the stored shape: uuid, corrected timestamp, person updates inside properties."""
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -14,6 +16,7 @@ MAX_EVENT_NAME_LENGTH = 200
 # Timestamps further ahead than this are clock errors: PostHog stores them at ingestion time.
 MAX_FUTURE = timedelta(hours=23)
 PERSON_UPDATE_KEYS = ("$set", "$set_once", "$unset")
+CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def parse_timestamp(value: Any) -> datetime | None:
@@ -24,9 +27,20 @@ def parse_timestamp(value: Any) -> datetime | None:
         if isinstance(value, int | float) and not isinstance(value, bool):
             parsed = datetime.fromtimestamp(value / 1000, tz=UTC)
         elif isinstance(value, str):
-            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+            return parse_timestamp_text(value)
         else:
             return None
+    except (ValueError, OverflowError, OSError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+@lru_cache(maxsize=256)  # a batch's sent_at, and SDK timestamps, repeat from one event to the next
+def parse_timestamp_text(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     except (ValueError, OverflowError, OSError):
         return None
     if parsed.tzinfo is None:
@@ -71,14 +85,19 @@ def clean_uuid(raw: dict) -> str:
     value = raw.get("uuid")
     if value in (None, ""):
         return str(uuid.uuid4())
+    if isinstance(value, str) and CANONICAL_UUID.fullmatch(value):
+        return value  # what str(uuid.UUID(value)) gives, without its cost
     try:
         return str(uuid.UUID(str(value)))
     except ValueError:
         raise EventRejected("`uuid` must be a valid UUID.", attr="uuid") from None
 
 
-def normalize_event(raw: Any, team_id: int, batch: dict, now: datetime, engage: bool = False) -> dict:
-    """The stored form of one event, as a JSON-ready dict. Raises EventRejected with the reason."""
+def normalize_event(
+    raw: Any, team_id: int, batch: dict, now: datetime, engage: bool = False, now_text: str | None = None
+) -> dict:
+    """The stored form of one event, as a JSON-ready dict. Raises EventRejected with the reason. `now_text` is
+    `now.isoformat()` when the caller has it already (one per request)."""
     if not isinstance(raw, dict):
         raise EventRejected("Each event must be a JSON object.")
     properties = raw.get("properties", {})
@@ -125,7 +144,7 @@ def normalize_event(raw: Any, team_id: int, batch: dict, now: datetime, engage: 
         "timestamp": timestamp.isoformat(),
         "team_id": team_id,
         "elements_chain": elements_chain,
-        "now": now.isoformat(),
+        "now": now_text or now.isoformat(),
     }
 
 

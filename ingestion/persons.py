@@ -221,6 +221,8 @@ class PersonTableWriter:
         self.mapping_table = PersonDistinctId._meta.db_table
         self.uuid_field = Person._meta.get_field("uuid")
         self.date_field = Person._meta.get_field("created_at")
+        # What UUIDField.get_db_prep_value does per value (hex text without a native type), without its cost.
+        self.uuid_as_hex = not connection.features.has_native_uuid_field
 
     def read_mappings(self, team_id: int, distinct_ids: list[str]):
         """Chunks of (distinct_id, version, person uuid, created_at, properties, is_identified, person version).
@@ -247,10 +249,10 @@ class PersonTableWriter:
             created_at = created_at.replace(tzinfo=UTC)
         if isinstance(properties, str | bytes):  # SQLite returns text; PostgreSQL decodes jsonb itself
             properties = orjson.loads(properties)
-        return distinct_id, version, str(UUID(str(person_uuid))), created_at, properties, is_identified, person_version
+        return distinct_id, version, uuid_text(person_uuid), created_at, properties, is_identified, person_version
 
     def db_uuid(self, value: UUID):
-        return self.uuid_field.get_db_prep_value(value, connection)
+        return value.hex if self.uuid_as_hex else value
 
     def db_datetime(self, value: datetime):
         return self.date_field.get_db_prep_value(value, connection)
@@ -302,6 +304,15 @@ class PersonTableWriter:
                 "WHERE team_id = %s AND distinct_id = %s",
                 [(self.db_uuid(p), v, team_id, d) for d, p, v in mappings],
             )
+
+
+def uuid_text(value: UUID | str) -> str:
+    """The canonical text of a UUID column value (a UUID from PostgreSQL, 32 hex digits from SQLite)."""
+    if isinstance(value, UUID):
+        return str(value)
+    if len(value) == 32:
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}".lower()
+    return str(UUID(value))
 
 
 def other_id_key(event_name: str) -> str | None:

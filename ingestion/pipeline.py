@@ -3,12 +3,13 @@
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from definitions.recording import record_captured_events
 from ingestion import clickhouse_writer
 from ingestion.normalize import properties_json
 from ingestion.persons import process_persons
+from ingestion.property_columns import property_columns
 from insights_server.models import Team
 
 logger = logging.getLogger(__name__)
@@ -79,21 +80,42 @@ def store_team_events(team_id: int, events: list[dict]) -> None:
         clickhouse_writer.insert_distinct_ids(changes.distinct_ids)
     if changes.overrides:
         clickhouse_writer.insert_distinct_ids(changes.overrides, overrides=True)
-    rows = [
-        [
+    plain, computed = [], []
+    received: dict[str, str] = {}  # the events of one request share their receive time
+    person_times: dict[datetime, str] = {}  # and a person's events its created_at
+    for event, snapshot in zip(events, snapshots, strict=True):
+        row = [
             event["uuid"],
             event["event"],
             properties_json(event["properties"]),
-            timestamp,
+            iso_to_clickhouse(event["timestamp"]),
             team_id,
             event["distinct_id"],
             event["elements_chain"],
-            datetime.fromisoformat(event["now"]),
+            received.get(event["now"]) or received.setdefault(event["now"], iso_to_clickhouse(event["now"])),
             snapshot.person_id,
-            snapshot.created_at,
+            person_times.get(snapshot.created_at)
+            or person_times.setdefault(snapshot.created_at, clickhouse_time(snapshot.created_at)),
             snapshot.properties_json,
         ]
-        for event, timestamp, snapshot in zip(events, timestamps, snapshots, strict=True)
-    ]
-    clickhouse_writer.insert_events(rows)
-    logger.debug("events_stored team_id=%s count=%s", team_id, len(rows))
+        columns = property_columns(event["properties"])
+        if columns is None:
+            computed.append(row)  # ClickHouse computes this row's property columns (see property_columns)
+        else:
+            row += columns
+            plain.append(row)
+    clickhouse_writer.insert_events(plain)
+    clickhouse_writer.insert_events(computed)
+    logger.debug("events_stored team_id=%s count=%s", team_id, len(events))
+
+
+def iso_to_clickhouse(text: str) -> str:
+    """normalize_event's UTC isoformat text ('2026-01-02T03:04:05[.123456]+00:00') as DateTime64 text."""
+    if len(text) == 32 and text[19] == "." and text.endswith("+00:00"):
+        return f"{text[:10]} {text[11:26]}"
+    return clickhouse_time(datetime.fromisoformat(text))
+
+
+def clickhouse_time(value: datetime) -> str:
+    """A timezone-aware datetime as DateTime64 text in UTC (the format every ClickHouse input format reads)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

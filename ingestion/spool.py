@@ -4,10 +4,16 @@ A capture request is acknowledged once its events are appended to a local SQLite
 commit survives the process being killed). A flusher thread drains the spool to ClickHouse in large
 batches, which keeps capture latency low and ClickHouse inserts big. Each process claims its own spool
 file with an exclusive lock; a starting process also drains files left by processes that died.
+
+Appends are group-committed: requests arriving while a commit runs wait for the next one, which writes all of
+their rows in one transaction (each request still gets its answer only after its rows are committed). The
+spool counts the events it holds, so capture can refuse more (backpressure) before it outgrows
+INGESTION_SPOOL_MAX_EVENTS.
 """
 
 import fcntl
 import logging
+import math
 import sqlite3
 import threading
 import time
@@ -27,6 +33,7 @@ FLUSH_BATCH_EVENTS = 20_000
 MAX_ATTEMPTS = 5
 IDLE_WAIT_SECONDS = 0.5
 RETRY_WAIT_SECONDS = 2.0
+MAX_RETRY_AFTER_SECONDS = 10
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS spool (
@@ -34,7 +41,7 @@ CREATE TABLE IF NOT EXISTS spool (
     created_at REAL NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
     event_count INTEGER NOT NULL,
-    payload TEXT NOT NULL
+    payload TEXT NOT NULL  -- JSON; written as a BLOB since group commits (SQLite keeps either in TEXT columns)
 );
 CREATE TABLE IF NOT EXISTS dead_letter (
     id INTEGER PRIMARY KEY,
@@ -44,6 +51,16 @@ CREATE TABLE IF NOT EXISTS dead_letter (
     payload TEXT NOT NULL
 );
 """
+
+
+class PendingAppend:
+    """One request's rows waiting for a group commit."""
+
+    def __init__(self, payload: bytes, count: int):
+        self.payload, self.count = payload, count
+        self.done = threading.Event()
+        self.lead = False  # set instead of done: this waiter writes the next group
+        self.error: BaseException | None = None
 
 
 class SpoolFile:
@@ -56,14 +73,62 @@ class SpoolFile:
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=NORMAL")
         self.connection.executescript(SCHEMA)
+        self.queue: list[PendingAppend] = []
+        self.queue_lock = threading.Lock()
+        self.writing = False
+        self.events = self.count_pending()
 
     def append(self, events: list[dict]) -> None:
-        payload = orjson.dumps(events).decode()
-        with self.lock:
-            self.connection.execute(
-                "INSERT INTO spool (created_at, event_count, payload) VALUES (?, ?, ?)",
-                (time.time(), len(events), payload),
-            )
+        """Returns once the events are committed (raises orjson.JSONEncodeError before anything is queued).
+
+        1. Queue the rows. 2. If no commit is running, lead: commit everything queued in one transaction,
+        wake its waiters, and hand the lead to the first request queued meanwhile. 3. Else wait to be
+        committed, or to be handed the lead."""
+        item = PendingAppend(orjson.dumps(events), len(events))
+        with self.queue_lock:
+            self.queue.append(item)
+            lead = not self.writing
+            self.writing = True
+        if not lead:
+            item.done.wait()
+            if not item.lead:
+                if item.error is not None:
+                    raise item.error
+                return
+        self.commit_queued()
+        if item.error is not None:
+            raise item.error
+
+    def commit_queued(self) -> None:
+        with self.queue_lock:
+            group, self.queue = self.queue, []
+        error = None
+        try:
+            with self.lock:
+                self.connection.execute("BEGIN IMMEDIATE")
+                try:
+                    now = time.time()
+                    self.connection.executemany(
+                        "INSERT INTO spool (created_at, event_count, payload) VALUES (?, ?, ?)",
+                        [(now, item.count, item.payload) for item in group],
+                    )
+                    self.connection.execute("COMMIT")
+                except BaseException:
+                    self.connection.execute("ROLLBACK")
+                    raise
+                self.events += sum(item.count for item in group)
+        except Exception as failure:
+            error = failure
+        with self.queue_lock:
+            if self.queue:
+                self.queue[0].lead = True
+                self.queue[0].done.set()
+            else:
+                self.writing = False
+        for item in group:
+            item.error = error
+            item.lead = False
+            item.done.set()
 
     def take(self, max_events: int) -> list[tuple[int, list[dict]]]:
         """The oldest rows as (id, events), up to about `max_events` events (at least one row when any)."""
@@ -80,6 +145,7 @@ class SpoolFile:
     def delete(self, ids: list[int]) -> None:
         with self.lock:
             self.connection.executemany("DELETE FROM spool WHERE id = ?", [(i,) for i in ids])
+            self.events = self._sum_events()
 
     def record_failure(self, ids: list[int], error: str) -> None:
         with self.lock:
@@ -90,10 +156,18 @@ class SpoolFile:
                 (time.time(), error[:2000], MAX_ATTEMPTS),
             )
             self.connection.execute("DELETE FROM spool WHERE attempts >= ?", (MAX_ATTEMPTS,))
+            self.events = self._sum_events()
+
+    def _sum_events(self) -> int:
+        return self.connection.execute("SELECT COALESCE(SUM(event_count), 0) FROM spool").fetchone()[0]
+
+    def count_pending(self) -> int:
+        """Counts the events in the file (the `events` attribute keeps this count as rows come and go)."""
+        with self.lock:
+            return self._sum_events()
 
     def pending(self) -> int:
-        with self.lock:
-            return self.connection.execute("SELECT COALESCE(SUM(event_count), 0) FROM spool").fetchone()[0]
+        return self.events
 
     def dead_letters(self) -> int:
         with self.lock:
@@ -103,6 +177,7 @@ class SpoolFile:
         """Drops every pending row (tests start from an empty spool)."""
         with self.lock:
             self.connection.execute("DELETE FROM spool")
+            self.events = 0
 
     def close(self) -> None:
         with self.lock:
@@ -133,6 +208,26 @@ class Spool:
         self.wake = threading.Event()
         self.thread: threading.Thread | None = None
         self.stopping = False
+        self.store_rate = 0.0  # events/s of recent full flush batches (a moving average), for Retry-After
+
+    def retry_after(self, limit: int) -> int | None:
+        """Seconds a capture request should wait when the spool holds `limit` events or more (None: take it).
+
+        The wait is the time the flusher needs, at its recent rate, to bring the spool down to half the limit,
+        between 1 and MAX_RETRY_AFTER_SECONDS (1 before any rate is known)."""
+        pending = self.file.events
+        if pending < limit:
+            return None
+        if not self.store_rate:
+            return 1
+        seconds = math.ceil((pending - limit // 2) / self.store_rate)
+        return min(MAX_RETRY_AFTER_SECONDS, max(1, seconds))
+
+    def record_rate(self, events: int, seconds: float) -> None:
+        # Small batches are mostly fixed cost: they would make the rate, and Retry-After, look far worse.
+        if events >= FLUSH_BATCH_EVENTS // 4:
+            rate = events / max(seconds, 1e-3)
+            self.store_rate = rate if not self.store_rate else 0.7 * self.store_rate + 0.3 * rate
 
     def append(self, events: list[dict]) -> None:
         self.file.append(events)
@@ -146,9 +241,12 @@ class Spool:
         handled = 0
         with self.flush_lock:
             while rows := file.take(FLUSH_BATCH_EVENTS):
+                started = time.monotonic()
                 try:
-                    ingest_events([event for _, events in rows for event in events])
+                    batch = [event for _, events in rows for event in events]
+                    ingest_events(batch)
                     file.delete([row_id for row_id, _ in rows])
+                    self.record_rate(len(batch), time.monotonic() - started)
                 except ClickHouseUnavailable:
                     raise  # nothing is wrong with the rows: keep them and try again later
                 except Exception:

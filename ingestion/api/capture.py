@@ -2,12 +2,15 @@
 
 Real SDKs only look at the status code: 200 means stored. A 200 is sent only after the events are in
 the durable spool. In a batch every valid event is kept; the response lists the dropped ones and why.
+While the spool holds INGESTION_SPOOL_MAX_EVENTS or more, requests get PostHog's 503 with Retry-After
+(backpressure) before their body is decoded: SDKs send them again later, nothing is lost or half-kept.
 """
 
 import logging
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -17,6 +20,7 @@ from ingestion.errors import (
     INVALID_TOKEN,
     MISSING_TOKEN,
     NO_EVENTS,
+    SPOOL_FULL,
     UNSTORABLE_EVENT,
     CaptureError,
     EventRejected,
@@ -71,8 +75,12 @@ def accept_events(request: HttpRequest, engage: bool) -> tuple[list[tuple[int, d
     """((index, normalized event) pairs to store, descriptions of dropped ones). Raises CaptureError for the whole
     request."""
     now = timezone.now()
+    body = read_body(request) if request.method == "POST" else b""
+    retry_after = get_spool().retry_after(settings.INGESTION_SPOOL_MAX_EVENTS)
+    if retry_after is not None:
+        raise CaptureError(503, "server_error", "spool_full", SPOOL_FULL, retry_after=retry_after)
     document = decode_body(
-        read_body(request) if request.method == "POST" else b"",
+        body,
         request.content_type or "",
         request.headers.get("Content-Encoding", ""),
         (request.GET.get("compression") or "").lower(),
@@ -87,13 +95,14 @@ def accept_events(request: HttpRequest, engage: bool) -> tuple[list[tuple[int, d
     if shared_token is not None and team_id_for_token(shared_token) is None:
         raise CaptureError(401, "authentication_error", "invalid_api_key", INVALID_TOKEN)
     accepted, dropped = [], []
+    now_text = now.isoformat()
     for index, raw in enumerate(raw_events):
         try:
             token = shared_token or token_of(raw)
             team_id = team_id_for_token(token) if token else None
             if team_id is None:
                 raise EventRejected(INVALID_TOKEN if token else MISSING_TOKEN, attr="api_key")
-            accepted.append((index, normalize_event(raw, team_id, batch, now, engage=engage)))
+            accepted.append((index, normalize_event(raw, team_id, batch, now, engage=engage, now_text=now_text)))
         except EventRejected as rejected:
             dropped.append({"index": index, "code": rejected.code, "detail": rejected.detail, "attr": rejected.attr})
     return accepted, dropped
@@ -109,7 +118,10 @@ def capture(request: HttpRequest, engage: bool = False) -> HttpResponse:
         accepted, dropped = accept_events(request, engage)
         store(accepted, dropped)
     except CaptureError as error:
-        return cors(request, JsonResponse(error.body(), status=error.status))
+        response = JsonResponse(error.body(), status=error.status)
+        if error.retry_after is not None:
+            response["Retry-After"] = str(error.retry_after)
+        return cors(request, response)
     except Exception:
         # The spool could not take the events: 503 makes SDKs retry, so nothing is lost.
         logger.exception("capture_failed")

@@ -6,6 +6,7 @@ or `ClickHouseQueryError` (the store refused the query): see `queries.clickhouse
 """
 
 import logging
+import tempfile
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -118,6 +119,32 @@ def insert(table: str, rows: Sequence[Sequence[Any]], column_names: Sequence[str
         return
     try:
         get_client().insert(table, rows, column_names=list(column_names))
+    except (DatabaseError, OSError) as error:
+        raise _translate(error) from error
+
+
+def insert_raw(table: str, column_names: Sequence[str], data: bytes, fmt: str, settings: dict[str, int]) -> None:
+    """Inserts rows already serialized in `fmt` (e.g. JSONCompactEachRow by orjson): the per-value work `insert`
+    does in Python happens in the engine's C++ parser instead. `settings` are integer settings of our own code.
+    On the embedded engine the rows go through a temporary file read by `file()` (types from the table):
+    chDB resolves the columns of an INSERT ... FROM INFILE before it reads the SETTINGS clause that follows, so
+    `insert_allow_materialized_columns` would not be seen, and rows inline in the statement are scanned by
+    clickhouse-connect in Python."""
+    try:
+        connection = get_client()
+        if not is_embedded():
+            connection.raw_insert(table, list(column_names), data, settings=settings, fmt=fmt)
+            return
+        with tempfile.NamedTemporaryFile(prefix="insert-", suffix=".data") as rows_file:
+            rows_file.write(data)
+            rows_file.flush()
+            path = rows_file.name.replace("\\", "\\\\").replace("'", "\\'")
+            columns = ", ".join(f"`{name}`" for name in column_names)
+            clause = ", ".join(f"{name} = {int(value)}" for name, value in settings.items())
+            connection.command(
+                f"INSERT INTO {table} ({columns}) SELECT * FROM file('{path}', {fmt})"
+                + (f" SETTINGS {clause}" if clause else "")
+            )
     except (DatabaseError, OSError) as error:
         raise _translate(error) from error
 

@@ -1,0 +1,39 @@
+"""Group-committed spool appends: concurrent requests each get their rows stored exactly once, and counted."""
+
+import threading
+
+import orjson
+import pytest
+
+from ingestion.spool import SpoolFile
+
+
+def test_concurrent_appends_store_every_event_once_and_count_them(tmp_path):
+    spool = SpoolFile(tmp_path / "spool.sqlite3")
+    start = threading.Barrier(16)
+
+    def request(thread: int) -> None:
+        start.wait()
+        for n in range(25):
+            spool.append([{"uuid": f"{thread}-{n}-{k}"} for k in range(1 + n % 3)])
+
+    threads = [threading.Thread(target=request, args=(thread,)) for thread in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    expected = sorted(f"{t}-{n}-{k}" for t in range(16) for n in range(25) for k in range(1 + n % 3))
+    rows = spool.take(10**6)
+    assert sorted(event["uuid"] for _, events in rows for event in events) == expected
+    assert spool.pending() == len(expected) == SpoolFile(tmp_path / "spool.sqlite3").pending()
+    spool.delete([row_id for row_id, _ in rows[:10]])
+    assert spool.pending() == len(expected) - sum(len(events) for _, events in rows[:10])
+
+
+def test_an_unstorable_event_fails_its_request_before_anything_is_queued(tmp_path):
+    spool = SpoolFile(tmp_path / "spool.sqlite3")
+    with pytest.raises(orjson.JSONEncodeError):
+        spool.append([{"text": "\ud800"}])
+    spool.append([{"text": "ok"}])
+    assert [events for _, events in spool.take(100)] == [[{"text": "ok"}]]
