@@ -109,7 +109,13 @@ class Engine:
         path.write_bytes(body)
         try:
             head = TRAILING_FORMAT.sub("", statement).rstrip()
-            sql = f"{head} FROM INFILE '{_escape(str(path))}' FORMAT {fmt}"
+            if settings.get("insert_allow_materialized_columns") in ("1", "true"):
+                # chDB resolves the columns of `INSERT ... FROM INFILE` before it applies this setting, so rows that
+                # carry MATERIALIZED columns (capture writes them) are read with file() instead, typed by the table.
+                clause = " SETTINGS insert_allow_materialized_columns = 1"
+                sql = f"{head} SELECT * FROM file('{_escape(str(path))}', {fmt}){clause}"
+            else:
+                sql = f"{head} FROM INFILE '{_escape(str(path))}' FORMAT {fmt}"
             return self.run(sql, "CSV", {}, settings, database)
         finally:
             path.unlink(missing_ok=True)
