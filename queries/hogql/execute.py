@@ -1,6 +1,9 @@
 """Printing a HogQL SELECT for a project and running it read-only on ClickHouse."""
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +30,29 @@ QUERY_SETTINGS = {
     # passes=N on ClickHouse 26.9).
     "optimize_and_compare_chain": 0,
 }
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A printed statement as it was sent: SQL, its server-side parameters and settings."""
+
+    sql: str
+    parameters: dict[str, Any]
+    settings: dict[str, Any]
+
+
+_recorded: ContextVar[list[Statement] | None] = ContextVar("recorded_statements", default=None)
+
+
+@contextmanager
+def recorded_statements() -> Iterator[list[Statement]]:
+    """Collects every statement `execute_select` sends in this context (benchmarks replay a runner's SQL raw)."""
+    statements: list[Statement] = []
+    token = _recorded.set(statements)
+    try:
+        yield statements
+    finally:
+        _recorded.reset(token)
 
 
 @dataclass
@@ -85,6 +111,9 @@ def execute_select(
     started = time.perf_counter()
     sql = print_select(node, context, default_limit, max_limit)
     printed = time.perf_counter()
+    recording = _recorded.get()
+    if recording is not None:
+        recording.append(Statement(sql, dict(context.parameters), QUERY_SETTINGS))
     result = client.query(client.tagged(sql, query_tag), parameters=context.parameters, settings=QUERY_SETTINGS)
     finished = time.perf_counter()
     columns = list(result.column_names)
