@@ -58,7 +58,12 @@ def has_person_overrides(team_id: int) -> bool:
 def person_overrides_written(team_id: int) -> None:
     """Call after writing person_distinct_id_overrides rows of a project: every process joins them from now on."""
     _teams_with_overrides.add(team_id)
-    cache.set(_cache_key(team_id), YES, timeout=None)
+    try:
+        cache.set(_cache_key(team_id), YES, timeout=None)
+    except Exception:
+        # The rows are written and the flush must not fail for this: other processes' "no" ends within
+        # NO_OVERRIDES_SECONDS.
+        logger.error("person_overrides_cache_unwritable", exc_info=True, extra={"team_id": team_id})
 
 
 def forget_person_overrides() -> None:
