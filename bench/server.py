@@ -72,6 +72,44 @@ def bench_server(demo_events: int = 0):
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+@contextmanager
+def in_process_workspace():
+    """Django set up in this process on a throw-away embedded workspace (SQLite, chDB, local cache), as `make serve`
+    runs it. Yields (team, clear value of a personal API key with every scope)."""
+    data_dir = Path(tempfile.mkdtemp(prefix="insights-bench-"))
+    os.environ.update(DJANGO_SETTINGS_MODULE="config.settings", DATA_DIR=str(data_dir), SECRET_KEY="bench-" + "x" * 40)
+    for name in ("DATABASE_URL", "CLICKHOUSE_URL", "REDIS_URL"):
+        os.environ.pop(name, None)
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        from insights_server.services.bootstrap import bootstrap_workspace
+        from insights_server.services.personal_api_keys import personal_api_key_create
+        from queries.clickhouse.migrations import migrate
+
+        call_command("migrate", verbosity=0)
+        migrate()
+        team = bootstrap_workspace("b@example.com", "bench-pass-1", "B", "Bench").team
+        _, key = personal_api_key_create(team.organization.memberships.get().user, "bench", ["*"])
+        yield team, key
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def timed_requests(send, requests: int, check) -> tuple[float, float]:
+    """p50 and p99 in milliseconds of `requests` calls of `send()`, each answer passed to `check`."""
+    latencies = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = send()
+        latencies.append(time.perf_counter() - started)
+        check(response)
+    return percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]

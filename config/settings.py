@@ -120,6 +120,12 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "insights"}}
+# How long a process may reuse a resolved API key, user, team and membership (insights_server/access_cache.py).
+# Writes invalidate at once through a generation in the Django cache, which only Redis shares between processes:
+# without it, only the embedded default (chDB: one process owns the data) may cache. 0 turns the cache off.
+ACCESS_CACHE_SECONDS = int(
+    os.environ.get("ACCESS_CACHE_SECONDS", "30" if REDIS_URL or CLICKHOUSE_URL.startswith("chdb://") else "0")
+)
 
 AUTH_USER_MODEL = "insights_server.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

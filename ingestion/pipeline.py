@@ -10,7 +10,9 @@ from ingestion import clickhouse_writer
 from ingestion.normalize import properties_json
 from ingestion.persons import process_persons
 from ingestion.property_columns import property_columns
+from insights_server.access_cache import access_changed
 from insights_server.models import Team
+from queries.person_overrides import person_overrides_written
 
 logger = logging.getLogger(__name__)
 # A retried batch is re-timed against the new receive time: look for its uuids this far around it.
@@ -36,8 +38,8 @@ def ingest_events(events: list[dict]) -> IngestResult:
             store_team_events(team_id, fresh)
             result.stored += len(fresh)
             record_definitions(team_id, fresh)
-    if by_team:
-        Team.objects.filter(pk__in=list(by_team), ingested_event=False).update(ingested_event=True)
+    if by_team and Team.objects.filter(pk__in=list(by_team), ingested_event=False).update(ingested_event=True):
+        access_changed()  # processes hold resolved teams (a bulk update sends no signal)
     return result
 
 
@@ -80,6 +82,7 @@ def store_team_events(team_id: int, events: list[dict]) -> None:
         clickhouse_writer.insert_distinct_ids(changes.distinct_ids)
     if changes.overrides:
         clickhouse_writer.insert_distinct_ids(changes.overrides, overrides=True)
+        person_overrides_written(team_id)
     plain, computed = [], []
     received: dict[str, str] = {}  # the events of one request share their receive time
     person_times: dict[datetime, str] = {}  # and a person's events its created_at

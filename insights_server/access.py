@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 
+from insights_server import access_cache
 from insights_server.models import Organization, OrganizationMembership, Team, User
 from insights_server.params import parse_id
 
@@ -24,13 +25,17 @@ def request_user(request: Request) -> User:
 
 
 def membership_level(user: User, organization_id) -> int | None:
-    """The user's membership level (1 member, 8 admin, 15 owner) in the organization, or None."""
-    level = (
-        OrganizationMembership.objects.filter(user=user, organization_id=organization_id)
-        .values_list("level", flat=True)
-        .first()
+    """The user's membership level (1 member, 8 admin, 15 owner) in the organization, or None.
+
+    Per-process cache (access_cache): any membership write invalidates it in every process."""
+    return access_cache.lookup(
+        ("membership_level", user.pk, str(organization_id)),
+        lambda: (
+            OrganizationMembership.objects.filter(user=user, organization_id=organization_id)
+            .values_list("level", flat=True)
+            .first()
+        ),
     )
-    return level
 
 
 def teams_visible_to(user: User) -> QuerySet[Team]:
@@ -48,7 +53,14 @@ def team_by_url_id(user: User | AnonymousUser, raw_id: str) -> Team:
     """
     current = user.current_team_id if user.is_authenticated else None
     team_id = current if raw_id == CURRENT else parse_id(raw_id)
-    team = Team.objects.select_related("organization", "project").filter(pk=team_id).first() if team_id else None
+    team = (
+        access_cache.lookup(
+            ("team", team_id),
+            lambda: Team.objects.select_related("organization", "project").filter(pk=team_id).first(),
+        )
+        if team_id
+        else None
+    )
     if team is None:
         raise NotFound(PROJECT_NOT_FOUND)
     return team

@@ -7,6 +7,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from insights_server import access_cache
 from insights_server.models import PersonalAPIKey, User
 from insights_server.request_context import mark_api_key_request
 from insights_server.tokens import hash_key_value
@@ -41,11 +42,15 @@ def find_key_with_source(request: Request) -> tuple[str, str] | None:
 
 
 def personal_api_key_by_value(value: str) -> PersonalAPIKey | None:
-    """The key with this secret value whose owner is active, or None."""
-    return (
-        PersonalAPIKey.objects.select_related("user")
-        .filter(secure_value=hash_key_value(value), user__is_active=True)
-        .first()
+    """The key with this secret value whose owner is active, or None (per-process cache: access_cache)."""
+    secure_value = hash_key_value(value)
+    return access_cache.lookup(
+        ("personal_api_key", secure_value),
+        lambda: (
+            PersonalAPIKey.objects.select_related("user")
+            .filter(secure_value=secure_value, user__is_active=True)
+            .first()
+        ),
     )
 
 
@@ -62,7 +67,9 @@ class PersonalAPIKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(f"Personal API key found in request {source} is invalid.")
         now = timezone.now()
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_REFRESH:
+            # Not an access change (no generation bump); this process reloads the key once to see the new time.
             PersonalAPIKey.objects.filter(pk=key.pk).update(last_used_at=now)
+            access_cache.forget(("personal_api_key", key.secure_value))
             key.last_used_at = now
         mark_api_key_request()
         return key.user, key

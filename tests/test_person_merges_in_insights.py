@@ -85,3 +85,26 @@ def test_funnel_converts_the_merged_person_across_distinct_ids(owner_client, mer
     source = {"kind": "FunnelsQuery", "series": steps, "dateRange": RANGE}
     # anon signed up, user purchased: one person, one conversion.
     assert [step["count"] for step in insight(owner_client, merged.id, source)["results"]] == [1, 1]
+
+
+def test_a_merge_after_a_query_that_saw_no_merges_applies_to_the_next_query(client, owner_client, world):
+    from django.core.cache import cache
+
+    from queries import person_overrides
+
+    capture_events(
+        client,
+        world.team,
+        [
+            ("$pageview", "anon", {}, "2024-01-01T10:00:00Z"),
+            ("$pageview", "user", {}, "2024-01-02T10:00:00Z"),
+        ],
+    )
+    source = {"kind": "TrendsQuery", "series": pageviews(math="dau"), "dateRange": RANGE,
+              "trendsFilter": {"display": "BoldNumber"}}  # fmt: skip
+    assert insight(owner_client, world.team.id, source)["results"][0]["aggregated_value"] == 2
+    assert cache.get(f"insights:person-overrides:{world.team.id}") == person_overrides.NO
+    capture_events(client, world.team, [("$identify", "user", {"$anon_distinct_id": "anon"}, "2024-01-02T12:00:00Z")])
+    # As if the merge had happened in another process: only the shared cache carries it here.
+    person_overrides.forget_person_overrides()
+    assert insight(owner_client, world.team.id, source)["results"][0]["aggregated_value"] == 1

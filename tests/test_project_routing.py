@@ -3,7 +3,6 @@
 import pytest
 from rest_framework.test import APIClient
 
-from insights_server.models import Organization
 from tests.conftest import key_client
 
 pytestmark = pytest.mark.urls("tests.project_scoped_urls")
@@ -119,7 +118,8 @@ def test_legacy_key_without_scopes_may_do_everything(world):
 
 
 def test_organization_disallowing_keys_refuses_members_but_not_admins(world):
-    Organization.objects.filter(pk=world.organization.pk).update(members_can_use_personal_api_keys=False)
+    world.organization.members_can_use_personal_api_keys = False
+    world.organization.save(update_fields=["members_can_use_personal_api_keys"])
     member = key_client(world.member, ["*"]).get(f"/api/projects/{world.team.id}/widgets/")
     assert member.status_code == 403
     assert member.json()["detail"] == (

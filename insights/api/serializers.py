@@ -232,8 +232,15 @@ def _datetime(value) -> str | None:
     return _DATETIME.to_representation(value) if value is not None else None
 
 
-def _user(user) -> dict | None:
-    return UserBasicSerializer(user).data if user is not None else None
+def _user(user, context: dict) -> dict | None:
+    """The basic rendering of a user, once per user per page: building a ModelSerializer's fields costs ~0.5 ms,
+    and a page of insights names the same few users again and again."""
+    if user is None:
+        return None
+    rendered = context.setdefault("_rendered_users", {})
+    if user.pk not in rendered:
+        rendered[user.pk] = UserBasicSerializer(user).data
+    return rendered[user.pk]
 
 
 class InsightBasicSerializer(serializers.Serializer):
@@ -266,14 +273,14 @@ class InsightBasicSerializer(serializers.Serializer):
             "dashboards": [tile["dashboard_id"] for tile in tiles],
             "dashboard_tiles": tiles,
             "created_at": _datetime(insight.created_at),
-            "created_by": _user(insight.created_by),
+            "created_by": _user(insight.created_by, self.context),
             "description": insight.description,
             "updated_at": _datetime(insight.updated_at),
             "tags": tags_of(insight),
             "favorited": insight.favorited,
             "saved": insight.saved,
             "last_modified_at": _datetime(insight.last_modified_at),
-            "last_modified_by": _user(insight.last_modified_by),
+            "last_modified_by": _user(insight.last_modified_by, self.context),
             "is_sample": insight.is_sample,
             "user_access_level": self.user_access_level(insight),
             "last_viewed_at": _datetime(getattr(insight, "last_viewed_at", None)),

@@ -1,6 +1,9 @@
 """Printing a HogQL SELECT for a project and running it read-only on ClickHouse."""
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +30,29 @@ QUERY_SETTINGS = {
     # passes=N on ClickHouse 26.9).
     "optimize_and_compare_chain": 0,
 }
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A printed statement as it was sent: SQL, its server-side parameters and settings."""
+
+    sql: str
+    parameters: dict[str, Any]
+    settings: dict[str, Any]
+
+
+_recorded: ContextVar[list[Statement] | None] = ContextVar("recorded_statements", default=None)
+
+
+@contextmanager
+def recorded_statements() -> Iterator[list[Statement]]:
+    """Collects every statement `execute_select` sends in this context (benchmarks replay a runner's SQL raw)."""
+    statements: list[Statement] = []
+    token = _recorded.set(statements)
+    try:
+        yield statements
+    finally:
+        _recorded.reset(token)
 
 
 @dataclass
@@ -87,6 +113,9 @@ def execute_select(
     printed = time.perf_counter()
     # The result-row guard follows the caller's bound: a cohort saved from a query may list millions of persons.
     settings = {**QUERY_SETTINGS, "max_result_rows": max(max_limit, MAX_LIMIT) + 1}
+    recording = _recorded.get()
+    if recording is not None:
+        recording.append(Statement(sql, dict(context.parameters), settings))
     result = client.query(sql, parameters=context.parameters, settings=settings, tag=query_tag)
     finished = time.perf_counter()
     columns = list(result.column_names)

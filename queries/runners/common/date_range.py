@@ -74,6 +74,8 @@ class QueryDateRange:
         self.week_start_day = week_start_day or 0
         self.exact_timerange = exact_timerange
         self.earliest = earliest
+        self._date_from_parsed: tuple[datetime, DateDelta, bool] | None = None
+        self._date_to: datetime | None = None
 
     def interval_start(self, moment: ast.Expr) -> ast.Call:
         """HogQL for the start of the interval holding `moment` in the range's zone and week start."""
@@ -87,6 +89,12 @@ class QueryDateRange:
         return ast.Call(TRUNCATE_FUNCTIONS[self.interval], args)
 
     def date_from_parsed(self) -> tuple[datetime, DateDelta, bool]:
+        # A range is resolved once (its inputs never change after __init__); a trend asks for its bounds ~10 times.
+        if self._date_from_parsed is None:
+            self._date_from_parsed = self._parse_date_from()
+        return self._date_from_parsed
+
+    def _parse_date_from(self) -> tuple[datetime, DateDelta, bool]:
         text = self.date_from_text
         if text == "all":
             earliest = self.earliest or self.now.replace(**DAY_START) - timedelta(days=DEFAULT_DATE_FROM_DAYS)
@@ -101,6 +109,11 @@ class QueryDateRange:
         return self.date_from_parsed()[0]
 
     def date_to(self) -> datetime:
+        if self._date_to is None:
+            self._date_to = self._resolve_date_to()
+        return self._date_to
+
+    def _resolve_date_to(self) -> datetime:
         if self.date_to_text:
             moment, _, relative = parse_date_with_delta(self.date_to_text, self.timezone, self.now)
         else:
