@@ -35,7 +35,8 @@ def colourful_pixels(path: Path) -> int:
     from PIL import Image
 
     image = Image.open(path).convert("RGB").resize((320, 350))
-    return sum(1 for r, g, b in image.getdata() if max(r, g, b) - min(r, g, b) > 60)
+    pixels = image.get_flattened_data() if hasattr(image, "get_flattened_data") else image.getdata()  # Pillow >= 12
+    return sum(1 for r, g, b in pixels if max(r, g, b) - min(r, g, b) > 60)
 
 
 def screenshot(url: str, name: str) -> Path:
