@@ -1,5 +1,7 @@
 """/api/projects/:id/actions/: list, create, retrieve, update and soft delete actions."""
 
+from typing import Any
+
 from rest_framework import mixins, serializers
 
 from actions.models import Action
@@ -22,7 +24,7 @@ class ActionStepSerializer(serializers.Serializer):
     url_matching = serializers.ChoiceField(MATCHING_CHOICES, required=False, allow_null=True)
 
     def to_representation(self, step: dict) -> dict:
-        shown = {name: step.get(name) for name in self.fields}
+        shown: dict[str, Any] = {name: step.get(name) for name in self.fields}  # type: ignore[misc]  # drf-stubs: a BindingDict iterates names, typed as fields
         shown["url_matching"] = step.get("url_matching") or ("contains" if step.get("url") else None)
         return shown
 

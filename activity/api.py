@@ -42,7 +42,7 @@ class ChangeSerializer(serializers.Serializer):
 
 class MergeSerializer(serializers.Serializer):
     type = serializers.CharField(read_only=True)
-    source = serializers.JSONField(read_only=True)
+    source = serializers.JSONField(read_only=True)  # type: ignore[assignment]  # drf-stubs: a declared field, not Field.source
     target = serializers.JSONField(read_only=True)
 
 

@@ -48,7 +48,7 @@ def _rates(counts: list[float], reference: str) -> list[float]:
 
 def _groups(results: list) -> list[tuple[str | None, list[dict]]]:
     if results and all(isinstance(item, list) for item in results):
-        groups = []
+        groups: list[tuple[str | None, list[dict]]] = []
         for steps in results:
             steps = [step for step in steps if isinstance(step, dict)]
             value = steps[0].get("breakdown", steps[0].get("breakdown_value")) if steps else None
@@ -64,10 +64,11 @@ def render_funnel_steps(insight: Insight, canvas: Canvas) -> Figure:
     settings = insight.filter("funnelsFilter")
     reference = settings.get("funnelStepReference") or "total"
     groups = [(label, steps) for label, steps in _groups(insight.results) if steps]
-    names = [_step_name(step, index) for index, step in enumerate(max((s for _, s in groups), key=len))]
+    widest = max((steps for _, steps in groups), key=len)
+    names = [_step_name(step, index) for index, step in enumerate(widest)]
     fig = figure(canvas)
     breakdown = groups[0][0] is not None
-    legend_labels = [label for label, _ in groups] if breakdown else []
+    legend_labels = [label for label, _ in groups if label is not None]  # labelled when broken down
     legend = legend_height(canvas, legend_labels)
     plots = [(position, [_count(step) for step in steps]) for position, (_, steps) in enumerate(groups)]
     if settings.get("layout") == "horizontal":

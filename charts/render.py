@@ -99,7 +99,9 @@ def _canvas(width, height, timezone, title, result) -> Canvas:
     return Canvas(width=width, height=height, timezone=str(timezone or "UTC"), title=title or None)
 
 
-def _render(query, result, canvas: Canvas, error: str | None, writer) -> str | bytes:
+def _render[Picture: (str, bytes)](
+    query, result, canvas: Canvas, error: str | None, writer: Callable[[Figure, Canvas], Picture]
+) -> Picture:
     with LOCK, settings():
         fig = build_figure(query, result, canvas, error)
         try:

@@ -47,9 +47,10 @@ def render_retention(insight: Insight, canvas: Canvas) -> Figure:
     options = (insight.node.get("vizSpecificOptions") or {}).get("RETENTION") or {}
     show_size = not options.get("hideSizeColumn")
     intervals = max(len(_counts(row)) for row in rows)
+    widest = max((row.get("values") or [] for row in rows), key=len)
     columns = [
         (row_values.get("label") if isinstance(row_values, dict) else None) or f"{period} {index}"
-        for index, row_values in enumerate(max((row.get("values") or [] for row in rows), key=len))
+        for index, row_values in enumerate(widest)
     ]
     breakdown = any(row.get("breakdown_value") is not None for row in rows)
     lines: list[tuple[str, float, list[float | None]]] = []
@@ -74,8 +75,8 @@ def render_retention(insight: Insight, canvas: Canvas) -> Figure:
     for label, size, shares in lines:
         body.append([label] + ([number(size)] if show_size else []) + ["" if s is None else percent(s) for s in shares])
         lead = [None] * (2 if show_size else 1)
-        fills.append(lead + [None if s is None else palette.cell_color(s / 100) for s in shares])
-        inks.append(lead + [None if s is None else palette.text_on(s / 100) for s in shares])
+        fills.append([*lead, *(None if s is None else palette.cell_color(s / 100) for s in shares)])
+        inks.append([*lead, *(None if s is None else palette.text_on(s / 100) for s in shares)])
     align = ["left"] + (["right"] if show_size else []) + ["center"] * intervals
     table = Table(header, body, align, fills=fills, inks=inks, bold_rows=frozenset() if breakdown else frozenset({0}))
     fig = figure(canvas)

@@ -29,14 +29,18 @@ def as_number(value) -> float:
 
 
 def _color_key(row: dict) -> tuple:
-    action = row.get("action") if isinstance(row.get("action"), dict) else {}
+    action = row.get("action")
+    if not isinstance(action, dict):
+        action = {}
     order = action.get("order", row.get("order"))
     value = row.get("breakdown_value")
     return order, breakdown_label(value) if value is not None else None, row.get("status")
 
 
 def _label(row: dict, comparing: bool) -> str:
-    action = row.get("action") if isinstance(row.get("action"), dict) else {}
+    action = row.get("action")
+    if not isinstance(action, dict):
+        action = {}
     label = clean_label(row.get("label") or action.get("name") or "Series")
     if action.get("custom_name") and "breakdown_value" not in row:
         label = str(action["custom_name"])

@@ -6,9 +6,11 @@ import io
 import re
 import threading
 from dataclasses import dataclass
+from typing import Literal
 
 import matplotlib
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -95,7 +97,7 @@ def plot_area(fig: Figure, canvas: Canvas, left: float, bottom: float, right: fl
     return fig.add_axes(area_box(canvas, left, bottom, top, right))
 
 
-def value_axis(ax: Axes, formatter, axis: str = "y", integer: bool = False) -> None:
+def value_axis(ax: Axes, formatter, axis: Literal["x", "y"] = "y", integer: bool = False) -> None:
     """A light grid along the value axis with about five ticks written by `formatter`."""
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_locator(MaxNLocator(nbins=5, integer=integer, min_n_ticks=3))
@@ -126,7 +128,7 @@ def bars(ax: Axes, x, heights, width: float, color, bottom=None, alpha: float = 
     return patch
 
 
-def nice_limits(ax: Axes, axis: str = "y") -> None:
+def nice_limits(ax: Axes, axis: Literal["x", "y"] = "y") -> None:
     """Extend the value axis to the ticks just beyond the data, so the top value sits under a labelled gridline."""
     target, get, set_ = (ax.yaxis, ax.get_ylim, ax.set_ylim) if axis == "y" else (ax.xaxis, ax.get_xlim, ax.set_xlim)
     low, high = get()
@@ -166,7 +168,8 @@ def bottom_legend(fig: Figure, canvas: Canvas, entries: list[tuple], max_rows: i
     columns, _, shown = legend_rows(canvas, labels, max_rows)
     if not columns:
         return
-    handles, texts = [], []
+    handles: list[Artist] = []
+    texts: list[str] = []
     for label, color, kind in entries[:shown]:
         if kind in ("box", "faded"):
             handles.append(Patch(facecolor=color, edgecolor="none", alpha=0.5 if kind == "faded" else 1))

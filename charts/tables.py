@@ -59,8 +59,12 @@ def cell_text(value, column_type: str, timezone: str) -> str:
 
 def _record_text(value: dict) -> str:
     """A person, event or group cell by its name: display name, email or name property, event, first distinct id."""
-    properties = value.get("properties") if isinstance(value.get("properties"), dict) else {}
-    ids = value.get("distinct_ids") if isinstance(value.get("distinct_ids"), list) else []
+    properties = value.get("properties")
+    if not isinstance(properties, dict):
+        properties = {}
+    ids = value.get("distinct_ids")
+    if not isinstance(ids, list):
+        ids = []
     candidates = [
         value.get("display_name"),
         properties.get("email"),

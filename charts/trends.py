@@ -53,7 +53,7 @@ def time_series_chart(insight: Insight, canvas: Canvas, mode: str, filter_key: s
         show_values=bool(settings.get("showValuesOnSeries")),
         log_scale=settings.get("yAxisScaleType") == "log10",
         percent_stack=bool(settings.get("showPercentStackView")),
-        duration_unit=DURATION_UNITS.get(settings.get("aggregationAxisFormat")),
+        duration_unit=DURATION_UNITS.get(settings.get("aggregationAxisFormat", "")),
         goal_lines=goal_lines(settings.get("goalLines")),
     )
 

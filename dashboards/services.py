@@ -153,7 +153,7 @@ def _upsert_text_tile(dashboard: Dashboard, tile: DashboardTile | None, text: di
     body = text.get("body")
     if body is not None and (not isinstance(body, str) or len(body) > 4000):
         raise ValidationError({"text": "Text body cannot exceed 4000 characters"})
-    if tile is not None and tile.text_id is not None:
+    if tile is not None and tile.text is not None:
         tile.text.body = body
         tile.text.last_modified_by = user
         tile.text.last_modified_at = timezone.now()

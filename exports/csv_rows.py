@@ -3,7 +3,7 @@
 
 import csv
 import io
-from typing import Any
+from typing import Any, cast
 
 OTHER, NULL = "$$_posthog_breakdown_other_$$", "$$_posthog_breakdown_null_$$"
 BREAKDOWN_LABELS = {OTHER: "Other (i.e. all remaining values)", NULL: "None (i.e. no value)"}
@@ -113,6 +113,8 @@ def result_rows(response: dict, query: dict | None = None) -> list[dict]:
         return [{"bin": bin_, "value": value} for bin_, value in results["bins"]]
     if not results:
         return []
+    # Past the time-to-convert bins every runner's `results` is a list of rows.
+    results = cast(list, results)
     first = results[0]
     tabular = isinstance(first, list | tuple) and (response.get("types") is not None or response.get("columns"))
     funnel_steps = isinstance(first, list | tuple) and bool(first) and isinstance(first[0], dict)

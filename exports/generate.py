@@ -31,12 +31,13 @@ def _source_response(asset: ExportedAsset) -> tuple[dict, dict]:
     if isinstance(context.get("source"), dict):
         node = runnable(parse_query(context["source"]))
         return get_runner(node, asset.team).run("force_blocking"), context["source"]
-    if asset.insight_id is None:
+    insight = asset.insight
+    if insight is None:
         raise ExportNotSupported("Either dashboard, insight or export_context is required for an export.")
-    result = insight_result(asset.insight, asset.team, mode="force_blocking", dashboard=asset.dashboard)
-    query = stored_or_converted_query(asset.insight) or {}
+    result = insight_result(insight, asset.team, mode="force_blocking", dashboard=asset.dashboard)
+    query = stored_or_converted_query(insight) or {}
     source = query.get("source", query)
-    return SharedInsight(asset.insight, result).chart_input(), source
+    return SharedInsight(insight, result).chart_input(), source
 
 
 def _csv(asset: ExportedAsset) -> bytes:
@@ -52,9 +53,10 @@ def _json(asset: ExportedAsset) -> bytes:
 
 
 def _png(asset: ExportedAsset) -> bytes:
-    if asset.insight_id is not None:
-        result = insight_result(asset.insight, asset.team, mode="force_blocking", dashboard=asset.dashboard)
-        return chart_png(SharedInsight(asset.insight, result))
+    insight = asset.insight
+    if insight is not None:
+        result = insight_result(insight, asset.team, mode="force_blocking", dashboard=asset.dashboard)
+        return chart_png(SharedInsight(insight, result))
     if asset.dashboard_id is not None:
         insights = dashboard_insights(asset.dashboard)
         if insights:
@@ -89,8 +91,8 @@ def export_generate(asset: ExportedAsset) -> ExportedAsset:
         asset.exception_type = type(error).__name__
         asset.failure_type = failure_type(error)
     asset.save()
-    if asset.insight_id is not None and asset.dashboard_id is None:
-        insight = asset.insight
+    insight = asset.insight if asset.dashboard_id is None else None
+    if insight is not None:
         change = {
             "type": "Insight",
             "action": "exported",

@@ -6,7 +6,7 @@ names the user's current team. Every route works with and without its trailing s
 
 from functools import cached_property
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from rest_framework import viewsets
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.routers import SimpleRouter
@@ -158,5 +158,5 @@ class ProjectScopedViewSet(viewsets.GenericViewSet):
             return None
         return super().get_authenticate_header(request)
 
-    def perform_create(self, serializer) -> Model:
-        return serializer.save(**{self.team_field: self.team})
+    def perform_create(self, serializer) -> None:
+        serializer.save(**{self.team_field: self.team})

@@ -2,6 +2,7 @@
 
 import contextlib
 import re
+from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -126,7 +127,8 @@ class PersonViewSet(ProjectScopedViewSet):
     def distinct_ids_by_person(self, persons: list[Person]) -> dict[UUID, list[str]]:
         result: dict[UUID, list[str]] = {person.uuid: [] for person in persons}
         rows = PersonDistinctId.objects.filter(person_id__in=list(result)).order_by("id")
-        for person_uuid, distinct_id in rows.values_list("person_id", "distinct_id"):
+        # `person__uuid` reads the same column as `person_id` (the key's to_field); stubs type `person_id` as an int.
+        for person_uuid, distinct_id in rows.values_list("person__uuid", "distinct_id"):
             result[person_uuid].append(distinct_id)
         return {key: sorted_distinct_ids(ids)[:MAX_DISTINCT_IDS] for key, ids in result.items()}
 
@@ -154,7 +156,7 @@ class PersonViewSet(ProjectScopedViewSet):
             }
             for person in persons
         ]
-        body = {
+        body: dict[str, Any] = {
             "results": results,
             "next": self.page_url(offset + limit) if len(persons) == limit else None,
             "previous": self.page_url(offset - limit) if offset - limit >= 0 else None,

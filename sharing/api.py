@@ -1,6 +1,8 @@
 """`.../insights/:id/sharing` and `.../dashboards/:id/sharing`: read, enable and configure a share, rotate its token,
 add and remove passwords (spec sharing §1.2). Thin: access and edit checks here, writes in sharing.services."""
 
+from typing import TYPE_CHECKING
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -28,6 +30,9 @@ from sharing.services import (
     sharing_token_rotate,
     sharing_update,
 )
+
+if TYPE_CHECKING:
+    from rest_framework.decorators import ViewSetAction  # drf-stubs only: as_view's action values
 
 INSIGHT_EDIT_DENIED = "You don't have edit permissions for this insight."
 DASHBOARD_EDIT_DENIED = "You don't have edit permissions for this dashboard."
@@ -120,7 +125,7 @@ def sharing_urls() -> list:
     """Routes on both prefixes, nested under insights and dashboards, with and without the trailing slash."""
     from django.urls import re_path
 
-    actions = [
+    actions: list[tuple[str, dict[str, str | ViewSetAction]]] = [
         ("", {"get": "list", "patch": "partial_update"}),
         ("/refresh", {"post": "refresh"}),
         ("/passwords", {"post": "create_password"}),

@@ -29,7 +29,9 @@ class SharingGrant:
         """The insights the share covers: its insight, or the non-deleted insights on its dashboard."""
         if self.config.insight_id:
             return [self.config.insight_id]
-        tiles = self.config.dashboard.tiles.filter(insight__isnull=False, insight__deleted=False)
+        dashboard = self.config.dashboard
+        assert dashboard is not None  # a grant's share is live with a resource (sharing_by_token), not an insight's
+        tiles = dashboard.tiles.filter(insight__isnull=False, insight__deleted=False)
         return list(tiles.values_list("insight_id", flat=True))
 
     def can_access(self, obj) -> bool:

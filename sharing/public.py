@@ -43,7 +43,7 @@ def shared_view(request: HttpRequest, token: str, kind: str = "scene") -> HttpRe
         return _not_found(request, extension)
     if config.password_required:
         if request.method == "POST":
-            return _unlock(request, config, extension)
+            return _unlock(request, config, access_token, extension)
         if not share_token_grants(share_token_of(request), config):
             return _unlock_page(request, config, extension)
     if "embedded" in request.GET:
@@ -133,16 +133,17 @@ def _submitted_password(request: HttpRequest):
     return request.POST.get("password"), False
 
 
-def _unlock(request: HttpRequest, config: SharingConfiguration, extension: str) -> HttpResponse:
-    """Checks a password (throttled per share), then answers with the share token and sets it as a cookie."""
+def _unlock(request: HttpRequest, config: SharingConfiguration, access_token: str, extension: str) -> HttpResponse:
+    """Checks a password (throttled per share: `access_token` is the token `config` was found by), then answers
+    with the share token and sets it as a cookie."""
     raw, as_json = _submitted_password(request)
-    if not password_attempt_allowed(config.access_token):
+    if not password_attempt_allowed(access_token):
         return _throttled()
     password = share_password_matching(config, raw)
     if password is None:
-        if wrong_guesses_exhausted(config.access_token):
+        if wrong_guesses_exhausted(access_token):
             return _throttled()
-        record_wrong_guess(config.access_token)
+        record_wrong_guess(access_token)
         log_share_login(config, request, None)
         if as_json or extension == "json":
             return JsonResponse({"error": INCORRECT_PASSWORD}, status=401)

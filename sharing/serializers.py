@@ -37,7 +37,7 @@ class SharingConfigurationSerializer(serializers.ModelSerializer):
         if config.pk is None:
             return []
         passwords = config.share_passwords.filter(is_active=True).select_related("created_by")
-        return SharePasswordSerializer(passwords, many=True).data
+        return SharePasswordSerializer(passwords, many=True).data  # type: ignore[return-value]  # stubs: many=True data is a list
 
     def to_representation(self, config: SharingConfiguration) -> dict:
         data = super().to_representation(config)

@@ -34,7 +34,10 @@ def share_token_grants(token: str | None, config: SharingConfiguration) -> bool:
         return False
     if payload.get("access_token") != config.access_token or payload.get("team_id") != config.team_id:
         return False
-    return config.share_passwords.filter(pk=payload.get("share_password_id"), is_active=True).exists()
+    password_id = payload.get("share_password_id")
+    if password_id is None:
+        return False
+    return config.share_passwords.filter(pk=password_id, is_active=True).exists()
 
 
 def share_token_of(request) -> str | None:

@@ -55,8 +55,9 @@ def shared_result(insight: Insight, *, dashboard=None, tile=None) -> dict:
 
 def shared_insights(config: SharingConfiguration) -> list[SharedInsight]:
     """The insight of an insight share, or the dashboard's insights in layout order."""
-    if config.insight_id:
-        return [SharedInsight(config.insight, shared_result(config.insight))]
+    insight = config.insight
+    if insight is not None:
+        return [SharedInsight(insight, shared_result(insight))]
     return dashboard_insights(config.dashboard)
 
 
@@ -72,10 +73,13 @@ def dashboard_insights(dashboard) -> list[SharedInsight]:
         layout = (tile.layouts or {}).get("sm", {}) if isinstance(tile.layouts, dict) else {}
         return (layout.get("y", 0), layout.get("x", 0), tile.id)
 
-    return [
-        SharedInsight(tile.insight, shared_result(tile.insight, dashboard=dashboard, tile=tile), tile.layouts)
-        for tile in sorted(tiles, key=position)
-    ]
+    shared = []
+    for tile in sorted(tiles, key=position):
+        assert tile.insight is not None  # the query keeps insight tiles only
+        shared.append(
+            SharedInsight(tile.insight, shared_result(tile.insight, dashboard=dashboard, tile=tile), tile.layouts)
+        )
+    return shared
 
 
 def insight_payload(shared: SharedInsight, config: SharingConfiguration) -> dict:
@@ -99,6 +103,7 @@ def exported_data(config: SharingConfiguration, kind: str, insights: list[Shared
         data["insight"] = insight_payload(insights[0], config)
     else:
         dashboard = config.dashboard
+        assert dashboard is not None  # a live share without an insight is a dashboard's (sharing_by_token)
         data["dashboard"] = {
             "id": dashboard.id,
             "name": dashboard.name,

@@ -94,7 +94,7 @@ def insight_detail(request: HttpRequest, team_id: str, insight_id: str) -> HttpR
 def dashboard_detail(request: HttpRequest, team_id: str, dashboard_id: str) -> HttpResponse:
     team = _member_team(request, team_id)
     dashboard = project_dashboards(team).filter(pk=parse_id(dashboard_id) or 0).first() if team else None
-    if dashboard is None:
+    if team is None or dashboard is None:
         return render(request, "sharing/not_found.html", {"title": "Not found", "whitelabel": True}, status=404)
     cards = [
         _card(shared, f"/project/{team.id}/insights/{shared.insight.id}") for shared in dashboard_insights(dashboard)

@@ -75,7 +75,8 @@ def funnel_trends_result(days: int = 14, breakdown: bool = False) -> dict:
     """Funnel trends: conversion % per entrance period, one object per breakdown value."""
     buckets = days_from(days)
     results = []
-    for position, value in enumerate(["Chrome", "Safari"] if breakdown else [None]):
+    values: list[str | None] = ["Chrome", "Safari"] if breakdown else [None]
+    for position, value in enumerate(values):
         data = [round(20 + 10 * math.sin(index / 2 + position) + position * 5, 2) for index in range(days)]
         row = {
             "count": days,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from charts.samples.common import action, day_label, days_from, wave
 
@@ -74,7 +75,11 @@ def lifecycle_query() -> dict:
 
 
 def stickiness_query(display: str | None = None) -> dict:
-    source = {"kind": "StickinessQuery", "series": [{"kind": "EventsNode", "event": "$pageview"}], "interval": "day"}
+    source: dict[str, Any] = {
+        "kind": "StickinessQuery",
+        "series": [{"kind": "EventsNode", "event": "$pageview"}],
+        "interval": "day",
+    }
     if display:
         source["stickinessFilter"] = {"display": display}
     return {"kind": "InsightVizNode", "source": source}

@@ -41,7 +41,7 @@ def trends_result(
 ) -> dict:
     """A trends response: one object per series x breakdown value x compare period, as the runner orders them."""
     results = []
-    periods = ["current", "previous"] if compare else [None]
+    periods: list[str | None] = ["current", "previous"] if compare else [None]
     for order in range(series):
         event = ["$pageview", "purchase"][order]
         for position, value in enumerate(breakdowns or [None]):
@@ -80,8 +80,9 @@ def trends_total_result(values: dict | None = None, compare: bool = False) -> di
     """A total-value trends response (BoldNumber, pie, bar value, table, world map)."""
     values = values or {"Chrome": 5120, "Safari": 2300, "Firefox": 1210, "Edge": 640, NULL: 95}
     results = []
+    periods: list[str | None] = ["current", "previous"] if compare else [None]
     for value, total in values.items():
-        for period in ["current", "previous"] if compare else [None]:
+        for period in periods:
             aggregated = total if period != "previous" else total // 2
             row = {
                 "data": [],
@@ -103,7 +104,10 @@ def trends_total_result(values: dict | None = None, compare: bool = False) -> di
 def bold_number_result(value: float = 48213, previous: float | None = 40110) -> dict:
     """A BoldNumber response without breakdown, optionally compared with the previous period."""
     results = []
-    for period, total in [("current", value), ("previous", previous)] if previous is not None else [(None, value)]:
+    totals: list[tuple[str | None, float]] = (
+        [("current", value), ("previous", previous)] if previous is not None else [(None, value)]
+    )
+    for period, total in totals:
         row = {
             "data": [],
             "days": [],

@@ -82,7 +82,7 @@ class DashboardBasicSerializer(serializers.ModelSerializer):
 
     created_by = UserBasicSerializer(read_only=True, allow_null=True)
     last_viewed_at = serializers.SerializerMethodField()
-    tags = serializers.SerializerMethodField()
+    tags: serializers.Field = serializers.SerializerMethodField()  # DashboardSerializer's is a writable TagsField
     effective_restriction_level = serializers.SerializerMethodField()
     effective_privilege_level = serializers.SerializerMethodField()
     user_access_level = serializers.SerializerMethodField()

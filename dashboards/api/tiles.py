@@ -6,7 +6,7 @@ from rest_framework import serializers
 from dashboards.api.overrides import override_param
 from dashboards.models import DashboardTile, Text
 from insights.api.serializers import InsightSerializer, parsed_layouts
-from insights.models import TaggedItem
+from insights.models import Insight, TaggedItem
 from insights.refresh import refresh_mode, refresh_requested, refresh_value
 from insights.results import insight_result
 from insights_server.api.shared import UserBasicSerializer, membership_level_in_context
@@ -71,7 +71,7 @@ def text_data(text: Text) -> dict:
     }
 
 
-def _insight_data(tile: DashboardTile, context: dict) -> dict:
+def _insight_data(tile: DashboardTile, insight: Insight, context: dict) -> dict:
     """The tile's insight rendered by insights-core's InsightSerializer in this dashboard's and tile's context.
 
     Without `refresh` the serializer reads the cached result (force_cache); with it, the result is computed
@@ -82,7 +82,7 @@ def _insight_data(tile: DashboardTile, context: dict) -> dict:
     tile_context = {**context, "tile": tile}
     if request is not None and refresh_value(request) is not None:
         result = insight_result(
-            tile.insight,
+            insight,
             context["team"],
             mode=refresh_mode(request),
             dashboard=context["dashboard"],
@@ -92,18 +92,18 @@ def _insight_data(tile: DashboardTile, context: dict) -> dict:
             raise_exposed_errors=False,
         )
         tile_context["insight_results"] = {tile.insight_id: result}
-    return InsightSerializer(tile.insight, context=tile_context).data
+    return InsightSerializer(insight, context=tile_context).data
 
 
 def tile_data(tile: DashboardTile, order: int, context: dict) -> dict:
     """One tile: `{id, insight, text, layouts, color, filters_overrides, order, last_refresh, is_cached}`."""
     insight = None
-    if tile.insight_id is not None:
-        insight = _insight_data(tile, context)
+    if tile.insight is not None:
+        insight = _insight_data(tile, tile.insight, context)
     return {
         "id": tile.id,
         "insight": insight,
-        "text": text_data(tile.text) if tile.text_id is not None else None,
+        "text": text_data(tile.text) if tile.text is not None else None,
         "layouts": _layouts(tile),
         "color": tile.color,
         "filters_overrides": tile.filters_overrides,

@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import IntegerField
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -33,13 +34,6 @@ from definitions.services import definition_delete, event_definition_update, pro
 from insights_server.pagination import LimitOffsetPagination
 from insights_server.routing import ProjectScopedViewSet
 
-DEFINITION_VIEWSET_ACTIONS = (
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-)
-
 
 def validated(serializer_class, params) -> dict:
     serializer = serializer_class(data=params)
@@ -47,7 +41,14 @@ def validated(serializer_class, params) -> dict:
     return serializer.validated_data
 
 
-class EventDefinitionViewSet(ProjectScopedViewSet, mixins.CreateModelMixin, *DEFINITION_VIEWSET_ACTIONS):
+class EventDefinitionViewSet(
+    ProjectScopedViewSet,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+):
     # Query parameters are validated (400); the fuzz test holds the schema to it.
     openapi_error_codes = {
         action: [400] for action in ("list", "retrieve", "metrics", "seen_together", "update", "partial_update")
@@ -62,11 +63,9 @@ class EventDefinitionViewSet(ProjectScopedViewSet, mixins.CreateModelMixin, *DEF
         params = validated(EventDefinitionListParams, self.request.query_params)
         return event_definitions_filter(queryset, params, orderings_param(self.request.query_params))
 
-    def perform_create(self, serializer) -> EventDefinition:
+    def perform_create(self, serializer) -> None:
         # Defined by hand, not seen: neither created nor last seen by capture yet.
-        return serializer.save(
-            team=self.team, project_id=self.project_id, created_at=None, last_seen_at=None, updated_by=None
-        )
+        serializer.save(team=self.team, project_id=self.project_id, created_at=None, last_seen_at=None, updated_by=None)
 
     def perform_update(self, serializer) -> None:
         event_definition_update(serializer.instance, serializer.validated_data, self.request.user)
@@ -101,9 +100,17 @@ class EventDefinitionViewSet(ProjectScopedViewSet, mixins.CreateModelMixin, *DEF
 class PropertyDefinitionPagination(LimitOffsetPagination):
     """Limit/offset over the stored rows, then the virtual properties after the last stored one (count has both)."""
 
-    def paginate_with_virtual(self, queryset: QuerySet, virtual: list[dict], request) -> tuple[list, int]:
+    # Optional in DRF; paginate_with_virtual sets each before a link is built.
+    request: Request
+    limit: int
+    offset: int
+    count: int
+
+    def paginate_with_virtual(self, queryset: QuerySet, virtual: list[dict], request: Request) -> tuple[list, int]:
+        limit = self.get_limit(request)
+        assert limit is not None  # None only without a default_limit, and ours is 100
         self.request = request
-        self.limit = self.get_limit(request)
+        self.limit = limit
         self.offset = self.get_offset(request)
         stored_count = queryset.count()
         self.count = stored_count + len(virtual)
@@ -128,7 +135,13 @@ class PropertyDefinitionPagination(LimitOffsetPagination):
         return replace_query_param(url, "offset", self.offset - self.limit)
 
 
-class PropertyDefinitionViewSet(ProjectScopedViewSet, *DEFINITION_VIEWSET_ACTIONS):
+class PropertyDefinitionViewSet(
+    ProjectScopedViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+):
     # Query parameters are validated (400); the fuzz test holds the schema to it.
     openapi_error_codes = {
         action: [400] for action in ("list", "retrieve", "metrics", "seen_together", "update", "partial_update")
@@ -152,11 +165,13 @@ class PropertyDefinitionViewSet(ProjectScopedViewSet, *DEFINITION_VIEWSET_ACTION
     def list(self, request, *args, **kwargs) -> Response:
         queryset = self.get_queryset()
         virtual = virtual_properties(self.list_params())
-        rows, _ = self.paginator.paginate_with_virtual(queryset, virtual, request)
+        paginator = self.paginator
+        assert isinstance(paginator, PropertyDefinitionPagination)  # pagination_class
+        rows, _ = paginator.paginate_with_virtual(queryset, virtual, request)
         stored = [row for row in rows if isinstance(row, PropertyDefinition)]
         shown = iter(self.get_serializer(stored, many=True).data)
         results = [next(shown) if isinstance(row, PropertyDefinition) else row for row in rows]
-        return self.paginator.get_paginated_response(results)
+        return paginator.get_paginated_response(results)
 
     def perform_update(self, serializer) -> None:
         property_definition_update(serializer.instance, serializer.validated_data, self.request.user)
