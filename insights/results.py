@@ -274,7 +274,11 @@ def insight_result(
         if raise_exposed_errors:
             raise
         detail = error.detail
-        return failed(str(detail.get("filters_override", [detail])[0]) if isinstance(detail, dict) else str(detail))
+        if isinstance(detail, dict):
+            # The first message about filters_override, else the whole detail.
+            messages = detail.get("filters_override")
+            return failed(str(messages[0] if isinstance(messages, list) and messages else detail))
+        return failed(str(detail))
     if node is None:
         return empty_result()
     try:

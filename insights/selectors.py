@@ -10,6 +10,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    Expression,
     ExpressionWrapper,
     F,
     FloatField,
@@ -218,7 +219,7 @@ def insight_search(queryset: QuerySet, term: str) -> QuerySet:
             | Q(derived_name_word_similarity__gt=NAME_SIMILARITY)
             | Q(description_word_similarity__gt=DESCRIPTION_SIMILARITY)
         )
-        score = (
+        score: Expression = (
             F("name_word_similarity")
             + F("name_similarity")
             + F("derived_name_word_similarity")

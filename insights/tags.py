@@ -1,5 +1,7 @@
 """Tags of insights and dashboards: normalisation, setting, orphan cleanup, bulk updates (spec §2.4, §3.9, §7.1)."""
 
+from typing import Any, Protocol
+
 from django.db import transaction
 
 from insights.dashboard_hooks import dashboard_hooks
@@ -29,9 +31,16 @@ def normalise_tags(names) -> list[str]:
     return list(seen)
 
 
-def tags_of(insight: Insight) -> list[str]:
-    """The insight's tag names in insertion order; uses a `tagged_items__tag` prefetch when present."""
-    items = sorted(insight.tagged_items.all(), key=lambda item: item.id)
+class Tagged(Protocol):
+    """An insight or a dashboard (both carry `tagged_items`)."""
+
+    @property
+    def tagged_items(self) -> Any: ...
+
+
+def tags_of(tagged: Tagged) -> list[str]:
+    """The tag names of an insight or dashboard in insertion order; uses a `tagged_items__tag` prefetch if present."""
+    items = sorted(tagged.tagged_items.all(), key=lambda item: item.id)
     return [item.tag.name for item in items]
 
 

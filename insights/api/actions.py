@@ -69,8 +69,9 @@ def trending(view, request, **kwargs) -> Response:
     insights = insights_trending(view.team, request.user, days, limit)
     results = []
     for insight, rendered in zip(insights, _basic_serializer(view, insights).data, strict=True):
-        rendered["view_count"] = insight.view_count
-        rendered["viewers"] = UserBasicSerializer(insight.viewers, many=True).data
+        # Both are set on each insight by insights_trending (an annotation and a prefetch to an attribute).
+        rendered["view_count"] = insight.view_count  # type: ignore[attr-defined]
+        rendered["viewers"] = UserBasicSerializer(insight.viewers, many=True).data  # type: ignore[attr-defined]
         rendered["last_modified_by"] = (
             UserBasicSerializer(insight.last_modified_by).data if insight.last_modified_by else None
         )

@@ -6,12 +6,14 @@ The whole response body becomes ONE row: every nested value gets a column named 
 
 import csv
 import io
+from collections.abc import Iterable
 
 from rest_framework.renderers import BaseRenderer
 
 
 def flatten(value, prefix: str = "") -> dict[str, object]:
     """`{dotted path: scalar}` for a nested structure; empty dicts and lists give no columns."""
+    items: Iterable[tuple[str, object]]
     if isinstance(value, dict):
         items = value.items()
     elif isinstance(value, (list, tuple)):

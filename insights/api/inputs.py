@@ -1,5 +1,7 @@
 """Input serializers of the insight actions: they only validate request bodies (spec §7.1 bulk tags, §7.8 viewed)."""
 
+from typing import Any
+
 from rest_framework import serializers
 
 from insights.tags import (
@@ -19,7 +21,7 @@ TAGS_TOO_LONG = f"Ensure this field has no more than {BULK_MAX_TAG_LENGTH} chara
 TAGS_EMPTY_FOR_ACTION = "tags must not be empty for action '{action}'."
 TOO_MANY_CHANGES = f"Too many changes in one request: ids × distinct tags must not exceed {BULK_MAX_CHANGES}."
 # A null list reads as a missing one, and a non-list gets the short message, as the hand-written checks had it.
-ID_LIST_ERRORS = {"null": FIELD_REQUIRED, "not_a_list": NOT_A_LIST}
+ID_LIST_ERRORS: dict[str, Any] = {"null": FIELD_REQUIRED, "not_a_list": NOT_A_LIST}
 
 
 class WholeNumberField(serializers.IntegerField):

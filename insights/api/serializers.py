@@ -8,7 +8,7 @@ missing entry is looked up with force_cache), `dashboard`/`tile`/`filters_overri
 """
 
 import json
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.db.models import Prefetch, QuerySet
 from pydantic import ValidationError as PydanticValidationError
@@ -246,7 +246,7 @@ def _user(user, context: dict) -> dict | None:
 class InsightBasicSerializer(serializers.Serializer):
     """The basic rendering (spec §3.2): no results; `last_refresh` is the deprecated model column."""
 
-    fields_rendered = BASIC_FIELDS
+    fields_rendered: tuple[str, ...] = BASIC_FIELDS
 
     def to_representation(self, insight: Insight) -> dict:
         values = self.common_values(insight)
@@ -384,7 +384,7 @@ def parsed_layouts(layouts) -> Any:
     return layouts
 
 
-def is_runnable_insight_query(query: dict | None) -> bool:
+def is_runnable_insight_query(query: dict | None) -> TypeGuard[dict]:
     """Whether the stored query is an InsightVizNode (what the AI actions work on)."""
     return isinstance(query, dict) and query.get("kind") == "InsightVizNode" and "source" in query
 

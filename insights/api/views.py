@@ -97,6 +97,7 @@ class InsightViewSet(ProjectScopedViewSet):
     def list(self, request, *args, **kwargs) -> Response:
         queryset = insight_list_filter(self.get_queryset(), request.query_params, self.team, request.user)
         page = self.paginate_queryset(insight_render_queryset(queryset))
+        assert page is not None  # the list is always paginated (pagination_class)
         if bool_param(request.query_params, "basic"):
             return self.get_paginated_response(InsightBasicSerializer(page, many=True, context=self._context()).data)
         mode = refresh_mode(request)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from insights.assistant.analysis_funnels import analyze_funnels
@@ -45,7 +46,7 @@ def analyze_results(query: dict, response: dict | None) -> str:
         return NO_RESULTS
     if not results:
         return EMPTY_RESULTS
-    analyzer = ANALYZERS.get(source.get("kind"), _analyze_rows)
+    analyzer = ANALYZERS.get(source.get("kind") or "", _analyze_rows)
     try:
         return analyzer(source, results) or EMPTY_RESULTS
     except (TypeError, ValueError, KeyError, AttributeError, IndexError, ZeroDivisionError) as error:
@@ -288,7 +289,7 @@ def _analyze_paths(source: dict, edges: list[dict]) -> str:
         f"({format_number(top.get('value') or 0)} users)."
     )
     if starts:
-        first = max(starts, key=starts.get)
+        first = max(starts, key=lambda step: starts[step])
         text += f" Most paths start at {first} ({format_number(starts[first])} users)."
     return text + f" The chart shows {plural(len(edges), 'path step')}."
 
@@ -298,7 +299,9 @@ def _analyze_rows(source: dict, results: list) -> str:
     return f"The query returned {plural(len(results), 'row')}{more}."
 
 
-ANALYZERS = {
+# Each takes the source and the runner's `results` (a list, or a dict for some kinds); a shape it does not expect
+# raises, and analyze_results answers UNREADABLE_RESULTS.
+ANALYZERS: dict[str, Callable[[dict, Any], str]] = {
     "TrendsQuery": _analyze_trends,
     "FunnelsQuery": analyze_funnels,
     "RetentionQuery": _analyze_retention,

@@ -42,7 +42,7 @@ def describe_query(query: dict) -> dict:
     Raises ValueError("Invalid query format") when `query` is not a valid query node.
     """
     data, source = validated_source(query)
-    describer = DESCRIBERS.get(source.get("kind"), _describe_other)
+    describer = DESCRIBERS.get(source.get("kind") or "", _describe_other)
     name, description = describer(source, data)
     return {"name": capitalize(name), "description": description}
 
@@ -121,7 +121,7 @@ def _filters_sentence(source: dict, nodes: list[dict] | None = None) -> str:
         parts.append(f"Only events where {global_filters} are counted.")
     for node in nodes or []:
         node_filters = filters_phrase(node.get("properties"))
-        if node_filters and len(nodes) > 1:
+        if node_filters and nodes and len(nodes) > 1:
             parts.append(f"{entity_label(node)} is limited to {node_filters}.")
         elif node_filters:
             parts.append(f"{entity_label(node)} is limited to events where {node_filters}.")

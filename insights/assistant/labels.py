@@ -267,9 +267,10 @@ def date_range_phrase(date_range: dict | None, default_from: str = "-7d") -> str
     return f"from {start_text} to {end_text}"
 
 
-def _relative_phrase(value: str) -> str | None:
-    match = _RELATIVE_DATE.match(value or "")
-    if not match or not value.startswith("-"):
+def _relative_phrase(value: str | None) -> str | None:
+    text = value or ""
+    match = _RELATIVE_DATE.match(text)
+    if not match or not text.startswith("-"):
         return None
     amount, unit = int(match.group(1)), _UNITS[match.group(2)]
     return f"the last {unit}" if amount == 1 else f"the last {amount} {unit}s"

@@ -17,7 +17,7 @@ def _key(team_id: int, query_id: str) -> str:
     return f"query_async:{team_id}:{safe_query_id(query_id)}"
 
 
-def new_status(team_id: int, query_id: str, **extra: Any) -> dict[str, Any]:
+def new_status(team_id: int, query_id: str | None, **extra: Any) -> dict[str, Any]:
     return {
         "id": query_id,
         "query_async": True,
