@@ -17,7 +17,7 @@ lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/lint-imports
-	DEBUG=1 .venv/bin/mypy --follow-imports=silent queries insights_server sharing exports web charts definitions activity actions persons dashboards insights
+	DEBUG=1 .venv/bin/mypy --follow-imports=silent queries insights_server sharing exports web charts definitions activity actions persons dashboards insights alerts ingestion cohorts config
 
 fmt: venv
 	.venv/bin/ruff format .

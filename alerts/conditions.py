@@ -7,6 +7,7 @@ Pure: a query dict and its runner's response in, an `Evaluation` out. No databas
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 from alerts.errors import AlertCheckError
 from alerts.schema import (
@@ -97,7 +98,7 @@ def breach_messages(observed: _Observed, threshold: InsightThreshold) -> list[st
     return []
 
 
-def _has_bounds(threshold: InsightThreshold | None) -> bool:
+def _has_bounds(threshold: InsightThreshold | None) -> TypeGuard[InsightThreshold]:
     bounds = threshold.bounds if threshold is not None else None
     return bounds is not None and (bounds.lower is not None or bounds.upper is not None)
 
@@ -239,7 +240,8 @@ def _funnel_value(steps: list[dict], config: FunnelsAlertConfig) -> tuple[float,
     if not 0 <= index < len(steps):
         raise AlertCheckError(step_out_of_range_message(index, len(steps)))
     step = steps[index]
-    name = step.get("custom_name") or step.get("name")
+    # str(): a step without a name is labelled "None", as the f-strings showing it always did.
+    name = str(step.get("custom_name") or step.get("name"))
     if config.metric == "step_count":
         return step.get("count") or 0, name
     first = steps[0].get("count") or 0
@@ -352,7 +354,8 @@ def evaluate(
     query: dict, response: dict, condition: AlertCondition, threshold: InsightThreshold | None, config
 ) -> Evaluation:
     """Evaluate a runner response for the query's kind. Raises AlertCheckError for kinds without alerts."""
-    evaluator = EVALUATORS.get(query.get("kind"))
+    kind = query.get("kind")
+    evaluator = EVALUATORS.get(kind) if kind is not None else None
     if evaluator is None:
-        raise AlertCheckError(unsupported_kind_message(query.get("kind")))
+        raise AlertCheckError(unsupported_kind_message(kind))
     return evaluator(query, response, condition, threshold, config)

@@ -60,7 +60,8 @@ def evaluate_alert(alert: AlertConfiguration) -> CheckOutcome:
     them on an Errored check.
     """
     query = alert_query(alert)
-    threshold_configuration = alert.threshold.configuration if alert.threshold_id else None
+    threshold = alert.threshold
+    threshold_configuration = threshold.configuration if threshold is not None else None
     # A config that stopped fitting its insight raises AlertConfigError: an Errored check, not a crash.
     settings = validate_alert_config(
         query, alert.condition, alert.config, threshold_configuration, alert.calculation_interval, alert.detector_config
@@ -122,7 +123,8 @@ def _evaluate_detector(alert: AlertConfiguration, query: dict, trends_config) ->
         label = str(row.get("label"))
         current = CheckOutcome(
             value,
-            [_detector_message(label, value, result, config)] if result.latest_triggered else [],
+            # No data has no score, so it never triggers.
+            [_detector_message(label, value, result, config)] if value is not None and result.latest_triggered else [],
             result.anomaly_scores,
             result.triggered_points,
             result.triggered_dates,

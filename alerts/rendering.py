@@ -35,4 +35,4 @@ def insight_alerts(insight, context: dict) -> list[dict]:
 
     alerts = with_last_value(AlertConfiguration.objects.filter(id__in=alert_ids)).order_by("-created_at")
     context = {key: value for key, value in context.items() if key not in ("checks", "list_checks")}
-    return AlertSerializer(alerts, many=True, context=context).data
+    return AlertSerializer(alerts, many=True, context=context).data  # type: ignore[return-value]  # stubs: many=True data is a list

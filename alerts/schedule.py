@@ -57,13 +57,14 @@ def _at_local_hour(day: date, hour: int, clock: time, zone: ZoneInfo) -> datetim
 
 
 def next_interval_time(
-    interval: str, now: datetime, timezone_name: str, previous_next_check_at: datetime | None = None
+    interval: str | None, now: datetime, timezone_name: str, previous_next_check_at: datetime | None = None
 ) -> datetime:
     """The next check after `now`, before blocked windows (UTC).
 
     Short intervals (hourly, every 15 minutes, real time) add to the previous `next_check_at` (or now), keeping
     the minute offset. `daily`: tomorrow at 01 local; `weekly`: the next Monday after today at 03 local;
-    `monthly`: the 1st of next month at 04 local; minutes and seconds are kept from `now`.
+    `monthly`: the 1st of next month at 04 local; minutes and seconds are kept from `now`. Raises ValueError for
+    an unknown interval (None, a null column, included).
     """
     if interval in SHORT_INTERVALS:
         return (previous_next_check_at or now) + SHORT_INTERVALS[interval]
@@ -80,7 +81,7 @@ def next_interval_time(
 
 
 def next_check_at(
-    interval: str,
+    interval: str | None,
     now: datetime,
     timezone_name: str,
     *,

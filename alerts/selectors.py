@@ -100,7 +100,7 @@ def alert_checks_page(alert: AlertConfiguration, params, now: datetime | None = 
 
 
 # Short intervals are checked first at each tick: they fall behind soonest.
-INTERVAL_PRIORITY = {"real_time": 0, "every_15_minutes": 1, "hourly": 2, "daily": 3}
+INTERVAL_PRIORITY: dict[str | None, int] = {"real_time": 0, "every_15_minutes": 1, "hourly": 2, "daily": 3}
 
 
 def alerts_due(now: datetime) -> list[AlertConfiguration]:

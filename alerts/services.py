@@ -43,7 +43,13 @@ ACTIVITY_FIELDS = (
     "investigation_inconclusive_action",
 )
 RELATIVE_SNOOZE = re.compile(r"^\+?(?P<number>\d+)(?P<unit>[hdwmy])$")
-SNOOZE_UNITS = {"h": "hours", "d": "days", "w": "weeks", "m": "months", "y": "years"}
+SNOOZE_UNITS = {
+    "h": relativedelta(hours=1),
+    "d": relativedelta(days=1),
+    "w": relativedelta(weeks=1),
+    "m": relativedelta(months=1),
+    "y": relativedelta(years=1),
+}
 
 
 def alert_limit_message(limit: int) -> str:
@@ -55,7 +61,7 @@ def snooze_until(text: str, now: datetime) -> datetime:
     longer) or an absolute date (UTC when naive). Raises ValidationError when neither."""
     match = RELATIVE_SNOOZE.match(text.strip())
     if match:
-        moment = now.astimezone(UTC) + relativedelta(**{SNOOZE_UNITS[match["unit"]]: int(match["number"])})
+        moment = now.astimezone(UTC) + SNOOZE_UNITS[match["unit"]] * int(match["number"])
         unit = timedelta(hours=1) if match["unit"] == "h" else timedelta(days=1)
         start = moment.replace(minute=0, second=0, microsecond=0)
         if match["unit"] != "h":
@@ -127,7 +133,7 @@ def _set_webhooks(alert: AlertConfiguration, webhooks: list[dict]) -> bool:
     changed = bool(removed)
     AlertWebhook.objects.filter(id__in=removed).delete()
     for item in webhooks:
-        webhook = existing.get(item["id"]) if "id" in item else AlertWebhook(alert_configuration=alert)
+        webhook = existing[item["id"]] if "id" in item else AlertWebhook(alert_configuration=alert)
         before = (webhook.url, webhook.enabled, webhook.secret)
         webhook.url, webhook.enabled = item["url"], item.get("enabled", True)
         if "secret" in item:
@@ -190,7 +196,8 @@ def _update_threshold(alert: AlertConfiguration, threshold_data, user) -> bool:
         alert.threshold = None
         return changed
     configuration = threshold_data.get("configuration") or {}
-    if alert.threshold_id is None:
+    threshold = alert.threshold
+    if threshold is None:
         alert.threshold = Threshold.objects.create(
             team_id=alert.team_id,
             insight_id=alert.insight_id,
@@ -199,13 +206,17 @@ def _update_threshold(alert: AlertConfiguration, threshold_data, user) -> bool:
             created_by=user,
         )
         return True
-    threshold = alert.threshold
     changed = threshold.configuration != configuration
     threshold.configuration = configuration
     if "name" in threshold_data:
         threshold.name = threshold_data.get("name") or ""
     threshold.save(update_fields=["configuration", "name"])
     return changed
+
+
+def _threshold_configuration(alert: AlertConfiguration) -> dict | None:
+    threshold = alert.threshold
+    return threshold.configuration if threshold is not None else None
 
 
 def _record_snooze(alert: AlertConfiguration, snooze, now: datetime) -> None:
@@ -231,7 +242,7 @@ def alert_update(alert: AlertConfiguration, user, data: dict) -> AlertConfigurat
     now = timezone.now()
     with transaction.atomic():
         before = _snapshot(alert)
-        threshold_before = alert.threshold.configuration if alert.threshold_id else None
+        threshold_before = _threshold_configuration(alert)
         threshold_changed = "threshold" in data and _update_threshold(alert, data.pop("threshold"), user)
         subscribers = data.pop("subscribed_users", None)
         webhooks = data.pop("webhooks", None)
@@ -280,7 +291,7 @@ def alert_update(alert: AlertConfiguration, user, data: dict) -> AlertConfigurat
             ]
         _log(alert, user, "updated", changes)
         if threshold_changed:
-            threshold_after = alert.threshold.configuration if alert.threshold_id else None
+            threshold_after = _threshold_configuration(alert)
             _log_threshold_change(alert, user, threshold_before, threshold_after)
     return alert
 

@@ -163,12 +163,13 @@ def validate_alert_config(
         raise AlertConfigError(invalid_config_message(config)) from None
     runnable = runnable_query(query)
     kind = runnable.get("kind") if runnable else None
-    if kind not in CONFIG_TYPES:
+    if runnable is None or kind not in CONFIG_TYPES:
         raise AlertConfigError(unsupported_query_kind_message(kind))
     if not isinstance(parsed_config, CONFIG_TYPES[kind]):
         raise AlertConfigError(unsupported_config_message(config))
     threshold = _parse_threshold(threshold_configuration)
-    if kind == "TrendsQuery":
+    # The config's type matches the query's kind (checked above): a trends config means a trends query.
+    if isinstance(parsed_config, TrendsAlertConfig):
         _check_trends(runnable, parsed_condition, parsed_config, threshold, detector_config)
     else:
         _check_other_kind(runnable, parsed_condition, detector_config)

@@ -163,7 +163,7 @@ def webhook_payload(alert, check, breaches: list[str], insight_url: str) -> dict
     }
 
 
-def _connect(addresses: tuple[str, ...], port: int, timeout: float) -> socket.socket:
+def _connect(addresses: tuple[str, ...], port: int, timeout: float | None) -> socket.socket:
     """A connection to the first of the checked addresses that answers (never a fresh DNS answer)."""
     error: OSError = OSError("no address")
     for address in addresses:

@@ -50,7 +50,8 @@ def parse_timestamp_text(value: str) -> datetime | None:
 
 def event_timestamp(raw: dict, batch_sent_at: Any, now: datetime) -> datetime:
     """PostHog's rule: correct the client clock with sent_at, else apply offset, else trust timestamp, else now."""
-    properties = raw.get("properties") if isinstance(raw.get("properties"), dict) else {}
+    raw_properties = raw.get("properties")
+    properties = raw_properties if isinstance(raw_properties, dict) else {}
     timestamp = parse_timestamp(raw.get("timestamp"))
     sent_at = None if properties.get("$ignore_sent_at") else parse_timestamp(raw.get("sent_at") or batch_sent_at)
     offset = raw.get("offset")

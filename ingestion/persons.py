@@ -132,7 +132,9 @@ class PersonBatch:
         if source.created:
             return
         # Filtered here, not in SQL: a person has few distinct ids, the batch may mention thousands.
-        rows = PersonDistinctId.objects.filter(team_id=self.team_id, person_id=source.uuid)
+        # `person__uuid` compiles to the same column as `person_id` (the key's to_field); stubs type `person_id` as
+        # an int.
+        rows = PersonDistinctId.objects.filter(team_id=self.team_id, person__uuid=source.uuid)
         others = [(d, v) for d, v in rows.values_list("distinct_id", "version") if d not in self.by_distinct_id]
         for distinct_id, version in others:
             self.mapping_version[distinct_id] = version
@@ -142,12 +144,13 @@ class PersonBatch:
     def identify(self, distinct_id: str, other_id: str, seen_at: datetime, forced: bool) -> None:
         """`other_id`'s person joins `distinct_id`'s (PostHog: no merge into an already identified person)."""
         target, other = self.by_distinct_id.get(distinct_id), self.by_distinct_id.get(other_id)
-        if target is None and other is None:
-            target = self.get_or_create(distinct_id, seen_at)
-            self.link(other_id, target)
-        elif target is None:
-            self.link(distinct_id, other)
-            target = other
+        if target is None:
+            if other is None:
+                target = self.get_or_create(distinct_id, seen_at)
+                self.link(other_id, target)
+            else:
+                self.link(distinct_id, other)
+                target = other
         elif other is None:
             self.link(other_id, target)
         elif other is not target and (forced or not other.is_identified):

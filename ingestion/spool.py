@@ -132,7 +132,8 @@ class SpoolFile:
 
     def take(self, max_events: int) -> list[tuple[int, list[dict]]]:
         """The oldest rows as (id, events), up to about `max_events` events (at least one row when any)."""
-        rows, total = [], 0
+        rows: list[tuple[int, list[dict]]] = []
+        total = 0
         with self.lock:
             cursor = self.connection.execute("SELECT id, event_count, payload FROM spool ORDER BY id LIMIT 1000")
             for row_id, count, payload in cursor.fetchall():

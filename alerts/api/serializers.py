@@ -1,5 +1,8 @@
 """Alert and threshold serializers: validate the request (spec §2.5) and render PostHog's shapes (spec §2.3)."""
 
+from collections.abc import Iterable
+from typing import overload
+
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
@@ -55,6 +58,10 @@ def invalid_pk_message(value) -> str:
     return f'Invalid pk "{value}" - object does not exist.'
 
 
+@overload
+def render_threshold(threshold: Threshold) -> dict: ...
+@overload
+def render_threshold(threshold: None) -> None: ...
 def render_threshold(threshold: Threshold | None) -> dict | None:
     if threshold is None:
         return None
@@ -271,7 +278,8 @@ class AlertSerializer(serializers.Serializer):
         if "threshold" in attrs:
             threshold_configuration = (attrs["threshold"] or {}).get("configuration")
         else:
-            threshold_configuration = alert.threshold.configuration if alert and alert.threshold_id else None
+            threshold = alert.threshold if alert is not None else None
+            threshold_configuration = threshold.configuration if threshold is not None else None
         try:
             validate_alert_config(
                 runnable_query(stored_or_converted_query(insight)),
@@ -289,6 +297,7 @@ class AlertSerializer(serializers.Serializer):
 
     def to_representation(self, alert: AlertConfiguration) -> dict:
         context = self.context
+        users: Iterable[User]
         if hasattr(alert, "active_subscriptions"):
             users = [subscription.user for subscription in alert.active_subscriptions]
         else:

@@ -57,7 +57,8 @@ def read_body(request: HttpRequest) -> bytes:
 def token_of(event: Any) -> str | None:
     if not isinstance(event, dict):
         return None
-    properties = event.get("properties") if isinstance(event.get("properties"), dict) else {}
+    raw_properties = event.get("properties")
+    properties = raw_properties if isinstance(raw_properties, dict) else {}
     for value in (event.get("api_key"), event.get("token"), event.get("$token"), properties.get("token")):
         if isinstance(value, str) and value.strip():
             return value.strip()
@@ -112,8 +113,8 @@ def capture(request: HttpRequest, engage: bool = False) -> HttpResponse:
     if request.method == "OPTIONS":
         return cors(request, HttpResponse(status=200))
     if request.method not in ("GET", "POST"):
-        error = CaptureError(405, "invalid_request", "method_not_allowed", f'Method "{request.method}" not allowed.')
-        return cors(request, JsonResponse(error.body(), status=405))
+        refusal = CaptureError(405, "invalid_request", "method_not_allowed", f'Method "{request.method}" not allowed.')
+        return cors(request, JsonResponse(refusal.body(), status=405))
     try:
         accepted, dropped = accept_events(request, engage)
         store(accepted, dropped)
@@ -125,12 +126,12 @@ def capture(request: HttpRequest, engage: bool = False) -> HttpResponse:
     except Exception:
         # The spool could not take the events: 503 makes SDKs retry, so nothing is lost.
         logger.exception("capture_failed")
-        error = CaptureError(503, "server_error", "error", "Events could not be stored. Retry later.")
-        return cors(request, JsonResponse(error.body(), status=503))
-    response: dict[str, Any] = {"status": 1}
+        failure = CaptureError(503, "server_error", "error", "Events could not be stored. Retry later.")
+        return cors(request, JsonResponse(failure.body(), status=503))
+    answer: dict[str, Any] = {"status": 1}
     if dropped:
-        response["dropped"] = dropped
-    return cors(request, JsonResponse(response))
+        answer["dropped"] = dropped
+    return cors(request, JsonResponse(answer))
 
 
 def store(accepted: list[tuple[int, dict]], dropped: list[dict]) -> None:

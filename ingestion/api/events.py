@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 from uuid import UUID
@@ -139,7 +140,7 @@ class EventViewSet(ProjectScopedViewSet):
         results = [render_event(row, persons.get(row.person_id)) for row in rows]
         return Response({"next": self.next_url(spec, rows) if more else None, "results": results})
 
-    def next_url(self, spec: EventFilter, rows: list[EventRow]) -> str:
+    def next_url(self, spec: EventFilter, rows: Sequence[EventRow]) -> str:
         params = self.request.query_params.dict()
         last = rows[-1].timestamp.replace(tzinfo=UTC).isoformat(timespec="microseconds")
         params["before" if spec.newest_first else "after"] = last

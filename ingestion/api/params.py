@@ -11,11 +11,18 @@ PROPERTIES_UNPARSABLE = "Properties are unparsable!"
 class EventListParams(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=100)
     offset = serializers.IntegerField(min_value=0, max_value=MAX_INTEGER, default=0)
+    # drf-stubs type JSONField's default as a Mapping; any JSON value is valid, so the list defaults are ignored.
     properties = serializers.JSONField(
-        binary=True, required=False, default=list, error_messages={"invalid": PROPERTIES_UNPARSABLE}
+        binary=True,
+        required=False,
+        default=list,  # type: ignore[arg-type]
+        error_messages={"invalid": PROPERTIES_UNPARSABLE},
     )
     orderBy = serializers.JSONField(  # noqa: N815 - PostHog's name
-        binary=True, required=False, default=lambda: ["-timestamp"], error_messages={"invalid": PROPERTIES_UNPARSABLE}
+        binary=True,
+        required=False,
+        default=lambda: ["-timestamp"],  # type: ignore[arg-type, return-value]
+        error_messages={"invalid": PROPERTIES_UNPARSABLE},
     )
     event = serializers.CharField(required=False, allow_blank=True, max_length=400)
     distinct_id = serializers.CharField(required=False, max_length=400)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from django.db import connections, router, transaction
-from django.db.models import Model
+from django.db.models import Field, Model
 
 from ingestion.demo.expansion import StagedUser
 from insights_server.models import Team
@@ -23,8 +23,16 @@ class DemoDataExists(Exception):
     """The project already holds the demo persons of this seed (distinct ids are unique per project)."""
 
 
+def _column(model: type[Model], name: str) -> Field:
+    """The model field called `name`; a reverse relation or a generic foreign key has no column to insert."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
 def _insert(model: type[Model], connection, field_names: Sequence[str], rows: Iterable[Sequence]) -> None:
-    fields = [model._meta.get_field(name) for name in field_names]
+    fields = [_column(model, name) for name in field_names]
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
