@@ -28,6 +28,7 @@ from insights.models import Insight
 from queries.clickhouse import client as clickhouse_client
 from queries.clickhouse.errors import ClickHouseUnavailable
 from tests.query_helpers import capture_events
+from tests.served import free_port, start_gunicorn, wait_until_answering
 
 ROOT = Path(__file__).resolve().parent.parent
 DAILY_SIGNUPS = {"kind": "TrendsQuery", "series": [{"kind": "EventsNode", "event": "signed_up"}], "interval": "day"}
@@ -216,7 +217,7 @@ def test_the_embedded_scheduler_checks_a_due_alert_in_a_served_process():
     """gunicorn as `make serve` runs it (one gthread worker, gunicorn.conf.py, embedded chDB and SQLite), alerts
     checked every second: an alert created through the API fires without anything else calling it."""
     data_dir = Path(tempfile.mkdtemp(prefix="alerts-serve-", dir=os.environ.get("TEST_TMPDIR")))
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -237,12 +238,8 @@ def test_the_embedded_scheduler_checks_a_due_alert_in_a_served_process():
                     "S", "--project", "Serve").strip().splitlines()[-1]
         )  # fmt: skip
         project, key = created["project_id"], created["personal_api_key"]
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--worker-class", "gthread", "--workers",
-             "1", "--threads", "4", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        _wait_for_health(port, server)
+        server = start_gunicorn(env, port, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        wait_until_answering(server, port)
         status, insight = _request(
             port, "POST", f"/api/projects/{project}/insights/", key,
             {"name": "signups", "query": {"kind": "InsightVizNode", "source": DAILY_SIGNUPS}},
@@ -273,26 +270,3 @@ def test_the_embedded_scheduler_checks_a_due_alert_in_a_served_process():
             output = server.communicate(timeout=30)[0]
             assert b"Traceback" not in output, output.decode()[-3000:]
         shutil.rmtree(data_dir, ignore_errors=True)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_health(port: int, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert server.poll() is None, server.stdout.read().decode()[-3000:]
-        try:
-            connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection_.request("GET", "/_health")
-            if connection_.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError("the server did not answer /_health")

@@ -8,12 +8,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import uuid
 
 import pytest
 
 from ingestion.errors import SPOOL_FULL
+from tests.served import free_port, start_gunicorn, wait_until_answering
 
 SETUP = """
 import json
@@ -42,12 +42,6 @@ print(json.dumps([row[0] for row in result.result_rows]), flush=True)
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def run(code: str, env: dict, *args: str) -> str:
     done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -65,25 +59,6 @@ def environment(tmp_path):
         "SECRET_KEY": "x" * 40,
         "REDIS_URL": "",
     }
-
-
-def start_server(env: dict, port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--worker-class", "gthread", "--workers", "1",
-         "--threads", "4", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    for _ in range(600):  # the server answers as soon as it listens; no timing is asserted
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("OPTIONS", "/batch/")  # /_health would ask the unreachable ClickHouse
-            connection.getresponse().read()
-            return server
-        except OSError:
-            if server.poll() is not None:
-                raise RuntimeError("the server exited") from None
-            time.sleep(0.1)
-    raise RuntimeError("the server did not start")
 
 
 def post_batch(port: int, token: str, uuids: list[str]) -> http.client.HTTPResponse:
@@ -109,7 +84,9 @@ def test_capture_answers_503_with_retry_after_past_the_spool_bound_and_loses_not
         "INGESTION_BACKGROUND_FLUSH": "1",
         "INGESTION_SPOOL_MAX_EVENTS": "1000",
     }
-    server = start_server(server_env, port)
+    server = start_gunicorn(server_env, port, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # /_health would ask the unreachable ClickHouse: any answer from /batch/ means the server listens.
+    wait_until_answering(server, port, "/batch/", "OPTIONS", statuses=range(100, 600))
     try:
         batches = [[str(uuid.uuid4()) for _ in range(300)] for _ in range(6)]
         answers = [post_batch(port, created["token"], uuids) for uuids in batches]
