@@ -4,7 +4,7 @@ in-process scheduler does at a tick (`alerts.checks.alerts_check_due`: one after
 Prints alerts/minute and the share of the wall time spent inside ClickHouse calls (`queries.clickhouse.client`
 query/command/insert), the rest being Django, the runners (parse, print, shape), evaluation and the writes.
 
-    BENCH_DIR=/work/bench-data .venv/bin/python bench/alerts.py [--alerts 1000] [--events 10000000]
+    BENCH_DIR=.data/bench .venv/bin/python bench/alerts.py [--alerts 1000] [--events 10000000]
 
 Uses the data set bench/run.py generates (the same BENCH_DIR and marker); alerts and insights it creates are
 removed first, so it can run again.
