@@ -201,7 +201,22 @@ def _style(ax: Axes, chart: Chart, size: int, canvas: Canvas) -> None:
     if size > 1 and not chart.mode.startswith("bar"):
         ax.set_xlim(-0.3, size - 0.7)
     ticks = thin_ticks(chart.x_labels, canvas.width - 90)
+    # A label on the last point that would run past the right edge ends at its point instead, and the label before
+    # it goes when the two would touch.
+    low, high = ax.get_xlim()
+    unit_px = (canvas.width - 90) / (high - low)
+    label_px = min(label_width(chart.x_labels), 22 * CHAR_PX)
+    last_at_edge = (
+        size > 1
+        and bool(ticks)
+        and ticks[-1] == size - 1
+        and min(label_width(chart.x_labels[-1:]), 22 * CHAR_PX) / 2 > (high - size + 1) * unit_px + 16
+    )
+    if last_at_edge and len(ticks) > 1 and (ticks[-1] - ticks[-2]) * unit_px < 1.5 * label_px + 18:
+        ticks.pop(-2)
     ax.set_xticks(ticks, [shorten(chart.x_labels[index], 22) for index in ticks])
+    if last_at_edge:
+        ax.get_xticklabels()[-1].set_horizontalalignment("right")
     ax.spines["bottom"].set_color(palette.BORDER)
 
 
