@@ -144,3 +144,22 @@ def test_goal_lines_are_drawn_with_their_labels():
     assert "Target (1,500)" in texts and not [t for t in texts if t.startswith("bad")]
     ticks = [int(t.replace(",", "")) for t in texts if t.replace(",", "").isdigit()]
     assert max(ticks) >= 1500  # the axis reaches the goal
+
+
+@pytest.mark.parametrize("days", [7, 31, 61, 91])
+def test_the_last_x_label_stays_inside_the_picture(days):
+    """A label on the last point used to be centred on it and run past the right edge (cut in PNGs and emails)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from charts.render import _canvas, build_figure
+
+    query, result = s.trends_query(breakdown=None), s.trends_result(days=days)
+    canvas = _canvas(800, 450, None, None, result)
+    figure = build_figure(query, result, canvas)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    labels = [label for ax in figure.axes for label in ax.get_xticklabels() if label.get_text()]
+    assert labels, "the chart writes x labels"
+    right_edge = figure.bbox.x1
+    assert all(label.get_window_extent(renderer).x1 <= right_edge for label in labels), [
+        (label.get_text(), label.get_window_extent(renderer).x1, right_edge) for label in labels
+    ]
