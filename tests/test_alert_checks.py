@@ -11,6 +11,7 @@ from alerts.conditions import series_out_of_range_message
 from alerts.models import AlertCheck, AlertConfiguration
 from alerts.notifications import register_notifier
 from insights.models import Insight
+from tests.alerts_helpers import create_trends_alert
 from tests.query_helpers import capture_events
 
 DAILY_SIGNUPS = {"kind": "TrendsQuery", "series": [{"kind": "EventsNode", "event": "signed_up"}], "interval": "day"}
@@ -41,19 +42,8 @@ def yesterday_signups(world, clickhouse, client):
 
 
 def create_alert(client, team, insight, users, upper, **extra) -> AlertConfiguration:
-    payload = {
-        "name": "signups",
-        "insight": insight.id,
-        "subscribed_users": [user.id for user in users],
-        "config": {"type": "TrendsAlertConfig", "series_index": 0},
-        "condition": {"type": "absolute_value"},
-        "calculation_interval": "daily",
-        "threshold": {"configuration": {"type": "absolute", "bounds": {"upper": upper}}},
-        **extra,
-    }
-    response = client.post(f"/api/projects/{team.id}/alerts/", payload, format="json")
-    assert response.status_code == 201, response.json()
-    return AlertConfiguration.objects.get(id=response.json()["id"])
+    created = create_trends_alert(client, team, insight, upper, users, calculation_interval="daily", **extra)
+    return AlertConfiguration.objects.get(id=created["id"])
 
 
 def test_check_fires_then_resolves_after_the_threshold_changes(owner_client, world, yesterday_signups, delivered):

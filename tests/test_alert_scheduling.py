@@ -27,6 +27,7 @@ from config.scheduler import Scheduler
 from insights.models import Insight
 from queries.clickhouse import client as clickhouse_client
 from queries.clickhouse.errors import ClickHouseUnavailable
+from tests.alerts_helpers import create_trends_alert
 from tests.query_helpers import capture_events
 from tests.served import free_port, start_gunicorn, wait_until_answering
 
@@ -46,18 +47,7 @@ def capture_signups(client, team, days_back: tuple[int, ...] = (1,)) -> None:
 
 
 def create_alert(api_client, team, insight, upper: float = 2, **extra) -> str:
-    body = {
-        "name": "signups",
-        "insight": insight.id,
-        "subscribed_users": [],
-        "config": {"type": "TrendsAlertConfig", "series_index": 0},
-        "condition": {"type": "absolute_value"},
-        "threshold": {"configuration": {"type": "absolute", "bounds": {"upper": upper}}},
-        **extra,
-    }
-    response = api_client.post(f"/api/projects/{team.id}/alerts/", body, format="json")
-    assert response.status_code == 201, response.json()
-    return response.json()["id"]
+    return create_trends_alert(api_client, team, insight, upper, **extra)["id"]
 
 
 def signups_insight(team) -> Insight:

@@ -18,6 +18,7 @@ from alerts import webhooks
 from alerts.checks import check_alert
 from alerts.models import AlertCheck, AlertConfiguration, AlertWebhook
 from insights.models import Insight
+from tests.alerts_helpers import trends_alert_body
 from tests.query_helpers import capture_events
 
 DAILY_SIGNUPS = {"kind": "TrendsQuery", "series": [{"kind": "EventsNode", "event": "signed_up"}], "interval": "day"}
@@ -95,15 +96,7 @@ def yesterday_signups(world, clickhouse, client):
 
 
 def alert_body(insight, hooks: list[dict], upper: float = 2) -> dict:
-    return {
-        "name": "signups",
-        "insight": insight.id,
-        "subscribed_users": [],
-        "config": {"type": "TrendsAlertConfig", "series_index": 0},
-        "condition": {"type": "absolute_value"},
-        "threshold": {"configuration": {"type": "absolute", "bounds": {"upper": upper}}},
-        "webhooks": hooks,
-    }
+    return trends_alert_body(insight, upper, webhooks=hooks)
 
 
 def alerts_url(team, suffix: str = "") -> str:
