@@ -10,7 +10,6 @@ from ingestion import clickhouse_writer
 from ingestion.normalize import properties_json
 from ingestion.persons import process_persons
 from ingestion.property_columns import property_columns
-from insights_server.access_cache import access_changed
 from insights_server.models import Team
 from queries.person_overrides import person_overrides_written
 
@@ -38,8 +37,9 @@ def ingest_events(events: list[dict]) -> IngestResult:
             store_team_events(team_id, fresh)
             result.stored += len(fresh)
             record_definitions(team_id, fresh)
-    if by_team and Team.objects.filter(pk__in=list(by_team), ingested_event=False).update(ingested_event=True):
-        access_changed()  # processes hold resolved teams (a bulk update sends no signal)
+    if by_team:
+        # Resolved teams are cached per process: this update invalidates them (AccessQuerySet).
+        Team.objects.filter(pk__in=list(by_team), ingested_event=False).update(ingested_event=True)
     return result
 
 

@@ -6,8 +6,8 @@ organization, membership) whose answers almost never change.
 Invalidation, across processes and at once:
 1. A generation token lives in the shared Django cache (Redis in production). Every write that could change an
    answer replaces it with a new random token: `post_save`/`post_delete` of keys, users, organizations,
-   memberships, projects and teams (connected in `InsightsServerConfig.ready`), and `access_changed()` called by
-   every bulk `QuerySet.update()`/`delete()` of those models (signals do not fire on bulk writes).
+   memberships, projects and teams (connected in `InsightsServerConfig.ready`), and their `AccessQuerySet.update()`
+   (signals do not fire on bulk updates).
 2. The token is replaced at once and again when the transaction commits: a reader that read the token between the
    two could have read the database before the commit and cached the old row under it.
 3. An entry remembers the token read *before* its database read and is used only while the token is unchanged,
@@ -85,8 +85,8 @@ def _bump() -> None:
 def access_changed() -> None:
     """Invalidates every cached key, user, team and membership answer in every process, now and on commit.
 
-    Call it after any bulk `QuerySet.update()`/`delete()` of PersonalAPIKey, User, Organization,
-    OrganizationMembership, Project or Team (the model signals cover single-object saves and deletes).
+    Saves and deletes of PersonalAPIKey, User, Organization, OrganizationMembership, Project and Team call it through
+    their signals, bulk updates through `AccessQuerySet`; other code need not.
     """
     _bump()
     transaction.on_commit(_bump, robust=True)
@@ -94,6 +94,22 @@ def access_changed() -> None:
 
 def on_access_model_written(sender, **kwargs) -> None:
     access_changed()
+
+
+# Fields whose bulk update changes no access answer (a key's last use is refreshed about once an hour per key).
+NOT_ACCESS_FIELDS = frozenset({"last_used_at"})
+
+
+class AccessQuerySet(models.QuerySet):
+    """The queryset of the models access answers come from (keys, users, organizations, memberships, projects,
+    teams): a bulk `update()` invalidates like a save does, because it sends no signal. (A queryset `delete()` sends
+    `post_delete` per row while receivers are connected, so it needs nothing here.)"""
+
+    def update(self, **kwargs) -> int:
+        rows = super().update(**kwargs)
+        if rows and not set(kwargs) <= NOT_ACCESS_FIELDS:
+            access_changed()
+        return rows
 
 
 def lookup[T](cache_key: Any, load: Callable[[], T]) -> T:

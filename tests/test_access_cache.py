@@ -120,3 +120,27 @@ def test_a_generation_bumped_by_another_process_drops_this_process_entries(world
     assert actions(client, world.team.id).status_code == 200
     cache.set(GENERATION_KEY, "bumped-by-another-process", timeout=None)
     assert actions(client, world.team.id).status_code == 403
+
+
+def test_bulk_updates_of_access_models_apply_on_the_very_next_request(world):
+    """A queryset update sends no signal: the models' AccessQuerySet invalidates instead (keys, users, memberships)."""
+    client = key_client(world.member, ["action:read"])
+    warm(client, world.team.id)
+    PersonalAPIKey.objects.filter(user=world.member).update(scopes=["dashboard:read"])
+    refused = actions(client, world.team.id)
+    assert refused.status_code == 403 and refused.json()["detail"] == missing_scope_message("action:read")
+
+    PersonalAPIKey.objects.filter(user=world.member).update(scopes=["action:read"])
+    warm(client, world.team.id)
+    world.member.memberships.all().update(organization=world.other_organization)  # through a related manager
+    assert actions(client, world.team.id).status_code == 403
+
+
+def test_a_key_last_use_refresh_keeps_the_generation(world):
+    before = cache.get(GENERATION_KEY)
+    assert PersonalAPIKey.objects.filter(user=world.owner).update(last_used_at=None) == 0  # no key yet: no rows
+    key_client(world.owner, ["action:read"])
+    after_create = cache.get(GENERATION_KEY)
+    assert after_create != before  # a saved key is an access change
+    PersonalAPIKey.objects.filter(user=world.owner).update(last_used_at=None)
+    assert cache.get(GENERATION_KEY) == after_create

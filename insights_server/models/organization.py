@@ -5,6 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from insights_server.access_cache import AccessQuerySet
+
 
 class Organization(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -20,6 +22,8 @@ class Organization(models.Model):
     is_ai_data_processing_approved = models.BooleanField(null=True, blank=True)
     default_experiment_stats_method = models.CharField(max_length=20, default="bayesian", blank=True, null=True)
     default_anonymize_ips = models.BooleanField(default=False)
+
+    objects = AccessQuerySet.as_manager()  # bulk updates invalidate the access cache
 
     class Meta:
         ordering = ["created_at", "name"]
@@ -40,6 +44,8 @@ class OrganizationMembership(models.Model):
     level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.MEMBER)
     joined_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AccessQuerySet.as_manager()  # bulk updates invalidate the access cache
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "user"], name="unique_organization_membership")]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from insights_server.access_cache import AccessQuerySet
 from insights_server.tokens import random_token
 
 
@@ -23,6 +24,8 @@ class PersonalAPIKey(models.Model):
     scopes = models.JSONField(null=True, blank=True)
     scoped_teams = models.JSONField(null=True, blank=True)
     scoped_organizations = models.JSONField(null=True, blank=True)
+
+    objects = AccessQuerySet.as_manager()  # bulk updates invalidate the access cache
 
     class Meta:
         ordering = ["-created_at"]

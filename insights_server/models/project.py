@@ -4,6 +4,7 @@ import uuid
 
 from django.db import models
 
+from insights_server.access_cache import AccessQuerySet
 from insights_server.tokens import project_api_token
 
 from .organization import Organization
@@ -29,6 +30,8 @@ class Project(models.Model):
     name = models.CharField(max_length=200, default="Default project")
     product_description = models.TextField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AccessQuerySet.as_manager()  # bulk updates invalidate the access cache
 
     class Meta:
         ordering = ["id"]
@@ -74,6 +77,8 @@ class Team(models.Model):
     surveys_opt_in = models.BooleanField(null=True, blank=True)
     base_currency = models.CharField(max_length=3, default="USD")
     api_query_rate_limit = models.CharField(max_length=32, null=True, blank=True)
+
+    objects = AccessQuerySet.as_manager()  # bulk updates invalidate the access cache
 
     class Meta:
         ordering = ["id"]

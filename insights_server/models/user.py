@@ -8,6 +8,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from insights_server.access_cache import AccessQuerySet
 from insights_server.tokens import random_token
 
 ROLE_AT_ORGANIZATION_CHOICES = [
@@ -28,6 +29,10 @@ def default_distinct_id() -> str:
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get_queryset(self) -> AccessQuerySet:
+        """Bulk updates invalidate the access cache (AccessQuerySet)."""
+        return AccessQuerySet(self.model, using=self._db)
 
     def create_user(self, email: str, password: str | None = None, **extra):
         if not email:

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.db import transaction
 
-from insights_server.access_cache import access_changed
 from insights_server.models import Organization, Project, Team, User
 
 
@@ -33,7 +32,6 @@ def team_update(team: Team, changes: dict[str, Any]) -> Team:
         project_changes["name"] = changes["name"]
     if project_changes:
         Project.objects.filter(pk=team.project_id).update(**project_changes)
-        access_changed()  # resolved teams carry their project; a bulk update sends no signal
         for field, value in project_changes.items():
             setattr(team.project, field, value)
     team.save()
