@@ -67,6 +67,8 @@ def parse_date_with_delta(
 
 
 def _absolute(text: str) -> datetime | None:
+    if not text[:1].isdigit():
+        return None  # relative (`-7d`, `dStart`): both parsers below would only raise
     try:
         return isoparse(text)
     except ValueError:

@@ -1,7 +1,7 @@
 """The property types a query prints with (spec exports-definitions-limits §2.3): read from the project's
 definitions once per run, and the part of them a query's text can reach, for its cache key."""
 
-import json
+import orjson
 
 from definitions.models import PropertyDefinition
 from definitions.selectors import typed_property_definitions
@@ -21,8 +21,9 @@ def project_property_types(team) -> PropertyTypes:
     return {(KINDS[kind], name): value for (kind, name), value in typed_property_definitions(project_id).items()}
 
 
-def property_types_in(types: PropertyTypes, query: dict) -> dict[str, str]:
-    """The types of the properties whose names occur in the query's JSON (`kind:name` -> type), for the cache key.
+def property_types_in(types: PropertyTypes, text: str) -> dict[str, str]:
+    """The types of the properties whose names occur in the query's JSON text (`kind:name` -> type), for the cache
+    key.
 
     A name that occurs anywhere (a filter key, a math property, a breakdown, HogQL text) counts: a superset of
     what the query reads, so a retyped property always changes the key of a query that reads it, while the
@@ -30,9 +31,8 @@ def property_types_in(types: PropertyTypes, query: dict) -> dict[str, str]:
     """
     if not types:
         return {}
-    text = json.dumps(query, ensure_ascii=False)
     return {
         f"{kind}:{name}": property_type
         for (kind, name), property_type in sorted(types.items())
-        if json.dumps(name, ensure_ascii=False)[1:-1] in text
+        if orjson.dumps(name).decode()[1:-1] in text
     }

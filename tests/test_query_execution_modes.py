@@ -345,3 +345,15 @@ def test_async_without_a_status_store_is_503_in_the_error_shape(owner_client, wo
     assert response.status_code == 503
     assert response.json()["type"] == "server_error"
     assert response.json()["detail"].startswith("Asynchronous queries are unavailable right now.")
+
+
+def test_process_local_cache_is_not_used_to_coalesce_across_processes(settings):
+    """The embedded default's cache is per process: coalescing through it would coordinate nobody and cost a
+    pickle of every result, so only the in-process Future is used (a shared cache gets the lock and outcome)."""
+    from django.core.cache import caches
+
+    from queries.execution.coalescing import coalesced
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"}}
+    assert coalesced("k-local", lambda: {"answer": 1}) == {"answer": 1}
+    assert caches["default"].get("coalesce_outcome:k-local") is None

@@ -14,6 +14,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 
 from queries.hogql.errors import QueryError
 
@@ -53,6 +54,10 @@ def coalesced(key: str, compute: Callable[[], Any]) -> Any:
 
 def _across_processes(key: str, compute: Callable[[], Any]) -> Any:
     cache = caches["default"]
+    if isinstance(cache, LocMemCache):
+        # A process-local cache coordinates no other process (the in-process Future already did this one's work):
+        # its lock and outcome keys would only cost a pickle of every result.
+        return compute()
     lock_key, outcome_key = f"coalesce_lock:{key}", f"coalesce_outcome:{key}"
     token = uuid.uuid4().hex
     try:

@@ -3,11 +3,12 @@ so /query/, insights, dashboards, shared views and alerts all behave alike.
 """
 
 import hashlib
-import json
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any, ClassVar
+
+import orjson
 
 from insights_server.models import Team
 from insights_server.request_context import is_api_key_request
@@ -29,6 +30,8 @@ from queries.timestamps import parse_time
 # Fields that change how a result is shown, not what it is: they never change the cache key.
 PRESENTATION_KEYS = {"tags", "name", "custom_name", "showHeader", "showTable", "full", "embedded", "response"}
 REFRESH_FREQUENCY = timedelta(minutes=1)
+# What the JSON of a query naming an action contains (see action_ids_in).
+ACTION_WORDS = ('"ActionsNode"', '"actions"', '"actionId"')
 
 
 def _without_presentation(value: Any) -> Any:
@@ -104,7 +107,8 @@ class QueryRunner:
             "team_settings": self.team_settings_in_key(query),
             "version": 2,
         }
-        digest = hashlib.md5(("query_" + json.dumps(payload, sort_keys=True, default=str)).encode()).hexdigest()
+        text = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
+        digest = hashlib.md5(b"query_" + text).hexdigest()
         return f"cache_{self.team.id}_{digest}"
 
     def team_settings_in_key(self, query: dict) -> dict:
@@ -113,15 +117,18 @@ class QueryRunner:
             settings["test_account_filters"] = self.team.test_account_filters
         if self.kind == "PathsQuery":
             settings["path_cleaning_filters"] = getattr(self.team, "path_cleaning_filters", None)
-        property_types = property_types_in(self.property_types, query)
+        # The query as JSON text, searched once before any walk of it: most queries name no action and no cohort.
+        text = orjson.dumps([query, settings.get("test_account_filters")], default=str).decode()
+        property_types = property_types_in(self.property_types, text)
         if property_types:
             # A property's type changes its printed SQL (a Numeric read is a float, not text).
             settings["property_types"] = property_types
-        action_ids = action_ids_in(query)
+        action_ids = action_ids_in(query) if any(word in text for word in ACTION_WORDS) else []
         if action_ids:
             # An edited action changes what its series count.
             settings["actions"] = action_steps_by_id(self.team, action_ids)
-        cohorts = cohort_references(query, settings.get("test_account_filters"))
+        # Every cohort reference has "cohort" in a key's value or in HogQL text (see cohort_references).
+        cohorts = cohort_references(query, settings.get("test_account_filters")) if "cohort" in text.lower() else None
         if cohorts:
             # A recalculated (or edited, or deleted) cohort changes who its filters and breakdowns select.
             settings["cohorts"] = cohort_versions(self.team, cohorts)

@@ -17,7 +17,15 @@ class DateRangedQueryRunner(QueryRunner):
     now: datetime | None = None
 
     def build_date_range(self, earliest: datetime | None = None, **options) -> QueryDateRange:
-        """The range, refused (QueryError) when it holds more intervals than QUERY_MAX_INTERVALS."""
+        """The range, refused (QueryError) when it holds more intervals than QUERY_MAX_INTERVALS. Built once per
+        runner and arguments (a runner answers one request: its "now" is the first call's)."""
+        built: dict = self.__dict__.setdefault("_date_ranges", {})
+        key = (earliest, tuple(sorted(options.items())))
+        if key not in built:
+            built[key] = self._new_date_range(earliest, **options)
+        return built[key]
+
+    def _new_date_range(self, earliest: datetime | None, **options) -> QueryDateRange:
         date_range = QueryDateRange(
             self.query.dateRange,
             self.team.timezone,

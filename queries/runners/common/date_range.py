@@ -11,6 +11,7 @@ from queries.hogql import ast
 DEFAULT_DATE_FROM_DAYS = 7
 INTERVALS = ("minute", "hour", "day", "week", "month")
 INTERVAL_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
+INTERVAL_STEPS = {name: timedelta(seconds=seconds) for name, seconds in INTERVAL_SECONDS.items()}
 TRUNCATE_FUNCTIONS = {
     "minute": "toStartOfMinute",
     "hour": "toStartOfHour",
@@ -38,12 +39,10 @@ def start_of_interval(moment: datetime, interval: str, week_start_day: int = 0) 
 
 def add_interval(moment: datetime, interval: str, count: int = 1) -> datetime:
     """Steps in wall-clock time of the team's zone, as ClickHouse's dateAdd on a zoned DateTime does."""
-    naive = moment.replace(tzinfo=None)
     if interval == "month":
-        stepped = naive + relativedelta(months=count)
-    else:
-        stepped = naive + timedelta(**{f"{interval}s": count})
-    return stepped.replace(tzinfo=moment.tzinfo)
+        return (moment.replace(tzinfo=None) + relativedelta(months=count)).replace(tzinfo=moment.tzinfo)
+    # Adding a timedelta to an aware datetime is wall-clock arithmetic that keeps the zone: what the above does.
+    return moment + INTERVAL_STEPS[interval] * count
 
 
 def resolved_range(date_range) -> dict[str, str]:

@@ -302,10 +302,20 @@ class TrendsQueryRunner(InsightQueryRunner):
         return result
 
     def filter_dict(self, date_range: QueryDateRange) -> dict:
-        """The legacy `filter` of each result: range and interval with the trends and breakdown filters merged in."""
+        """The legacy `filter` of each result: range and interval with the trends and breakdown filters merged in
+        (built once per range of a run; each result gets its own copy)."""
+        built: dict = self.__dict__.setdefault("_filter_dicts", {})
+        key = (date_range.date_from(), date_range.date_to())
+        if key not in built:
+            built[key] = self._new_filter_dict(date_range)
+        return dict(built[key])
+
+    def _new_filter_dict(self, date_range: QueryDateRange) -> dict:
         values = {
             "insight": "TRENDS",
-            "properties": self.query.model_dump(mode="json", exclude_none=True).get("properties"),
+            "properties": self.query.model_dump(mode="json", exclude_none=True, include={"properties"}).get(
+                "properties"
+            ),
             "filter_test_accounts": self.query.filterTestAccounts,
             "date_from": date_range.date_from().isoformat(),
             "date_to": date_range.date_to().isoformat(),
