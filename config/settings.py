@@ -114,12 +114,21 @@ INGESTION_SPOOL_DIR = Path(os.environ.get("INGESTION_SPOOL_DIR", DATA_DIR / "spo
 INGESTION_BACKGROUND_FLUSH = env_bool("INGESTION_BACKGROUND_FLUSH", default=not TESTING)
 # Capture answers 503 with Retry-After (backpressure) while this many events wait in the process's spool.
 INGESTION_SPOOL_MAX_EVENTS = int(os.environ.get("INGESTION_SPOOL_MAX_EVENTS", "50000"))
+# Spooled events are stored by a process of their own (ingestion/store_process.py), so storing does not share the
+# request threads' interpreter lock: on by default with embedded chDB on a machine with more than one core.
+INGESTION_STORE_PROCESS = env_bool(
+    "INGESTION_STORE_PROCESS",
+    default=not TESTING and CLICKHOUSE_URL.startswith("chdb://") and (os.cpu_count() or 1) > 1,
+)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "insights"}}
+if os.environ.get("INSIGHTS_STORE_PROCESS_CACHE") == "owner":
+    # The store process of an owner whose cache is process-local uses that cache (ingestion/owner_cache.py).
+    CACHES = {"default": {"BACKEND": "ingestion.owner_cache.OwnerCache"}}
 # How long a process may reuse a resolved API key, user, team and membership (insights_server/access_cache.py).
 # Writes invalidate at once through a generation in the Django cache, which only Redis shares between processes:
 # without it, only the embedded default (chDB: one process owns the data) may cache. 0 turns the cache off.

@@ -23,6 +23,7 @@ import orjson
 from django.conf import settings
 from django.db import close_old_connections
 
+from ingestion.store_process import StoreProcess
 from queries.clickhouse.errors import ClickHouseUnavailable
 
 logger = logging.getLogger(__name__)
@@ -130,16 +131,17 @@ class SpoolFile:
             item.lead = False
             item.done.set()
 
-    def take(self, max_events: int) -> list[tuple[int, list[dict]]]:
-        """The oldest rows as (id, events), up to about `max_events` events (at least one row when any)."""
-        rows: list[tuple[int, list[dict]]] = []
+    def take(self, max_events: int) -> list[tuple[int, int, bytes]]:
+        """The oldest rows as (id, event count, payload: the events as JSON), up to about `max_events` events (at
+        least one row when any)."""
+        rows: list[tuple[int, int, bytes]] = []
         total = 0
         with self.lock:
             cursor = self.connection.execute("SELECT id, event_count, payload FROM spool ORDER BY id LIMIT 1000")
             for row_id, count, payload in cursor.fetchall():
                 if rows and total + count > max_events:
                     break
-                rows.append((row_id, orjson.loads(payload)))
+                rows.append((row_id, count, payload if isinstance(payload, bytes) else payload.encode()))
                 total += count
         return rows
 
@@ -210,6 +212,7 @@ class Spool:
         self.thread: threading.Thread | None = None
         self.stopping = False
         self.store_rate = 0.0  # events/s of recent full flush batches (a moving average), for Retry-After
+        self.store_process: StoreProcess | None = None
 
     def retry_after(self, limit: int) -> int | None:
         """Seconds a capture request should wait when the spool holds `limit` events or more (None: take it).
@@ -235,37 +238,47 @@ class Spool:
         self.wake.set()
 
     def flush(self, file: SpoolFile | None = None) -> int:
-        """Drains a spool file to ClickHouse now, in this thread. Returns how many events were handled."""
-        from ingestion.pipeline import ingest_events
-
+        """Drains a spool file to ClickHouse now (stored by this thread, or by the store process when it is on).
+        Returns how many events were handled."""
         file = file or self.file
         handled = 0
         with self.flush_lock:
             while rows := file.take(FLUSH_BATCH_EVENTS):
                 started = time.monotonic()
+                events = sum(count for _, count, _ in rows)
                 try:
-                    batch = [event for _, events in rows for event in events]
-                    ingest_events(batch)
-                    file.delete([row_id for row_id, _ in rows])
-                    self.record_rate(len(batch), time.monotonic() - started)
+                    self.store([payload for _, _, payload in rows])
+                    file.delete([row_id for row_id, _, _ in rows])
+                    self.record_rate(events, time.monotonic() - started)
                 except ClickHouseUnavailable:
                     raise  # nothing is wrong with the rows: keep them and try again later
                 except Exception:
                     # Find the bad request: store the others one by one, count a failure only against it.
-                    self.flush_one_by_one(file, rows, ingest_events)
-                handled += sum(len(events) for _, events in rows)
+                    self.flush_one_by_one(file, rows)
+                handled += events
         return handled
 
-    def flush_one_by_one(self, file: SpoolFile, rows, ingest_events) -> None:
+    def store(self, payloads: list[bytes]) -> None:
+        """Stores the events of these spool rows, here or in the store process."""
+        if settings.INGESTION_STORE_PROCESS:
+            if self.store_process is None:
+                self.store_process = StoreProcess()
+            self.store_process.ingest(payloads)
+            return
+        from ingestion.pipeline import ingest_events
+
+        ingest_events([event for payload in payloads for event in orjson.loads(payload)])
+
+    def flush_one_by_one(self, file: SpoolFile, rows: list[tuple[int, int, bytes]]) -> None:
         failed = None
-        for row_id, events in rows:
+        for row_id, events, payload in rows:
             try:
-                ingest_events(events)
+                self.store([payload])
                 file.delete([row_id])
             except ClickHouseUnavailable:
                 raise
             except Exception as error:
-                logger.exception("spool_row_failed row=%s events=%s", row_id, len(events))
+                logger.exception("spool_row_failed row=%s events=%s", row_id, events)
                 file.record_failure([row_id], f"{type(error).__name__}: {error}")
                 failed = error
         if failed is not None:
@@ -346,3 +359,5 @@ def stop_background_flush(timeout: float) -> None:
     spool.stopping = True
     spool.wake.set()
     spool.thread.join(timeout)
+    if spool.store_process is not None and not spool.thread.is_alive():
+        spool.store_process.stop()

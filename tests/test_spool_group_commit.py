@@ -24,11 +24,12 @@ def test_concurrent_appends_store_every_event_once_and_count_them(tmp_path):
         thread.join()
 
     expected = sorted(f"{t}-{n}-{k}" for t in range(16) for n in range(25) for k in range(1 + n % 3))
-    rows = spool.take(10**6)
-    assert sorted(event["uuid"] for _, events in rows for event in events) == expected
+    rows = [(row_id, count, orjson.loads(payload)) for row_id, count, payload in spool.take(10**6)]
+    assert sorted(event["uuid"] for _, _, events in rows for event in events) == expected
+    assert all(count == len(events) for _, count, events in rows)
     assert spool.pending() == len(expected) == SpoolFile(tmp_path / "spool.sqlite3").pending()
-    spool.delete([row_id for row_id, _ in rows[:10]])
-    assert spool.pending() == len(expected) - sum(len(events) for _, events in rows[:10])
+    spool.delete([row_id for row_id, _, _ in rows[:10]])
+    assert spool.pending() == len(expected) - sum(len(events) for _, _, events in rows[:10])
 
 
 def test_an_unstorable_event_fails_its_request_before_anything_is_queued(tmp_path):
@@ -36,4 +37,4 @@ def test_an_unstorable_event_fails_its_request_before_anything_is_queued(tmp_pat
     with pytest.raises(orjson.JSONEncodeError):
         spool.append([{"text": "\ud800"}])
     spool.append([{"text": "ok"}])
-    assert [events for _, events in spool.take(100)] == [[{"text": "ok"}]]
+    assert [orjson.loads(payload) for _, _, payload in spool.take(100)] == [[{"text": "ok"}]]

@@ -8,8 +8,9 @@ or `ClickHouseQueryError` (the store refused the query): see `queries.clickhouse
 import logging
 import tempfile
 import threading
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
 
 import clickhouse_connect
@@ -22,6 +23,41 @@ from queries.clickhouse.tags import safe_query_id
 
 logger = logging.getLogger(__name__)
 _local = threading.local()
+
+
+class Owner(Protocol):
+    """The process that owns the embedded engine, seen from a helper process: runs a call of this module there."""
+
+    def call(self, target: str, method: str, *args: Any) -> Any: ...
+
+
+@dataclass
+class ForwardedResult:
+    """What a forwarded `query` returns: the rows and column names of the owner's QueryResult."""
+
+    result_rows: list[tuple]
+    column_names: list[str]
+
+
+# Set in a helper process (ingestion's store process): its reads and writes run in the process that owns chDB.
+_owner: Owner | None = None
+
+
+def forward_to_owner(owner: Owner | None) -> None:
+    """Sends every call of this module to `owner` from now on (None: run them here again)."""
+    global _owner
+    _owner = owner
+
+
+def run_for_helper(method: str, *args: Any) -> Any:
+    """The owner's side of a forwarded call (query, command, insert, insert_raw), with a picklable result."""
+    if method not in FORWARDED:
+        raise ValueError(f"{method} is not a forwarded ClickHouse call")
+    result = FORWARDED[method](*args)
+    if method == "query":
+        return ForwardedResult(list(result.result_rows), list(result.column_names))
+    return result if isinstance(result, str | int | float) else None
+
 
 # Applied to every read unless the caller asks otherwise.
 DEFAULT_QUERY_SETTINGS = {"max_execution_time": 60, "max_memory_usage": 4 * 1024**3}
@@ -94,6 +130,8 @@ def query(
     setting in `system.processes` and `system.query_log`, whereas a statement with server-side parameters is
     listed there with their values substituted and its comments dropped.
     """
+    if _owner is not None:
+        return _owner.call("clickhouse", "query", sql, parameters, settings, tag)
     tag_settings = {"log_comment": tag_name(tag)} if tag else {}
     try:
         return get_client().query(
@@ -107,6 +145,8 @@ def query(
 
 def command(sql: str, parameters: dict[str, Any] | None = None, settings: dict[str, Any] | None = None):
     """Runs a statement with no result set (DDL, mutations)."""
+    if _owner is not None:
+        return _owner.call("clickhouse", "command", sql, parameters, settings)
     try:
         return get_client().command(sql, parameters=parameters or {}, settings=settings or {})
     except (DatabaseError, OSError) as error:
@@ -117,6 +157,8 @@ def insert(table: str, rows: Sequence[Sequence[Any]], column_names: Sequence[str
     """Inserts row-oriented data in one block."""
     if not rows:
         return
+    if _owner is not None:
+        return _owner.call("clickhouse", "insert", table, rows, column_names)
     try:
         get_client().insert(table, rows, column_names=list(column_names))
     except (DatabaseError, OSError) as error:
@@ -130,6 +172,8 @@ def insert_raw(table: str, column_names: Sequence[str], data: bytes, fmt: str, s
     chDB resolves the columns of an INSERT ... FROM INFILE before it reads the SETTINGS clause that follows, so
     `insert_allow_materialized_columns` would not be seen, and rows inline in the statement are scanned by
     clickhouse-connect in Python."""
+    if _owner is not None:
+        return _owner.call("clickhouse", "insert_raw", table, column_names, data, fmt, settings)
     try:
         connection = get_client()
         if not is_embedded():
@@ -180,3 +224,11 @@ def kill_tagged_query(tag: str) -> bool:
 def ping() -> None:
     """Raises when ClickHouse does not answer a trivial query."""
     query("SELECT 1")
+
+
+FORWARDED: dict[str, Callable[..., Any]] = {
+    "query": query,
+    "command": command,
+    "insert": insert,
+    "insert_raw": insert_raw,
+}
