@@ -8,7 +8,8 @@ or `ClickHouseQueryError` (the store refused the query): see `queries.clickhouse
 import logging
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -138,15 +139,43 @@ def insert_raw(table: str, column_names: Sequence[str], data: bytes, fmt: str, s
         with tempfile.NamedTemporaryFile(prefix="insert-", suffix=".data") as rows_file:
             rows_file.write(data)
             rows_file.flush()
-            path = rows_file.name.replace("\\", "\\\\").replace("'", "\\'")
             columns = ", ".join(f"`{name}`" for name in column_names)
             clause = ", ".join(f"{name} = {int(value)}" for name, value in settings.items())
             connection.command(
-                f"INSERT INTO {table} ({columns}) SELECT * FROM file('{path}', {fmt})"
+                f"INSERT INTO {table} ({columns}) SELECT * FROM file({path_literal(rows_file.name)}, {fmt})"
                 + (f" SETTINGS {clause}" if clause else "")
             )
     except (DatabaseError, OSError) as error:
         raise _translate(error) from error
+
+
+@contextmanager
+def values_source(name: str, values: Sequence[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A table expression whose rows are `values` (one String column, `value`) and the parameters it needs.
+    The values must hold neither commas nor line breaks (canonical uuids, say).
+
+    A parameter of thousands of values costs clickhouse-connect's escaping, one character at a time in Python;
+    on the embedded engine the values go through a temporary file read by `file()` instead. Over HTTP they
+    travel as one comma-joined parameter, `name`."""
+    if not is_embedded():
+        yield f"(SELECT arrayJoin(splitByChar(',', {{{name}:String}})) AS value)", {name: ",".join(values)}
+        return
+    try:
+        values_file = tempfile.NamedTemporaryFile(prefix="values-", suffix=".txt")  # noqa: SIM115 - closed below
+    except OSError as error:
+        raise _translate(error) from error
+    with values_file:
+        try:
+            values_file.write("\n".join(values).encode())
+            values_file.flush()
+        except OSError as error:
+            raise _translate(error) from error
+        yield f"file({path_literal(values_file.name)}, 'LineAsString', 'value String')", {}
+
+
+def path_literal(path: str) -> str:
+    """A file path of our own (a temporary file) as an SQL string literal."""
+    return "'" + path.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def tag_name(tag: str) -> str:
