@@ -34,6 +34,7 @@ MAX_ATTEMPTS = 5
 IDLE_WAIT_SECONDS = 0.5
 RETRY_WAIT_SECONDS = 2.0
 MAX_RETRY_AFTER_SECONDS = 10
+DELETE_CHUNK = 500  # row ids per DELETE statement (SQLite limits the number of parameters)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS spool (
@@ -144,9 +145,23 @@ class SpoolFile:
         return rows
 
     def delete(self, ids: list[int]) -> None:
+        """Drops stored rows in one transaction; the count loses exactly their events (no re-count of the file)."""
         with self.lock:
-            self.connection.executemany("DELETE FROM spool WHERE id = ?", [(i,) for i in ids])
-            self.events = self._sum_events()
+            removed = 0
+            self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                for start in range(0, len(ids), DELETE_CHUNK):
+                    chunk = ids[start : start + DELETE_CHUNK]
+                    placeholders = ", ".join("?" * len(chunk))
+                    cursor = self.connection.execute(
+                        f"DELETE FROM spool WHERE id IN ({placeholders}) RETURNING event_count", chunk
+                    )
+                    removed += sum(count for (count,) in cursor.fetchall())
+                self.connection.execute("COMMIT")
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+            self.events -= removed
 
     def record_failure(self, ids: list[int], error: str) -> None:
         with self.lock:
