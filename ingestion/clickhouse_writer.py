@@ -4,7 +4,6 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from uuid import UUID
 
 import orjson
 
@@ -30,7 +29,7 @@ DISTINCT_ID_COLUMNS = ("team_id", "distinct_id", "person_id", "is_deleted", "ver
 
 @dataclass(frozen=True)
 class PersonRow:
-    id: UUID
+    id: str  # canonical uuid text
     created_at: datetime
     team_id: int
     properties: dict
@@ -43,7 +42,7 @@ class PersonRow:
 class DistinctIdRow:
     team_id: int
     distinct_id: str
-    person_id: UUID
+    person_id: str  # canonical uuid text
     version: int
     is_deleted: bool = False
 
