@@ -4,7 +4,6 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from uuid import UUID
 
 import orjson
 
@@ -30,7 +29,7 @@ DISTINCT_ID_COLUMNS = ("team_id", "distinct_id", "person_id", "is_deleted", "ver
 
 @dataclass(frozen=True)
 class PersonRow:
-    id: UUID
+    id: str  # canonical uuid text
     created_at: datetime
     team_id: int
     properties: dict
@@ -43,7 +42,7 @@ class PersonRow:
 class DistinctIdRow:
     team_id: int
     distinct_id: str
-    person_id: UUID
+    person_id: str  # canonical uuid text
     version: int
     is_deleted: bool = False
 
@@ -79,14 +78,15 @@ def insert_distinct_ids(mappings: Iterable[DistinctIdRow], overrides: bool = Fal
 
 
 def existing_event_uuids(team_id: int, uuids: list[str], start: datetime, end: datetime) -> set[str]:
-    """Which of these uuids the team already has between start and end (the de-duplication check for retries)."""
+    """Which of these uuids the team already has between start and end (the de-duplication check for retries).
+    The uuids are canonical text (`normalize.clean_uuid`), as `client.values_source` requires."""
     if not uuids:
         return set()
-    # One comma-joined parameter: binding thousands of array elements one by one costs more than the query.
-    result = client.query(
-        "SELECT DISTINCT toString(uuid) FROM events WHERE team_id = {team_id:Int64} "
-        "AND timestamp >= {start:DateTime64(6, 'UTC')} AND timestamp <= {end:DateTime64(6, 'UTC')} "
-        "AND uuid IN (SELECT toUUID(arrayJoin(splitByChar(',', {uuids:String}))))",
-        parameters={"team_id": team_id, "start": start, "end": end, "uuids": ",".join(uuids)},
-    )
+    with client.values_source("uuids", uuids) as (source, source_parameters):
+        result = client.query(
+            "SELECT DISTINCT toString(uuid) FROM events WHERE team_id = {team_id:Int64} "
+            "AND timestamp >= {start:DateTime64(6, 'UTC')} AND timestamp <= {end:DateTime64(6, 'UTC')} "
+            f"AND uuid IN (SELECT toUUID(value) FROM {source})",
+            parameters={"team_id": team_id, "start": start, "end": end, **source_parameters},
+        )
     return {row[0] for row in result.result_rows}

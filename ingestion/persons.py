@@ -1,7 +1,8 @@
 """Person processing for a batch of events: create persons, apply $set/$set_once/$unset, merge on identify/alias.
 
 Works in memory over one team's events in order, then writes the final state in bulk (app DB first, then
-the ClickHouse mirror rows it returns). Each event gets the snapshot of its person as of that event.
+the ClickHouse mirror rows it returns). Each event gets the snapshot of its person as of that event. Person ids
+are canonical uuid text throughout: uuid.UUID objects cost more than everything else a known person needs.
 """
 
 import uuid
@@ -20,11 +21,11 @@ FORCED_MERGE_EVENT = "$merge_dangerously"
 LOOKUP_CHUNK = 500
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class PersonState:
     """A person as the batch sees it; compared by identity."""
 
-    uuid: UUID
+    uuid: str
     team_id: int
     created_at: datetime
     properties: dict
@@ -34,22 +35,31 @@ class PersonState:
     dirty: bool = False
     deleted: bool = False
     _json: str | None = field(default=None, repr=False)
+    _snapshot: "Snapshot | None" = field(default=None, repr=False)
 
     def changed(self) -> None:
+        """Every change of the person goes through here (it drops what was cached of the old state)."""
         self.dirty = True
         self._json = None
+        self._snapshot = None
 
     def properties_json(self) -> str:
         if self._json is None:
             self._json = orjson.dumps(self.properties).decode()
         return self._json
 
+    def snapshot(self) -> "Snapshot":
+        """The person as of now, one object for all events until the person changes."""
+        if self._snapshot is None:
+            self._snapshot = Snapshot(self.uuid, self.created_at, self.properties_json())
+        return self._snapshot
 
-@dataclass
+
+@dataclass(slots=True)
 class Snapshot:
-    """What an event stores of its person."""
+    """What an event stores of its person (shared by consecutive events of an unchanged person)."""
 
-    person_id: UUID
+    person_id: str
     created_at: datetime
     properties_json: str
 
@@ -74,7 +84,7 @@ class PersonBatch:
         self.moved_mappings: set[str] = set()
         self.deleted: list[PersonState] = []
         # Persons merged away in this batch -> the person they joined, so this batch's events carry the survivor.
-        self.merged_into: dict[UUID, PersonState] = {}
+        self.merged_into: dict[str, PersonState] = {}
 
     def load(self, distinct_ids) -> None:
         wanted = [d for d in set(distinct_ids) if d not in self.by_distinct_id]
@@ -84,7 +94,7 @@ class PersonBatch:
                 state = persons.get(person_uuid)
                 if state is None:
                     state = PersonState(
-                        UUID(person_uuid), self.team_id, created_at, properties, bool(is_identified), person_version
+                        person_uuid, self.team_id, created_at, properties, bool(is_identified), person_version
                     )
                     persons[person_uuid] = state
                 self.by_distinct_id[distinct_id] = state
@@ -93,7 +103,7 @@ class PersonBatch:
     def get_or_create(self, distinct_id: str, seen_at: datetime) -> PersonState:
         state = self.by_distinct_id.get(distinct_id)
         if state is None:
-            state = PersonState(uuid.uuid4(), self.team_id, seen_at, {}, created=True)
+            state = PersonState(str(uuid.uuid4()), self.team_id, seen_at, {}, created=True)
             state.changed()
             self.by_distinct_id[distinct_id] = state
             self.new_mappings.add(distinct_id)
@@ -159,18 +169,20 @@ class PersonBatch:
             target.is_identified = True
             target.changed()
 
-    def apply(self, event: dict, seen_at: datetime) -> Snapshot:
+    def apply(self, event: dict, seen_at: datetime, other_key: str | None) -> Snapshot:
+        """Applies one event (`other_key`: its `other_id_key`) and returns its person's snapshot."""
         properties = event["properties"]
         distinct_id = event["distinct_id"]
-        other_key = other_id_key(event["event"])
-        other_id = properties.get(other_key) if other_key else None
-        if isinstance(other_id, str | int) and str(other_id) and str(other_id) != distinct_id:
-            self.identify(distinct_id, str(other_id), seen_at, forced=event["event"] == FORCED_MERGE_EVENT)
+        if other_key is not None:
+            other_id = properties.get(other_key)
+            if isinstance(other_id, str | int) and str(other_id) and str(other_id) != distinct_id:
+                self.identify(distinct_id, str(other_id), seen_at, forced=event["event"] == FORCED_MERGE_EVENT)
         state = self.get_or_create(distinct_id, seen_at)
-        update_properties(state, properties)
-        return Snapshot(state.uuid, state.created_at, state.properties_json())
+        if "$set" in properties or "$set_once" in properties or "$unset" in properties:
+            update_properties(state, properties)
+        return state.snapshot()
 
-    def survivor(self, person_id: UUID) -> PersonState:
+    def survivor(self, person_id: str) -> PersonState:
         """The person a merged-away person ended up as after this batch's merges."""
         state = self.merged_into[person_id]
         while state.uuid in self.merged_into:
@@ -254,8 +266,9 @@ class PersonTableWriter:
             properties = orjson.loads(properties)
         return distinct_id, version, uuid_text(person_uuid), created_at, properties, is_identified, person_version
 
-    def db_uuid(self, value: UUID):
-        return value.hex if self.uuid_as_hex else value
+    def db_uuid(self, value: str) -> str | UUID:
+        """What UUIDField.get_db_prep_value gives for canonical uuid text."""
+        return value.replace("-", "") if self.uuid_as_hex else UUID(value)
 
     def db_datetime(self, value: datetime):
         return self.date_field.get_db_prep_value(value, connection)
@@ -288,7 +301,7 @@ class PersonTableWriter:
                 rows,
             )
 
-    def insert_mappings(self, mappings: list[tuple[str, UUID, int]], team_id: int) -> None:
+    def insert_mappings(self, mappings: list[tuple[str, str, int]], team_id: int) -> None:
         if not mappings:
             return
         with connection.cursor() as cursor:
@@ -298,7 +311,7 @@ class PersonTableWriter:
                 [(team_id, d, self.db_uuid(p), v) for d, p, v in mappings],
             )
 
-    def move_mappings(self, mappings: list[tuple[str, UUID, int]], team_id: int) -> None:
+    def move_mappings(self, mappings: list[tuple[str, str, int]], team_id: int) -> None:
         if not mappings:
             return
         with connection.cursor() as cursor:
@@ -359,14 +372,16 @@ def process_persons(
 ) -> tuple[list[Snapshot], PersonChanges]:
     """Snapshots for each event (same order) and the ClickHouse rows to mirror. Commits to the app DB."""
     batch = PersonBatch(team_id)
-    mentioned = set()
-    for event in events:
-        mentioned.add(event["distinct_id"])
-        other_key = other_id_key(event["event"])
+    mentioned = {event["distinct_id"] for event in events}
+    other_keys = [other_id_key(event["event"]) for event in events]
+    for event, other_key in zip(events, other_keys, strict=True):
         if other_key and event["properties"].get(other_key) not in (None, ""):
             mentioned.add(str(event["properties"][other_key]))
     batch.load(mentioned)
-    snapshots = [batch.apply(event, seen_at) for event, seen_at in zip(events, timestamps, strict=True)]
+    snapshots = [
+        batch.apply(event, seen_at, other_key)
+        for event, seen_at, other_key in zip(events, timestamps, other_keys, strict=True)
+    ]
     if batch.merged_into:
         for snapshot in snapshots:
             if snapshot.person_id in batch.merged_into:

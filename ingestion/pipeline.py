@@ -114,8 +114,11 @@ def store_team_events(team_id: int, events: list[dict]) -> None:
 
 def iso_to_clickhouse(text: str) -> str:
     """normalize_event's UTC isoformat text ('2026-01-02T03:04:05[.123456]+00:00') as DateTime64 text."""
-    if len(text) == 32 and text[19] == "." and text.endswith("+00:00"):
-        return f"{text[:10]} {text[11:26]}"
+    if text.endswith("+00:00") and text[10] == "T":
+        if len(text) == 32 and text[19] == ".":
+            return f"{text[:10]} {text[11:26]}"
+        if len(text) == 25:  # isoformat leaves out a zero microsecond
+            return f"{text[:10]} {text[11:19]}.000000"
     return clickhouse_time(datetime.fromisoformat(text))
 
 

@@ -20,6 +20,7 @@ def serve(connection: Connection) -> None:
     from django.db import close_old_connections
 
     from ingestion.pipeline import ingest_events
+    from ingestion.spool import collection_paused
     from queries.clickhouse.errors import ClickHouseUnavailable
 
     while True:
@@ -28,8 +29,8 @@ def serve(connection: Connection) -> None:
         except (EOFError, OSError):
             return
         try:
-            events = [event for payload in message[1] for event in orjson.loads(payload)]
-            result = ingest_events(events)
+            with collection_paused():  # see collection_paused: the batch is freed by reference counting
+                result = ingest_events([event for payload in message[1] for event in orjson.loads(payload)])
             answer: tuple = ("done", result.stored, result.duplicates)
         except ClickHouseUnavailable as error:
             answer = ("unavailable", str(error))

@@ -9,8 +9,10 @@ from urllib.parse import quote
 
 import pytest
 
+from ingestion import clickhouse_writer
 from ingestion.errors import INVALID_TOKEN, MISSING_DISTINCT_ID, MISSING_TOKEN
 from persons.models import Person
+from queries.clickhouse import client as clickhouse_client
 from tests.capture_helpers import post_json, stored_events
 
 pytestmark = pytest.mark.usefixtures("clickhouse")
@@ -195,6 +197,24 @@ def test_retried_batch_is_stored_once(client, world, token):
     post_json(client, "/batch/", payload)
     post_json(client, "/batch/", payload)
     assert len(stored_events(world.team.id)) == 2
+
+
+@pytest.mark.parametrize("embedded", [True, False], ids=["file", "parameter"])
+def test_existing_event_uuids_both_ways(client, world, token, monkeypatch, embedded):
+    """The de-duplication query sends its uuids as a temporary file read by the embedded engine, or as one
+    comma-joined parameter over HTTP (client.values_source): the embedded engine runs both."""
+    kept, unknown = str(uuid.uuid4()), str(uuid.uuid4())
+    post_json(client, "/batch/", {"api_key": token, "batch": [event(uuid=kept)]})
+    assert len(stored_events(world.team.id)) == 1
+    monkeypatch.setattr(clickhouse_client, "is_embedded", lambda: embedded)
+    now = datetime.now(UTC)
+    window = (now - timedelta(days=1), now + timedelta(days=1))
+    assert clickhouse_writer.existing_event_uuids(world.team.id, [unknown, kept], *window) == {kept}
+    assert clickhouse_writer.existing_event_uuids(world.team.id + 1, [kept], *window) == set()
+    assert (
+        clickhouse_writer.existing_event_uuids(world.team.id, [kept], now + timedelta(days=2), now + timedelta(days=3))
+        == set()
+    )
 
 
 def test_duplicate_uuid_within_one_batch_is_stored_once(client, world, token):

@@ -1,11 +1,12 @@
 """Unit tests of event normalisation: timestamps, person-update placement, rejections."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from ingestion.errors import EventRejected
 from ingestion.normalize import event_timestamp, normalize_event, parse_timestamp
+from ingestion.pipeline import clickhouse_time, iso_to_clickhouse
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -58,3 +59,17 @@ def test_invalid_events_are_rejected_with_the_field(raw, attr):
     with pytest.raises(EventRejected) as error:
         normalize_event(raw, 1, {}, NOW)
     assert error.value.attr == attr
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2025, 3, 1, 12, 0, 5, tzinfo=UTC),  # isoformat leaves the zero microsecond out
+        datetime(2025, 3, 1, 12, 0, 5, 120, tzinfo=UTC),
+        datetime(2025, 3, 1, 23, 59, 59, 999999, tzinfo=UTC),
+    ],
+)
+def test_stored_timestamps_become_the_same_clickhouse_text_by_either_path(moment):
+    """pipeline.iso_to_clickhouse slices normalize's UTC text; it must equal the datetime formatting it skips."""
+    for text in (moment.isoformat(), moment.astimezone(timezone(timedelta(hours=-5))).isoformat()):
+        assert iso_to_clickhouse(text) == clickhouse_time(moment)

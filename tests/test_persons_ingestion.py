@@ -138,3 +138,42 @@ def test_merge_within_one_batch_points_all_its_events_at_the_survivor(client, wo
     )
     person = Person.objects.get(team=world.team)
     assert {e["person_id"] for e in stored_events(world.team.id)} == {str(person.uuid)}
+
+
+def test_each_event_carries_its_person_as_of_that_event(client, world):
+    """Events of an unchanged person share one snapshot (persons.PersonState.snapshot): a later change must not
+    leak into the events before it, and a merge re-points every event of the merged-away person."""
+    send(
+        client,
+        world.team,
+        ("s1", "solo", {"$set": {"n": 1}}),
+        ("s2", "solo", {"$set": {"n": 1}}),  # changes nothing: the same snapshot as s1
+        ("s3", "solo", {}),
+        ("s4", "solo", {"$set": {"n": 2}}),
+        ("s5", "solo", {"$unset": ["n"]}),
+        ("e1", "anon-y", {"$set": {"step": 1}}),
+        ("e2", "anon-y", {}),
+        ("e3", "user-y", {"$set": {"email": "y@example.com"}}),
+        ("$identify", "user-y", {"$anon_distinct_id": "anon-y"}),
+        ("e4", "anon-y", {"$set": {"step": 2}}),
+    )
+    events = {e["event"]: e for e in stored_events(world.team.id)}
+    assert [events[name]["person_properties"] for name in ("s1", "s2", "s3", "s4", "s5")] == [
+        {"n": 1},
+        {"n": 1},
+        {"n": 1},
+        {"n": 2},
+        {},
+    ]
+    survivor = str(PersonDistinctId.objects.get(team=world.team, distinct_id="user-y").person.uuid)
+    merged = {name: events[name] for name in ("e1", "e2", "e3", "$identify", "e4")}
+    assert {e["person_id"] for e in merged.values()} == {survivor}
+    # The merged-away person's events carry the survivor as the batch left it; the survivor's, their moment's.
+    final = {"step": 2, "email": "y@example.com"}
+    assert [merged[name]["person_properties"] for name in ("e1", "e2", "e3", "$identify", "e4")] == [
+        final,
+        final,
+        {"email": "y@example.com"},
+        {"step": 1, "email": "y@example.com"},
+        final,
+    ]

@@ -38,3 +38,16 @@ def test_an_unstorable_event_fails_its_request_before_anything_is_queued(tmp_pat
         spool.append([{"text": "\ud800"}])
     spool.append([{"text": "ok"}])
     assert [orjson.loads(payload) for _, _, payload in spool.take(100)] == [[{"text": "ok"}]]
+
+
+def test_deleting_rows_keeps_the_count_without_recounting(tmp_path, monkeypatch):
+    monkeypatch.setattr("ingestion.spool.DELETE_CHUNK", 7)  # several DELETE statements per call
+    spool = SpoolFile(tmp_path / "spool.sqlite3")
+    for n in range(30):
+        spool.append([{"n": n}] * (1 + n % 4))
+    ids = [row_id for row_id, _, _ in spool.take(10**6)]
+    spool.delete(ids[:20])
+    spool.delete(ids[15:25])  # rows already gone count once
+    assert spool.pending() == spool.count_pending() == sum(1 + n % 4 for n in range(25, 30))
+    spool.delete(ids)
+    assert spool.pending() == spool.count_pending() == 0

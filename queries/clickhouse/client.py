@@ -8,7 +8,8 @@ or `ClickHouseQueryError` (the store refused the query): see `queries.clickhouse
 import logging
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
@@ -50,7 +51,8 @@ def forward_to_owner(owner: Owner | None) -> None:
 
 
 def run_for_helper(method: str, *args: Any) -> Any:
-    """The owner's side of a forwarded call (query, command, insert, insert_raw), with a picklable result."""
+    """The owner's side of a forwarded call (query, command, insert; insert_raw forwards a command), with a picklable
+    result."""
     if method not in FORWARDED:
         raise ValueError(f"{method} is not a forwarded ClickHouse call")
     result = FORWARDED[method](*args)
@@ -172,25 +174,58 @@ def insert_raw(table: str, column_names: Sequence[str], data: bytes, fmt: str, s
     chDB resolves the columns of an INSERT ... FROM INFILE before it reads the SETTINGS clause that follows, so
     `insert_allow_materialized_columns` would not be seen, and rows inline in the statement are scanned by
     clickhouse-connect in Python."""
-    if _owner is not None:
-        return _owner.call("clickhouse", "insert_raw", table, column_names, data, fmt, settings)
+    if not is_embedded():
+        try:
+            get_client().raw_insert(table, list(column_names), data, settings=settings, fmt=fmt)
+        except (DatabaseError, OSError) as error:
+            raise _translate(error) from error
+        return
+    # Written by this process, read by the one that runs the statement (the owner, when a store process forwards it).
     try:
-        connection = get_client()
-        if not is_embedded():
-            connection.raw_insert(table, list(column_names), data, settings=settings, fmt=fmt)
-            return
-        with tempfile.NamedTemporaryFile(prefix="insert-", suffix=".data") as rows_file:
+        rows_file = tempfile.NamedTemporaryFile(prefix="insert-", suffix=".data")  # noqa: SIM115 - closed below
+    except OSError as error:
+        raise _translate(error) from error
+    with rows_file:
+        try:
             rows_file.write(data)
             rows_file.flush()
-            path = rows_file.name.replace("\\", "\\\\").replace("'", "\\'")
-            columns = ", ".join(f"`{name}`" for name in column_names)
-            clause = ", ".join(f"{name} = {int(value)}" for name, value in settings.items())
-            connection.command(
-                f"INSERT INTO {table} ({columns}) SELECT * FROM file('{path}', {fmt})"
-                + (f" SETTINGS {clause}" if clause else "")
-            )
-    except (DatabaseError, OSError) as error:
+        except OSError as error:
+            raise _translate(error) from error
+        columns = ", ".join(f"`{name}`" for name in column_names)
+        clause = ", ".join(f"{name} = {int(value)}" for name, value in settings.items())
+        command(
+            f"INSERT INTO {table} ({columns}) SELECT * FROM file({path_literal(rows_file.name)}, {fmt})"
+            + (f" SETTINGS {clause}" if clause else "")
+        )
+
+
+@contextmanager
+def values_source(name: str, values: Sequence[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A table expression whose rows are `values` (one String column, `value`) and the parameters it needs.
+    The values must hold neither commas nor line breaks (canonical uuids, say).
+
+    A parameter of thousands of values costs clickhouse-connect's escaping, one character at a time in Python;
+    on the embedded engine the values go through a temporary file read by `file()` instead. Over HTTP they
+    travel as one comma-joined parameter, `name`."""
+    if not is_embedded():
+        yield f"(SELECT arrayJoin(splitByChar(',', {{{name}:String}})) AS value)", {name: ",".join(values)}
+        return
+    try:
+        values_file = tempfile.NamedTemporaryFile(prefix="values-", suffix=".txt")  # noqa: SIM115 - closed below
+    except OSError as error:
         raise _translate(error) from error
+    with values_file:
+        try:
+            values_file.write("\n".join(values).encode())
+            values_file.flush()
+        except OSError as error:
+            raise _translate(error) from error
+        yield f"file({path_literal(values_file.name)}, 'LineAsString', 'value String')", {}
+
+
+def path_literal(path: str) -> str:
+    """A file path of our own (a temporary file) as an SQL string literal."""
+    return "'" + path.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def tag_name(tag: str) -> str:
@@ -230,5 +265,4 @@ FORWARDED: dict[str, Callable[..., Any]] = {
     "query": query,
     "command": command,
     "insert": insert,
-    "insert_raw": insert_raw,
 }
