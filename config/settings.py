@@ -113,7 +113,7 @@ CLICKHOUSE_CLUSTER = os.environ.get("CLICKHOUSE_CLUSTER", "")
 INGESTION_SPOOL_DIR = Path(os.environ.get("INGESTION_SPOOL_DIR", DATA_DIR / "spool"))
 INGESTION_BACKGROUND_FLUSH = env_bool("INGESTION_BACKGROUND_FLUSH", default=not TESTING)
 # Capture answers 503 with Retry-After (backpressure) while this many events wait in the process's spool.
-INGESTION_SPOOL_MAX_EVENTS = int(os.environ.get("INGESTION_SPOOL_MAX_EVENTS", "50000"))
+INGESTION_SPOOL_MAX_EVENTS = int(os.environ.get("INGESTION_SPOOL_MAX_EVENTS", "80000"))
 # Spooled events are stored by a process of their own (ingestion/store_process.py), so storing does not share the
 # request threads' interpreter lock: on by default with embedded chDB on a machine with more than one core.
 INGESTION_STORE_PROCESS = env_bool(
