@@ -2,6 +2,8 @@
 it, and a bounded wait until it answers."""
 
 import http.client
+import json
+import os
 import socket
 import subprocess
 import sys
@@ -50,3 +52,38 @@ def wait_until_answering(
             pass
         time.sleep(0.2)
     raise AssertionError(f"the server did not answer {method} {path} within {timeout} s")
+
+
+def embedded_env(data_dir: Path, **settings: str) -> dict:
+    """The environment of a served process on the embedded defaults (SQLite and chDB under `data_dir`, no Redis,
+    not in test mode) plus `settings`."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATA_DIR": str(data_dir),
+        "SECRET_KEY": "served-test-" + "x" * 40,
+        "TESTING": "",
+        **settings,
+    }
+    for name in ("DATABASE_URL", "CLICKHOUSE_URL", "REDIS_URL", "QUERY_ASYNC_BACKEND"):
+        if name not in settings:
+            env.pop(name, None)
+    return env
+
+
+def manage(env: dict, *args: str) -> str:
+    """`manage.py args` in `env`; its stdout (fails the test when it fails)."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def bootstrapped(env: dict, email: str) -> dict:
+    """Migrates both databases and creates a user, project and personal API key (`manage.py bootstrap`'s JSON)."""
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "migrate_clickhouse")
+    output = manage(env, "bootstrap", "--email", email, "--password", "served-pass-1", "--organization", "S",
+                    "--project", "Served")  # fmt: skip
+    return json.loads(output.strip().splitlines()[-1])

@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -29,9 +28,8 @@ from queries.clickhouse import client as clickhouse_client
 from queries.clickhouse.errors import ClickHouseUnavailable
 from tests.alerts_helpers import create_trends_alert
 from tests.query_helpers import capture_events
-from tests.served import free_port, start_gunicorn, wait_until_answering
+from tests.served import bootstrapped, embedded_env, free_port, start_gunicorn, wait_until_answering
 
-ROOT = Path(__file__).resolve().parent.parent
 DAILY_SIGNUPS = {"kind": "TrendsQuery", "series": [{"kind": "EventsNode", "event": "signed_up"}], "interval": "day"}
 
 
@@ -187,14 +185,6 @@ def explode() -> None:
     raise RuntimeError("job exploded")
 
 
-def _manage(env: dict, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
-
-
 def _request(port: int, method: str, path: str, key: str, body: dict | None = None) -> tuple[int, dict]:
     connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
@@ -208,25 +198,11 @@ def test_the_embedded_scheduler_checks_a_due_alert_in_a_served_process():
     checked every second: an alert created through the API fires without anything else calling it."""
     data_dir = Path(tempfile.mkdtemp(prefix="alerts-serve-", dir=os.environ.get("TEST_TMPDIR")))
     port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATA_DIR": str(data_dir),
-        "SECRET_KEY": "serve-test-" + "x" * 40,
-        "PORT": str(port),
-        "ALERTS_CHECK_PERIOD_SECONDS": "1",
-        "TESTING": "",
-    }
-    for name in ("DATABASE_URL", "CLICKHOUSE_URL", "REDIS_URL", "QUERY_ASYNC_BACKEND", "IN_PROCESS_SCHEDULER"):
-        env.pop(name, None)
+    env = embedded_env(data_dir, PORT=str(port), ALERTS_CHECK_PERIOD_SECONDS="1")
+    env.pop("IN_PROCESS_SCHEDULER", None)
     server = None
     try:
-        _manage(env, "migrate", "--noinput", "-v0")
-        _manage(env, "migrate_clickhouse")
-        created = json.loads(
-            _manage(env, "bootstrap", "--email", "s@example.com", "--password", "serve-pass-1", "--organization",
-                    "S", "--project", "Serve").strip().splitlines()[-1]
-        )  # fmt: skip
+        created = bootstrapped(env, "s@example.com")
         project, key = created["project_id"], created["personal_api_key"]
         server = start_gunicorn(env, port, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         wait_until_answering(server, port)

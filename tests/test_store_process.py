@@ -20,10 +20,7 @@ import pytest
 
 from ingestion.owner_link import OwnerLink, answer_call
 from queries.clickhouse.errors import ClickHouseQueryError
-from tests.served import free_port, start_gunicorn, wait_until_answering
-
-ROOT = Path(__file__).resolve().parent.parent
-
+from tests.served import bootstrapped, embedded_env, free_port, start_gunicorn, wait_until_answering
 
 # ---- the link, in this process (a thread plays the owner) ---------------------------------------------------------
 
@@ -107,14 +104,6 @@ def test_a_store_process_that_dies_mid_batch_fails_the_batch_and_is_started_agai
 # ---- a served process, as `make serve` runs it ---------------------------------------------------------------------
 
 
-def _manage(env: dict, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
-
-
 def _post(port: int, path: str, body: dict, key: str | None = None) -> tuple[int, dict]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {key}"} if key else {})}
@@ -162,25 +151,10 @@ def test_a_served_process_stores_through_its_store_process_and_restarts_it():
     follows it); a killed store process is started again and the next events are stored."""
     data_dir = Path(tempfile.mkdtemp(prefix="store-process-", dir=os.environ.get("TEST_TMPDIR")))
     port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATA_DIR": str(data_dir),
-        "SECRET_KEY": "store-process-" + "x" * 40,
-        "INGESTION_STORE_PROCESS": "1",
-        "IN_PROCESS_SCHEDULER": "0",
-        "TESTING": "",
-    }
-    for name in ("DATABASE_URL", "CLICKHOUSE_URL", "REDIS_URL", "QUERY_ASYNC_BACKEND"):
-        env.pop(name, None)
+    env = embedded_env(data_dir, INGESTION_STORE_PROCESS="1", IN_PROCESS_SCHEDULER="0")
     server = None
     try:
-        _manage(env, "migrate", "--noinput", "-v0")
-        _manage(env, "migrate_clickhouse")
-        created = json.loads(
-            _manage(env, "bootstrap", "--email", "p@example.com", "--password", "store-pass-1", "--organization",
-                    "S", "--project", "Store").strip().splitlines()[-1]
-        )  # fmt: skip
+        created = bootstrapped(env, "p@example.com")
         project, key, token = created["project_id"], created["personal_api_key"], created["project_api_token"]
         server = start_gunicorn(env, port, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         wait_until_answering(server, port)
