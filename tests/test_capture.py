@@ -272,3 +272,20 @@ def test_cors_preflight(client, db):
     response = client.options("/e/", HTTP_ORIGIN="https://app.example.com")
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == "https://app.example.com"
+
+
+def test_backpressure_is_one_warning_now_and_then_not_an_error_per_request(client, token, settings, caplog):
+    """A full spool answers 503 with Retry-After (capture working as designed): Django's per-response error line is
+    replaced by one `capture_backpressure` warning per REFUSALS_LOG_SECONDS with the count."""
+    from ingestion.api import capture
+
+    settings.INGESTION_SPOOL_MAX_EVENTS = 2
+    assert post_json(client, "/batch/", {"api_key": token, "batch": [event(), event()]}).status_code == 200
+    capture.refusals.logged_at = 0.0
+    caplog.set_level("WARNING")
+    answers = [post_json(client, "/batch/", {"api_key": token, "batch": [event()]}) for _ in range(3)]
+    assert [(a.status_code, a["Retry-After"], a.json()["code"]) for a in answers] == [(503, "1", "spool_full")] * 3
+    assert not [r for r in caplog.records if r.name == "django.request"]
+    assert [r.getMessage() for r in caplog.records if r.name == "ingestion.api.capture"] == [
+        "capture_backpressure refused=1 retry_after=1"
+    ]

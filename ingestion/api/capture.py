@@ -7,6 +7,8 @@ While the spool holds INGESTION_SPOOL_MAX_EVENTS or more, requests get PostHog's
 """
 
 import logging
+import threading
+import time
 from typing import Any
 
 import orjson
@@ -31,6 +33,28 @@ from ingestion.spool import get_spool
 from ingestion.teams import team_id_for_token
 
 logger = logging.getLogger(__name__)
+
+
+class Refusals:
+    """Counts backpressure answers and logs them as one warning per REFUSALS_LOG_SECONDS."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.count = 0
+        self.logged_at = 0.0
+
+    def note(self, retry_after: int) -> None:
+        with self.lock:
+            self.count += 1
+            now = time.monotonic()
+            if now - self.logged_at < REFUSALS_LOG_SECONDS:
+                return
+            count, self.count, self.logged_at = self.count, 0, now
+        logger.warning("capture_backpressure refused=%s retry_after=%s", count, retry_after)
+
+
+REFUSALS_LOG_SECONDS = 10
+refusals = Refusals()
 
 
 def cors(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -122,6 +146,9 @@ def capture(request: HttpRequest, engage: bool = False) -> HttpResponse:
         response = JsonResponse(error.body(), status=error.status)
         if error.retry_after is not None:
             response["Retry-After"] = str(error.retry_after)
+            # Backpressure is capture working as designed: one warning now and then, not an error line per request.
+            response._has_been_logged = True  # type: ignore[attr-defined]  # read by django.utils.log.log_response
+            refusals.note(error.retry_after)
         return cors(request, response)
     except Exception:
         # The spool could not take the events: 503 makes SDKs retry, so nothing is lost.
