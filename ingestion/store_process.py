@@ -15,7 +15,6 @@ import sys
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 
@@ -101,7 +100,3 @@ def start() -> tuple[Connection, subprocess.Popen]:
     child_end.close()
     logger.info("store_process_starting pid=%s", process.pid)
     return Connection(owner_end.detach()), process
-
-
-def uses_store_process() -> bool:
-    return settings.INGESTION_STORE_PROCESS
