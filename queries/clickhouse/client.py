@@ -181,22 +181,26 @@ def insert_raw(table: str, column_names: Sequence[str], data: bytes, fmt: str, s
             raise _translate(error) from error
         return
     # Written by this process, read by the one that runs the statement (the owner, when a store process forwards it).
-    try:
-        rows_file = tempfile.NamedTemporaryFile(prefix="insert-", suffix=".data")  # noqa: SIM115 - closed below
-    except OSError as error:
-        raise _translate(error) from error
-    with rows_file:
-        try:
-            rows_file.write(data)
-            rows_file.flush()
-        except OSError as error:
-            raise _translate(error) from error
+    with temporary_file("insert-", data) as path:
         columns = ", ".join(f"`{name}`" for name in column_names)
         clause = ", ".join(f"{name} = {int(value)}" for name, value in settings.items())
         command(
-            f"INSERT INTO {table} ({columns}) SELECT * FROM file({path_literal(rows_file.name)}, {fmt})"
+            f"INSERT INTO {table} ({columns}) SELECT * FROM file({path_literal(path)}, {fmt})"
             + (f" SETTINGS {clause}" if clause else "")
         )
+
+
+@contextmanager
+def temporary_file(prefix: str, data: bytes) -> Iterator[str]:
+    """The path of a temporary file holding `data` for the engine to read with `file()`; removed afterwards. A file
+    that cannot be written is the store being unavailable (ClickHouseUnavailable)."""
+    try:
+        with tempfile.NamedTemporaryFile(prefix=prefix) as handle:
+            handle.write(data)
+            handle.flush()
+            yield handle.name
+    except OSError as error:
+        raise _translate(error) from error
 
 
 @contextmanager
@@ -210,17 +214,8 @@ def values_source(name: str, values: Sequence[str]) -> Iterator[tuple[str, dict[
     if not is_embedded():
         yield f"(SELECT arrayJoin(splitByChar(',', {{{name}:String}})) AS value)", {name: ",".join(values)}
         return
-    try:
-        values_file = tempfile.NamedTemporaryFile(prefix="values-", suffix=".txt")  # noqa: SIM115 - closed below
-    except OSError as error:
-        raise _translate(error) from error
-    with values_file:
-        try:
-            values_file.write("\n".join(values).encode())
-            values_file.flush()
-        except OSError as error:
-            raise _translate(error) from error
-        yield f"file({path_literal(values_file.name)}, 'LineAsString', 'value String')", {}
+    with temporary_file("values-", "\n".join(values).encode()) as path:
+        yield f"file({path_literal(path)}, 'LineAsString', 'value String')", {}
 
 
 def path_literal(path: str) -> str:
