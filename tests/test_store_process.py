@@ -101,6 +101,26 @@ def test_a_store_process_that_dies_mid_batch_fails_the_batch_and_is_started_agai
     assert handle.process is None and handle.connection is None
 
 
+def test_a_store_process_that_never_answers_is_stopped_and_the_batch_fails(monkeypatch):
+    from ingestion import store_process
+
+    def silent_child():
+        owner_end, child_end = socket.socketpair()
+        code = "import sys, time; from multiprocessing.connection import Connection; time.sleep(60)"
+        process = subprocess.Popen([sys.executable, "-c", code, str(child_end.fileno())], pass_fds=[child_end.fileno()])
+        child_end.close()
+        return Connection(owner_end.detach()), process
+
+    monkeypatch.setattr(store_process, "start", silent_child)
+    monkeypatch.setattr(store_process, "BATCH_TIMEOUT_SECONDS", 0.5)
+    handle = store_process.StoreProcess()
+    started = time.monotonic()
+    with pytest.raises(store_process.StoreProcessFailed, match="did not finish a batch in 0.5 s"):
+        handle.ingest([b"[]"])
+    assert time.monotonic() - started < 20  # stopped: closed, then killed after its 5 s grace
+    assert handle.process is None and handle.connection is None
+
+
 # ---- a served process, as `make serve` runs it ---------------------------------------------------------------------
 
 
