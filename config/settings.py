@@ -116,6 +116,13 @@ INGESTION_BACKGROUND_FLUSH = env_bool("INGESTION_BACKGROUND_FLUSH", default=not 
 INGESTION_SPOOL_MAX_EVENTS = int(os.environ.get("INGESTION_SPOOL_MAX_EVENTS", "80000"))
 # Spooled events are stored by a process of their own (ingestion/store_process.py), so storing does not share the
 # request threads' interpreter lock: on by default with embedded chDB on a machine with more than one core.
+# How long the one process that stores events may keep persons between batches (ingestion/person_cache.py): on with
+# embedded chDB (only that process stores events), off where several processes do and in tests. 0 turns it off.
+INGESTION_PERSON_CACHE_SECONDS = int(
+    os.environ.get(
+        "INGESTION_PERSON_CACHE_SECONDS", "60" if CLICKHOUSE_URL.startswith("chdb://") and not TESTING else "0"
+    )
+)
 INGESTION_STORE_PROCESS = env_bool(
     "INGESTION_STORE_PROCESS",
     default=not TESTING and CLICKHOUSE_URL.startswith("chdb://") and (os.cpu_count() or 1) > 1,

@@ -14,6 +14,7 @@ import orjson
 from django.db import connection, transaction
 
 from ingestion.clickhouse_writer import DistinctIdRow, PersonRow
+from ingestion.person_cache import person_cache
 from persons.models import Person, PersonDistinctId
 
 IDENTIFY_EVENTS = {"$identify": "$anon_distinct_id", "$create_alias": "alias", "alias": "alias"}
@@ -87,8 +88,16 @@ class PersonBatch:
         self.merged_into: dict[str, PersonState] = {}
 
     def load(self, distinct_ids) -> None:
-        wanted = [d for d in set(distinct_ids) if d not in self.by_distinct_id]
+        """The persons of these distinct ids: those the person cache holds, the others from the app DB."""
         persons: dict[str, PersonState] = {}
+        cached = person_cache.entries(self.team_id)
+        if cached:
+            for distinct_id in distinct_ids:
+                hit = cached.get(distinct_id)
+                if hit is not None and distinct_id not in self.by_distinct_id:
+                    known, self.mapping_version[distinct_id] = hit
+                    self.by_distinct_id[distinct_id] = persons[known.uuid] = known
+        wanted = [d for d in set(distinct_ids) if d not in self.by_distinct_id]
         for rows in PersonTableWriter().read_mappings(self.team_id, wanted):
             for distinct_id, version, person_uuid, created_at, properties, is_identified, person_version in rows:
                 state = persons.get(person_uuid)
@@ -371,6 +380,16 @@ def process_persons(
     team_id: int, events: list[dict], timestamps: list[datetime]
 ) -> tuple[list[Snapshot], PersonChanges]:
     """Snapshots for each event (same order) and the ClickHouse rows to mirror. Commits to the app DB."""
+    try:
+        return _process_persons(team_id, events, timestamps)
+    except BaseException:
+        person_cache.forget(team_id)  # its cached persons may hold this batch's changes, which were not committed
+        raise
+
+
+def _process_persons(
+    team_id: int, events: list[dict], timestamps: list[datetime]
+) -> tuple[list[Snapshot], PersonChanges]:
     batch = PersonBatch(team_id)
     mentioned = {event["distinct_id"] for event in events}
     other_keys = [other_id_key(event["event"]) for event in events]
@@ -388,4 +407,11 @@ def process_persons(
                 survivor = batch.survivor(snapshot.person_id)
                 snapshot.person_id = survivor.uuid
                 snapshot.properties_json = survivor.properties_json()
-    return snapshots, batch.save()
+    changes = batch.save()
+    for state in batch.live_states():
+        state.created = state.dirty = False  # saved: what the next batch starts from
+    merged = bool(batch.deleted or batch.moved_mappings or batch.merged_into)
+    person_cache.remember(
+        team_id, {d: (state, batch.mapping_version.get(d, 0)) for d, state in batch.by_distinct_id.items()}, merged
+    )
+    return snapshots, changes
