@@ -13,29 +13,27 @@ where several do (a ClickHouse server with several web workers) and in tests.
 """
 
 import time
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.conf import settings
 
 from persons.changes import persons_generation
-
-if TYPE_CHECKING:
-    from ingestion.persons import PersonState
 
 # Distinct ids kept over all projects; past it the cache starts again empty.
 MAX_DISTINCT_IDS = 500_000
 
 
 class PersonCache:
-    """distinct id -> (the person as last stored, the mapping's version), per project."""
+    """distinct id -> (the person as last stored: an `ingestion.persons.PersonState`, the mapping's version), per
+    project."""
 
     def __init__(self) -> None:
-        self.teams: dict[int, dict[str, tuple[PersonState, int]]] = {}
+        self.teams: dict[int, dict[str, tuple[Any, int]]] = {}
         self.size = 0
         self.generation: str | None = None
         self.started = 0.0
 
-    def entries(self, team_id: int) -> dict[str, tuple["PersonState", int]]:
+    def entries(self, team_id: int) -> dict[str, tuple[Any, int]]:
         """The project's entries, still valid now (empty when the cache is off or was just dropped)."""
         seconds = settings.INGESTION_PERSON_CACHE_SECONDS
         if not seconds:
@@ -47,7 +45,7 @@ class PersonCache:
             self.generation, self.started = generation, now
         return self.teams.get(team_id, {})
 
-    def remember(self, team_id: int, mappings: dict[str, tuple["PersonState", int]], merged: bool) -> None:
+    def remember(self, team_id: int, mappings: dict[str, tuple[Any, int]], merged: bool) -> None:
         """After a batch's persons are committed: its persons as stored, or nothing of the project after a merge."""
         if not settings.INGESTION_PERSON_CACHE_SECONDS or self.generation is None:
             return
