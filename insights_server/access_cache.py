@@ -25,14 +25,13 @@ its team never edits another request's.
 import copy
 import logging
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import models, transaction
 
+from insights_server.generations import read_generation, replace_generation
 from insights_server.request_context import request_memo
 
 logger = logging.getLogger(__name__)
@@ -49,15 +48,7 @@ def enabled() -> bool:
 
 
 def _read_generation() -> str | None:
-    try:
-        generation = cache.get(GENERATION_KEY)
-        if generation is None:
-            cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-            generation = cache.get(GENERATION_KEY)
-    except Exception:
-        logger.warning("access_cache_generation_unreadable", exc_info=True)
-        return None
-    return generation
+    return read_generation(GENERATION_KEY)
 
 
 def current_generation() -> str | None:
@@ -71,11 +62,9 @@ def current_generation() -> str | None:
 
 
 def _bump() -> None:
-    try:
-        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:
-        # Other processes keep their entries until ACCESS_CACHE_SECONDS; this one forgets its own at least.
-        logger.error("access_cache_generation_not_bumped", exc_info=True)
+    # When the cache does not take it, other processes keep their entries until ACCESS_CACHE_SECONDS; this one forgets
+    # its own at least.
+    replace_generation(GENERATION_KEY)
     _entries.clear()
     memo = request_memo()
     if memo is not None:

@@ -3,35 +3,20 @@ through the ORM, so a process that keeps persons between capture batches (ingest
 them. Capture's own bulk writes (raw SQL) keep the token: the process that made them already knows them.
 """
 
-import logging
-import uuid
-
-from django.core.cache import cache
 from django.db import transaction
 
-logger = logging.getLogger(__name__)
+from insights_server.generations import read_generation, replace_generation
 
 GENERATION_KEY = "insights:persons-generation"
 
 
 def persons_generation() -> str | None:
-    """The current token (created when missing); None when the shared cache cannot be read."""
-    try:
-        generation = cache.get(GENERATION_KEY)
-        if generation is None:
-            cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-            generation = cache.get(GENERATION_KEY)
-    except Exception:
-        logger.warning("persons_generation_unreadable", exc_info=True)
-        return None
-    return generation
+    """The current token; None when the shared cache cannot be read."""
+    return read_generation(GENERATION_KEY)
 
 
 def _replace() -> None:
-    try:
-        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:
-        logger.error("persons_generation_not_replaced", exc_info=True)
+    replace_generation(GENERATION_KEY)
 
 
 def persons_changed(**kwargs) -> None:
