@@ -127,7 +127,7 @@ CORPUS = [
     ),
     pytest.param(
         "select distinct_id from events where properties.plan = 'pro' and event != '$pageview' and timestamp < '2025'",
-        "SELECT __t1.distinct_id AS distinct_id FROM events AS __t1 WHERE and(equals(__t1.team_id, 42), and(ifNull(equals(replaceRegexpAll(nullIf(nullIf(JSONExtractRaw(__t1.properties, {hogql_val_0:String}), ''), 'null'), '^\"|\"$', ''), {hogql_val_1:String}), 0), ifNull(notEquals(__t1.event, {hogql_val_2:String}), 1), ifNull(less(__t1.timestamp, {hogql_val_3:String}), 0))) LIMIT 100",
+        "SELECT __t1.distinct_id AS distinct_id FROM events AS __t1 WHERE and(equals(__t1.team_id, 42), and(ifNull(equals(replaceRegexpAll(nullIf(nullIf(JSONExtractRaw(__t1.properties, {hogql_val_0:String}), ''), 'null'), '^\"|\"$', ''), {hogql_val_1:String}), 0), notEquals(__t1.event, {hogql_val_2:String}), less(__t1.timestamp, {hogql_val_3:String}))) LIMIT 100",
         {"hogql_val_0": "plan", "hogql_val_1": "pro", "hogql_val_2": "$pageview", "hogql_val_3": "2025"},
         {},
         id="null-safe-comparisons",
@@ -155,7 +155,7 @@ CORPUS = [
     ),
     pytest.param(
         "with x as (select distinct_id from events where event = 'a') select count() from x",
-        "SELECT count() AS `count()` FROM (SELECT __t2.distinct_id FROM events AS __t2 WHERE and(equals(__t2.team_id, 42), ifNull(equals(__t2.event, {hogql_val_0:String}), 0))) AS __t1 LIMIT 100",
+        "SELECT count() AS `count()` FROM (SELECT __t2.distinct_id FROM events AS __t2 WHERE and(equals(__t2.team_id, 42), equals(__t2.event, {hogql_val_0:String}))) AS __t1 LIMIT 100",
         {"hogql_val_0": "a"},
         {},
         id="cte",
@@ -190,7 +190,7 @@ CORPUS = [
     ),
     pytest.param(
         "select x.distinct_id from (select distinct_id from events where event = 'a') as x join persons p on 1 = 1",
-        "SELECT __t1.distinct_id AS distinct_id FROM (SELECT __t2.distinct_id FROM events AS __t2 WHERE and(equals(__t2.team_id, 42), ifNull(equals(__t2.event, {hogql_val_0:String}), 0))) AS __t1 JOIN (SELECT id, argMax(created_at, version) AS created_at, argMax(properties, version) AS properties, argMax(is_identified, version) AS is_identified FROM person WHERE equals(team_id, 42) GROUP BY id HAVING equals(argMax(is_deleted, version), 0)) AS __t3 ON equals(1, 1) LIMIT 100",
+        "SELECT __t1.distinct_id AS distinct_id FROM (SELECT __t2.distinct_id FROM events AS __t2 WHERE and(equals(__t2.team_id, 42), equals(__t2.event, {hogql_val_0:String}))) AS __t1 JOIN (SELECT id, argMax(created_at, version) AS created_at, argMax(properties, version) AS properties, argMax(is_identified, version) AS is_identified FROM person WHERE equals(team_id, 42) GROUP BY id HAVING equals(argMax(is_deleted, version), 0)) AS __t3 ON equals(1, 1) LIMIT 100",
         {"hogql_val_0": "a"},
         {},
         id="subquery-joined-to-persons",
@@ -274,7 +274,7 @@ CORPUS = [
     ),
     pytest.param(
         "select count() from events where timestamp > now() - interval 7 day",
-        "SELECT count() AS `count()` FROM events AS __t1 WHERE and(equals(__t1.team_id, 42), ifNull(greater(__t1.timestamp, minus(now64(6, 'UTC'), toIntervalDay(7))), 0)) LIMIT 100",
+        "SELECT count() AS `count()` FROM events AS __t1 WHERE and(equals(__t1.team_id, 42), greater(__t1.timestamp, minus(now64(6, 'UTC'), toIntervalDay(7)))) LIMIT 100",
         {},
         {},
         id="now-and-interval",
@@ -295,7 +295,7 @@ CORPUS = [
     ),
     pytest.param(
         "select case when event = 'a' then 1 when event = 'b' then 2 else 3 end, case event when 'a' then 1 else 0 end from events",
-        "SELECT multiIf(ifNull(equals(__t1.event, {hogql_val_0:String}), 0), 1, ifNull(equals(__t1.event, {hogql_val_1:String}), 0), 2, 3) AS `multiIf(event == 'a', 1, event == 'b', 2, 3)`, caseWithExpression(__t1.event, {hogql_val_2:String}, 1, 0) AS `_caseWithExpression(event, 'a', 1, 0)` FROM events AS __t1 WHERE equals(__t1.team_id, 42) LIMIT 100",
+        "SELECT multiIf(equals(__t1.event, {hogql_val_0:String}), 1, equals(__t1.event, {hogql_val_1:String}), 2, 3) AS `multiIf(event == 'a', 1, event == 'b', 2, 3)`, caseWithExpression(__t1.event, {hogql_val_2:String}, 1, 0) AS `_caseWithExpression(event, 'a', 1, 0)` FROM events AS __t1 WHERE equals(__t1.team_id, 42) LIMIT 100",
         {"hogql_val_0": "a", "hogql_val_1": "b", "hogql_val_2": "a"},
         {},
         id="case",
