@@ -447,6 +447,72 @@ def test_alias_named_like_a_table_cannot_shadow_the_guard(hogql):
     assert f"WHERE equals({first_table}.team_id, 42)" in sql or f"and(equals({first_table}.team_id, 42)" in sql
 
 
+@pytest.mark.parametrize(
+    ("hogql", "comparison"),
+    [
+        ("select 1 from events where event = 'a'", f"equals(__t1.event, {v(0)})"),
+        ("select 1 from events where 'a' != distinct_id", f"notEquals({v(0)}, __t1.distinct_id)"),
+        (
+            "select 1 from events where timestamp >= toDateTime('2024-01-01')",
+            f"greaterOrEquals(__t1.timestamp, toDateTime64({v(0)}, 6, {v(1)}))",
+        ),
+        (
+            "select 1 from events e where e.timestamp < toDateTime('2024-01-01', 'UTC')",
+            f"less(__t1.timestamp, toDateTime64({v(0)}, 6, {v(1)}))",
+        ),
+        (
+            "select 1 from events where events.timestamp > now() - interval 7 day",
+            "greater(__t1.timestamp, minus(now64(6, 'UTC'), toIntervalDay(7)))",
+        ),
+        (
+            "select 1 from events where toStartOfDay(toTimeZone(timestamp, 'UTC')) <= toDate('2024-01-01')",
+            f"lessOrEquals(toStartOfDay(toTimeZone(__t1.timestamp, {v(0)})), toDate({v(1)}))",
+        ),
+        ("select 1 from events where lower(event) = 'a'", f"equals(lower(__t1.event), {v(0)})"),
+        ("select 1 from events where created_at > 1.5", "greater(__t1.created_at, 1.5)"),
+        ("select event = 'a' from events", f"equals(__t1.event, {v(0)})"),
+        (
+            "select 1 from events a join events b on a.event = b.event where b.timestamp > a.timestamp",
+            "greater(__t2.timestamp, __t1.timestamp)",
+        ),
+    ],
+)
+def test_comparisons_of_never_null_operands_print_without_ifnull(hogql, comparison):
+    """Non-Nullable events columns, non-NULL constants and allow-listed functions of them can never be NULL, so
+    `ifNull(cmp, default)` would always equal `cmp`: the wrapper is left out, as PostHog's printer does."""
+    sql, _ = printed(hogql)
+    assert comparison in sql
+    assert "ifNull" not in sql
+
+
+@pytest.mark.parametrize(
+    ("hogql", "comparison"),
+    [
+        ("select 1 from events where properties.x = 'a'", f"equals({prop('__t1.properties', v(0))}, {v(1)})"),
+        (
+            "select 1 from events where person.properties.email = 'a'",
+            f"equals({prop('__t1.person_properties', v(0))}, {v(1)})",
+        ),
+        ("select 1 from events where person.created_at > now()", "greater(__t1.person_created_at, now64(6, 'UTC'))"),
+        ("select 1 from events where `$session_id` = 'a'", f"equals(__t1.`$session_id`, {v(0)})"),
+        ("select 1 from events where nullIf(event, '') = 'a'", f"equals(nullIf(__t1.event, {v(0)}), {v(1)})"),
+        ("select 1 from events where toUUID('x') = uuid", f"equals(toUUIDOrNull({v(0)}), __t1.uuid)"),
+        ("select 1 from events where timestamp > {filters.dateRange.from}", "greater(__t1.timestamp, NULL)"),
+        # A select alias, even one named like an events column, is an expression that may be NULL.
+        ("select event as e from events where e = 'a'", f"equals(e, {v(0)})"),
+        ("select timestamp as event from events where event = 'a'", f"equals(event, {v(0)})"),
+        # Fields of subqueries and CTEs (even one named `events`), lambda arguments and array-join aliases.
+        ("select 1 from (select event from events) where event = 'a'", f"equals(__t1.event, {v(0)})"),
+        ("with events as (select 'x' as event) select 1 from events where event = 'a'", f"equals(__t1.event, {v(1)})"),
+        ("select arrayExists(event -> event = 'a', ['b']) from events", f"equals(event, {v(0)})"),
+        ("select 1 from events array join [1] as event where event = 1", "equals(event, 1)"),
+    ],
+)
+def test_comparisons_that_may_meet_null_keep_ifnull(hogql, comparison):
+    sql, _ = printed(hogql)
+    assert f"ifNull({comparison}, 0)" in sql
+
+
 def test_selecting_team_id_prints_the_column():
     sql, _ = printed("select team_id from events")
     assert sql == "SELECT __t1.team_id AS team_id FROM events AS __t1 WHERE equals(__t1.team_id, 42) LIMIT 100"
