@@ -127,7 +127,7 @@ CORPUS = [
     ),
     pytest.param(
         "select distinct_id from events where properties.plan = 'pro' and event != '$pageview' and timestamp < '2025'",
-        "SELECT __t1.distinct_id AS distinct_id FROM events AS __t1 WHERE and(equals(__t1.team_id, 42), and(ifNull(equals(replaceRegexpAll(nullIf(nullIf(JSONExtractRaw(__t1.properties, {hogql_val_0:String}), ''), 'null'), '^\"|\"$', ''), {hogql_val_1:String}), 0), ifNull(notEquals(__t1.event, {hogql_val_2:String}), 1), ifNull(less(__t1.timestamp, {hogql_val_3:String}), 0))) LIMIT 100",
+        "SELECT __t1.distinct_id AS distinct_id FROM events AS __t1 WHERE and(equals(__t1.team_id, 42), and(ifNull(equals(replaceRegexpAll(nullIf(nullIf(JSONExtractRaw(__t1.properties, {hogql_val_0:String}), ''), 'null'), '^\"|\"$', ''), {hogql_val_1:String}), 0), notEquals(__t1.event, {hogql_val_2:String}), less(__t1.timestamp, {hogql_val_3:String}))) LIMIT 100",
         {"hogql_val_0": "plan", "hogql_val_1": "pro", "hogql_val_2": "$pageview", "hogql_val_3": "2025"},
         {},
         id="null-safe-comparisons",
@@ -155,7 +155,7 @@ CORPUS = [
     ),
     pytest.param(
         "with x as (select distinct_id from events where event = 'a') select count() from x",
-        "SELECT count() AS `count()` FROM (SELECT __t2.distinct_id FROM events AS __t2 WHERE and(equals(__t2.team_id, 42), ifNull(equals(__t2.event, {hogql_val_0:String}), 0))) AS __t1 LIMIT 100",
+        "SELECT count() AS `count()` FROM (SELECT __t2.distinct_id FROM events AS __t2 WHERE and(equals(__t2.team_id, 42), equals(__t2.event, {hogql_val_0:String}))) AS __t1 LIMIT 100",
         {"hogql_val_0": "a"},
         {},
         id="cte",
@@ -190,7 +190,7 @@ CORPUS = [
     ),
     pytest.param(
         "select x.distinct_id from (select distinct_id from events where event = 'a') as x join persons p on 1 = 1",
-        "SELECT __t1.distinct_id AS distinct_id FROM (SELECT __t2.distinct_id FROM events AS __t2 WHERE and(equals(__t2.team_id, 42), ifNull(equals(__t2.event, {hogql_val_0:String}), 0))) AS __t1 JOIN (SELECT id, argMax(created_at, version) AS created_at, argMax(properties, version) AS properties, argMax(is_identified, version) AS is_identified FROM person WHERE equals(team_id, 42) GROUP BY id HAVING equals(argMax(is_deleted, version), 0)) AS __t3 ON equals(1, 1) LIMIT 100",
+        "SELECT __t1.distinct_id AS distinct_id FROM (SELECT __t2.distinct_id FROM events AS __t2 WHERE and(equals(__t2.team_id, 42), equals(__t2.event, {hogql_val_0:String}))) AS __t1 JOIN (SELECT id, argMax(created_at, version) AS created_at, argMax(properties, version) AS properties, argMax(is_identified, version) AS is_identified FROM person WHERE equals(team_id, 42) GROUP BY id HAVING equals(argMax(is_deleted, version), 0)) AS __t3 ON equals(1, 1) LIMIT 100",
         {"hogql_val_0": "a"},
         {},
         id="subquery-joined-to-persons",
@@ -274,7 +274,7 @@ CORPUS = [
     ),
     pytest.param(
         "select count() from events where timestamp > now() - interval 7 day",
-        "SELECT count() AS `count()` FROM events AS __t1 WHERE and(equals(__t1.team_id, 42), ifNull(greater(__t1.timestamp, minus(now64(6, 'UTC'), toIntervalDay(7))), 0)) LIMIT 100",
+        "SELECT count() AS `count()` FROM events AS __t1 WHERE and(equals(__t1.team_id, 42), greater(__t1.timestamp, minus(now64(6, 'UTC'), toIntervalDay(7)))) LIMIT 100",
         {},
         {},
         id="now-and-interval",
@@ -295,7 +295,7 @@ CORPUS = [
     ),
     pytest.param(
         "select case when event = 'a' then 1 when event = 'b' then 2 else 3 end, case event when 'a' then 1 else 0 end from events",
-        "SELECT multiIf(ifNull(equals(__t1.event, {hogql_val_0:String}), 0), 1, ifNull(equals(__t1.event, {hogql_val_1:String}), 0), 2, 3) AS `multiIf(event == 'a', 1, event == 'b', 2, 3)`, caseWithExpression(__t1.event, {hogql_val_2:String}, 1, 0) AS `_caseWithExpression(event, 'a', 1, 0)` FROM events AS __t1 WHERE equals(__t1.team_id, 42) LIMIT 100",
+        "SELECT multiIf(equals(__t1.event, {hogql_val_0:String}), 1, equals(__t1.event, {hogql_val_1:String}), 2, 3) AS `multiIf(event == 'a', 1, event == 'b', 2, 3)`, caseWithExpression(__t1.event, {hogql_val_2:String}, 1, 0) AS `_caseWithExpression(event, 'a', 1, 0)` FROM events AS __t1 WHERE equals(__t1.team_id, 42) LIMIT 100",
         {"hogql_val_0": "a", "hogql_val_1": "b", "hogql_val_2": "a"},
         {},
         id="case",
@@ -445,6 +445,72 @@ def test_alias_named_like_a_table_cannot_shadow_the_guard(hogql):
     sql, _ = printed(hogql)
     first_table = re.search(r"FROM events AS (__t\d+)", sql).group(1)
     assert f"WHERE equals({first_table}.team_id, 42)" in sql or f"and(equals({first_table}.team_id, 42)" in sql
+
+
+@pytest.mark.parametrize(
+    ("hogql", "comparison"),
+    [
+        ("select 1 from events where event = 'a'", f"equals(__t1.event, {v(0)})"),
+        ("select 1 from events where 'a' != distinct_id", f"notEquals({v(0)}, __t1.distinct_id)"),
+        (
+            "select 1 from events where timestamp >= toDateTime('2024-01-01')",
+            f"greaterOrEquals(__t1.timestamp, toDateTime64({v(0)}, 6, {v(1)}))",
+        ),
+        (
+            "select 1 from events e where e.timestamp < toDateTime('2024-01-01', 'UTC')",
+            f"less(__t1.timestamp, toDateTime64({v(0)}, 6, {v(1)}))",
+        ),
+        (
+            "select 1 from events where events.timestamp > now() - interval 7 day",
+            "greater(__t1.timestamp, minus(now64(6, 'UTC'), toIntervalDay(7)))",
+        ),
+        (
+            "select 1 from events where toStartOfDay(toTimeZone(timestamp, 'UTC')) <= toDate('2024-01-01')",
+            f"lessOrEquals(toStartOfDay(toTimeZone(__t1.timestamp, {v(0)})), toDate({v(1)}))",
+        ),
+        ("select 1 from events where lower(event) = 'a'", f"equals(lower(__t1.event), {v(0)})"),
+        ("select 1 from events where created_at > 1.5", "greater(__t1.created_at, 1.5)"),
+        ("select event = 'a' from events", f"equals(__t1.event, {v(0)})"),
+        (
+            "select 1 from events a join events b on a.event = b.event where b.timestamp > a.timestamp",
+            "greater(__t2.timestamp, __t1.timestamp)",
+        ),
+    ],
+)
+def test_comparisons_of_never_null_operands_print_without_ifnull(hogql, comparison):
+    """Non-Nullable events columns, non-NULL constants and allow-listed functions of them can never be NULL, so
+    `ifNull(cmp, default)` would always equal `cmp`: the wrapper is left out, as PostHog's printer does."""
+    sql, _ = printed(hogql)
+    assert comparison in sql
+    assert "ifNull" not in sql
+
+
+@pytest.mark.parametrize(
+    ("hogql", "comparison"),
+    [
+        ("select 1 from events where properties.x = 'a'", f"equals({prop('__t1.properties', v(0))}, {v(1)})"),
+        (
+            "select 1 from events where person.properties.email = 'a'",
+            f"equals({prop('__t1.person_properties', v(0))}, {v(1)})",
+        ),
+        ("select 1 from events where person.created_at > now()", "greater(__t1.person_created_at, now64(6, 'UTC'))"),
+        ("select 1 from events where `$session_id` = 'a'", f"equals(__t1.`$session_id`, {v(0)})"),
+        ("select 1 from events where nullIf(event, '') = 'a'", f"equals(nullIf(__t1.event, {v(0)}), {v(1)})"),
+        ("select 1 from events where toUUID('x') = uuid", f"equals(toUUIDOrNull({v(0)}), __t1.uuid)"),
+        ("select 1 from events where timestamp > {filters.dateRange.from}", "greater(__t1.timestamp, NULL)"),
+        # A select alias, even one named like an events column, is an expression that may be NULL.
+        ("select event as e from events where e = 'a'", f"equals(e, {v(0)})"),
+        ("select timestamp as event from events where event = 'a'", f"equals(event, {v(0)})"),
+        # Fields of subqueries and CTEs (even one named `events`), lambda arguments and array-join aliases.
+        ("select 1 from (select event from events) where event = 'a'", f"equals(__t1.event, {v(0)})"),
+        ("with events as (select 'x' as event) select 1 from events where event = 'a'", f"equals(__t1.event, {v(1)})"),
+        ("select arrayExists(event -> event = 'a', ['b']) from events", f"equals(event, {v(0)})"),
+        ("select 1 from events array join [1] as event where event = 1", "equals(event, 1)"),
+    ],
+)
+def test_comparisons_that_may_meet_null_keep_ifnull(hogql, comparison):
+    sql, _ = printed(hogql)
+    assert f"ifNull({comparison}, 0)" in sql
 
 
 def test_selecting_team_id_prints_the_column():

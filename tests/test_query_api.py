@@ -34,6 +34,27 @@ def test_hogql_counts_match_what_was_captured(owner_client, world, data):
     assert body["hogql"].startswith("SELECT event, count() FROM events")
 
 
+def test_comparisons_of_never_null_columns_print_plainly_and_answer_the_same(owner_client, world, data):
+    """event and timestamp can never be NULL: their comparisons print without ifNull, and answer exactly what the
+    same comparisons give with the wrapper kept (toNullable makes the operand nullable to the printer). The first
+    column is renamed: a bare `event` in the select list would make `event` a select alias, which stays wrapped."""
+    template = (
+        "select event as name, {event} = 'purchase' as is_purchase, count(), "
+        "countIf({timestamp} < toDateTime('2024-06-03 00:00:00')) from events "
+        "where {timestamp} >= toDateTime('2024-06-02 00:00:00') and {event} != 'nope' "
+        "group by name, is_purchase order by name"
+    )
+    plain = hogql(owner_client, world.team.id, template.format(event="event", timestamp="timestamp")).json()
+    assert "ifNull" not in plain["clickhouse"]
+    assert plain["results"] == [["$pageview", 0, 2, 2], ["purchase", 1, 2, 0]]
+    wrapped = hogql(
+        owner_client, world.team.id, template.format(event="toNullable(event)", timestamp="toNullable(timestamp)")
+    ).json()
+    assert wrapped["clickhouse"].count("ifNull(") == 4
+    assert wrapped["results"] == plain["results"]
+    assert [t for _, t in wrapped["types"]] == [t for _, t in plain["types"]]
+
+
 def test_property_access_and_person_properties(owner_client, world, data):
     sql = (
         "select properties.$browser as browser, count(distinct person_id) from events "

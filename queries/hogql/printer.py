@@ -75,6 +75,47 @@ COMPARISONS = {
     "in": ("in", "0"),
     "not in": ("notIn", "1"),
 }
+# Columns of the physical events table declared without Nullable (queries/clickhouse/schema.py EVENT_COLUMNS).
+# ClickHouse's default join_use_nulls=0 (nothing here changes it) keeps them non-NULL on the outer side of a join.
+NEVER_NULL_EVENT_COLUMNS = frozenset(
+    {"uuid", "event", "timestamp", "team_id", "distinct_id", "elements_chain", "created_at"}
+)
+# HogQL functions that never return NULL when none of their arguments is NULL (toDateTime prints as toDateTime64,
+# now as now64; none of these map to an ...OrNull variant).
+NEVER_NULL_FUNCTIONS = frozenset(
+    {
+        "toDateTime",
+        "toDateTime64",
+        "toDate",
+        "toTimeZone",
+        "toStartOfMinute",
+        "toStartOfHour",
+        "toStartOfDay",
+        "toStartOfWeek",
+        "toStartOfMonth",
+        "toStartOfQuarter",
+        "toStartOfYear",
+        "toStartOfInterval",
+        "toIntervalSecond",
+        "toIntervalMinute",
+        "toIntervalHour",
+        "toIntervalDay",
+        "toIntervalWeek",
+        "toIntervalMonth",
+        "toIntervalQuarter",
+        "toIntervalYear",
+        "now",
+        "today",
+        "plus",
+        "minus",
+        "multiply",
+        "lower",
+        "upper",
+        "toString",
+    }
+)
+# Comparisons printed without ifNull when neither operand can be NULL (as PostHog does for non-nullable types).
+NULL_SAFE_OPERATORS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 CLICKHOUSE_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -615,12 +656,64 @@ class ClickHousePrinter:
             return f"equals({left}, {right})"
         if op in COMPARISONS:
             function, default = COMPARISONS[op]
+            if op in NULL_SAFE_OPERATORS and self.never_null(node.left, scope) and self.never_null(node.right, scope):
+                return f"{function}({left}, {right})"  # ifNull(cmp, d) == cmp when no operand can be NULL
             return f"ifNull({function}({left}, {right}), {default})"
         if op in ("=~", "=~*", "!~", "!~*"):
             pattern = f"concat('(?i)', {right})" if op.endswith("*") else right
             matched = f"match({left}, {pattern})"
             return f"ifNull({matched}, 0)" if op.startswith("=") else f"ifNull(not({matched}), 1)"
         raise QueryError(f"Unsupported comparison: {op}")
+
+    def never_null(self, node: ast.Expr, scope: Scope) -> bool:
+        """True when `node` provably never prints to NULL: a non-NULL scalar constant, a non-Nullable column of
+        the events table, or an allow-listed function of such operands. Anything else may be NULL."""
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, bool | int | float | str)
+        if isinstance(node, ast.Field):
+            return self.never_null_field(node.chain, scope)
+        if isinstance(node, ast.ArithmeticOperation):
+            return (
+                node.op in ("+", "-", "*") and self.never_null(node.left, scope) and self.never_null(node.right, scope)
+            )
+        if isinstance(node, ast.Call):
+            return (
+                node.name in NEVER_NULL_FUNCTIONS
+                and not node.params
+                and not node.distinct
+                and all(self.never_null(arg, scope) for arg in node.args or [])
+            )
+        return False
+
+    def never_null_field(self, chain: list[str | int], scope: Scope) -> bool:
+        """Resolves `chain` as visit_Field does: only a plain non-Nullable events column counts; lambda arguments,
+        array-join and select aliases and column CTEs that the name could mean are treated as nullable."""
+        head = chain[0]
+        if not isinstance(head, str) or chain == ["*"]:
+            return False
+        if len(chain) == 1 and (head in scope.lambda_args or head in scope.array_join_aliases):
+            return False
+        ref = scope.tables.get(head)
+        if ref is not None and len(chain) > 1:
+            return self.never_null_column(ref, chain[1:])
+        if head in scope.select_aliases and head != scope.printing_alias:
+            return False
+        column_cte = scope.ctes.get(head)
+        if column_cte is not None and column_cte.cte_type == "column" and len(chain) == 1:
+            return False
+        for candidate in scope.tables.values():
+            if candidate.has_field(head):
+                return self.never_null_column(candidate, chain)
+        return False
+
+    @staticmethod
+    def never_null_column(ref: TableRef, chain: list[str | int]) -> bool:
+        # The events table itself, or its guarded wrapper when joined (events LEFT JOIN overrides: same columns).
+        # A CTE or subquery named `events` has no `table`.
+        if ref.table is not EVENTS or len(chain) != 1:
+            return False
+        name = chain[0]
+        return isinstance(name, str) and name in NEVER_NULL_EVENT_COLUMNS and EVENTS.fields.get(name) == name
 
     def in_cohort(self, node: ast.CompareOperation, scope: Scope) -> str:
         """`expr IN COHORT x`: expr among the members of the project's cohort x (an id or a name)."""
