@@ -16,6 +16,7 @@ MAX_EVENT_NAME_LENGTH = 200
 # Timestamps further ahead than this are clock errors: PostHog stores them at ingestion time.
 MAX_FUTURE = timedelta(hours=23)
 PERSON_UPDATE_KEYS = ("$set", "$set_once", "$unset")
+REMOVED_PROPERTY_KEYS = frozenset(("token", "$token", "api_key", "distinct_id"))
 CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -130,7 +131,7 @@ def normalize_event(
                 raise EventRejected("`$unset` must be a list of property names.", attr=key)
         elif not isinstance(value, dict):
             raise EventRejected(f"`{key}` must be a JSON object.", attr=key)
-    for key in ("token", "$token", "api_key", "distinct_id"):
+    for key in REMOVED_PROPERTY_KEYS:
         properties.pop(key, None)
     elements_chain = properties.pop("$elements_chain", None)
     elements = properties.pop("$elements", None)
@@ -147,6 +148,82 @@ def normalize_event(
         "elements_chain": elements_chain,
         "now": now_text or now.isoformat(),
     }
+
+
+# The fast path leaves events with any of these keys to normalize_event: each needs work the common event does not.
+GENERAL_EVENT_KEYS = frozenset(("$set", "$set_once", "$unset", "sent_at", "offset"))
+GENERAL_PROPERTY_KEYS = frozenset(("$unset", "$elements_chain", "$elements", "$ignore_sent_at"))
+UNUSABLE_DISTINCT_IDS = frozenset(("null", "undefined", "none", "[object object]", "nan"))
+NO_PERSON_UPDATE: dict = {}
+
+
+class BatchNormalizer:
+    """normalize_event for the events of one request: per-request values are worked out once, and the common
+    well-formed event takes a fast path with the same result."""
+
+    def __init__(self, batch: dict, now: datetime, engage: bool = False):
+        self.batch = batch
+        self.now = now
+        self.now_text = now.isoformat()
+        self.engage = engage
+        self.sent_at = batch.get("sent_at")
+        self.timestamps: dict[str | None, str] = {}  # timestamp as sent -> stored text, for this request
+
+    def normalize(self, raw: Any, team_id: int) -> dict:
+        """What normalize_event gives (or raises) for `raw`."""
+        event = None if self.engage else self.common_event(raw, team_id)
+        if event is None:
+            event = normalize_event(raw, team_id, self.batch, self.now, engage=self.engage, now_text=self.now_text)
+        return event
+
+    def common_event(self, raw: Any, team_id: int) -> dict | None:
+        """normalize_event's result for a well-formed event (string event, distinct_id and timestamp, canonical
+        uuid, properties absent or without keys that need work); None for any other event. Does not change `raw`; the
+        result may share its properties."""
+        if type(raw) is not dict or not GENERAL_EVENT_KEYS.isdisjoint(raw):
+            return None
+        properties = raw.get("properties")
+        event = raw.get("event")
+        uuid_text = raw.get("uuid")
+        timestamp = raw.get("timestamp")
+        if properties is None:
+            properties = {}
+        if type(properties) is not dict or type(event) is not str or type(uuid_text) is not str:
+            return None
+        if (timestamp is not None and type(timestamp) is not str) or not GENERAL_PROPERTY_KEYS.isdisjoint(properties):
+            return None
+        distinct_id = raw.get("distinct_id") if "distinct_id" in raw else properties.get("distinct_id")
+        if type(distinct_id) is not str or not 0 < len(event) <= MAX_EVENT_NAME_LENGTH:
+            return None
+        distinct_id = distinct_id.strip()
+        if not 0 < len(distinct_id) <= MAX_DISTINCT_ID_LENGTH or distinct_id.lower() in UNUSABLE_DISTINCT_IDS:
+            return None
+        if not CANONICAL_UUID.fullmatch(uuid_text):
+            return None
+        if type(properties.get("$set", NO_PERSON_UPDATE)) is not dict:
+            return None
+        if type(properties.get("$set_once", NO_PERSON_UPDATE)) is not dict:
+            return None
+        if not REMOVED_PROPERTY_KEYS.isdisjoint(properties):
+            properties = {key: value for key, value in properties.items() if key not in REMOVED_PROPERTY_KEYS}
+        return {
+            "uuid": uuid_text,
+            "event": event,
+            "distinct_id": distinct_id,
+            "properties": properties,
+            "timestamp": self.timestamp_text(timestamp),
+            "team_id": team_id,
+            "elements_chain": "",
+            "now": self.now_text,
+        }
+
+    def timestamp_text(self, timestamp: str | None) -> str:
+        """The stored timestamp of an event without its own sent_at or offset (events of a batch share these)."""
+        text = self.timestamps.get(timestamp)
+        if text is None:
+            text = event_timestamp({"timestamp": timestamp}, self.sent_at, self.now).isoformat()
+            self.timestamps[timestamp] = text
+        return text
 
 
 def properties_json(properties: dict) -> str:

@@ -27,7 +27,7 @@ from ingestion.errors import (
     CaptureError,
     EventRejected,
 )
-from ingestion.normalize import normalize_event
+from ingestion.normalize import BatchNormalizer
 from ingestion.payloads import MAX_BODY_BYTES, decode_body, split_payload
 from ingestion.spool import get_spool
 from ingestion.teams import team_id_for_token
@@ -96,6 +96,15 @@ def request_token(request: HttpRequest, batch: dict) -> str | None:
     return None
 
 
+def event_team_id(raw: Any) -> int:
+    """The team of an event that brings its own token. Raises EventRejected without a known one."""
+    token = token_of(raw)
+    team_id = team_id_for_token(token) if token else None
+    if team_id is None:
+        raise EventRejected(INVALID_TOKEN if token else MISSING_TOKEN, attr="api_key")
+    return team_id
+
+
 def accept_events(request: HttpRequest, engage: bool) -> tuple[list[tuple[int, dict]], list[dict]]:
     """((index, normalized event) pairs to store, descriptions of dropped ones). Raises CaptureError for the whole
     request."""
@@ -117,17 +126,15 @@ def accept_events(request: HttpRequest, engage: bool) -> tuple[list[tuple[int, d
     shared_token = request_token(request, batch)
     if shared_token is None and all(token_of(raw) is None for raw in raw_events):
         raise CaptureError(401, "authentication_error", "missing_api_key", MISSING_TOKEN)
-    if shared_token is not None and team_id_for_token(shared_token) is None:
+    shared_team_id = team_id_for_token(shared_token) if shared_token is not None else None
+    if shared_token is not None and shared_team_id is None:
         raise CaptureError(401, "authentication_error", "invalid_api_key", INVALID_TOKEN)
+    normalizer = BatchNormalizer(batch, now, engage=engage)
     accepted, dropped = [], []
-    now_text = now.isoformat()
     for index, raw in enumerate(raw_events):
         try:
-            token = shared_token or token_of(raw)
-            team_id = team_id_for_token(token) if token else None
-            if team_id is None:
-                raise EventRejected(INVALID_TOKEN if token else MISSING_TOKEN, attr="api_key")
-            accepted.append((index, normalize_event(raw, team_id, batch, now, engage=engage, now_text=now_text)))
+            team_id = shared_team_id if shared_team_id is not None else event_team_id(raw)
+            accepted.append((index, normalizer.normalize(raw, team_id)))
         except EventRejected as rejected:
             dropped.append({"index": index, "code": rejected.code, "detail": rejected.detail, "attr": rejected.attr})
     return accepted, dropped
