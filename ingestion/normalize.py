@@ -157,6 +157,20 @@ UNUSABLE_DISTINCT_IDS = frozenset(("null", "undefined", "none", "[object object]
 NO_PERSON_UPDATE: dict = {}
 
 
+def common_properties(properties: Any) -> dict | None:
+    """The properties of an event for the fast path ({} when absent): None unless they are a dict whose `$set` and
+    `$set_once` are dicts when present, without keys that need the general path."""
+    if properties is None:
+        return {}
+    if type(properties) is not dict or not GENERAL_PROPERTY_KEYS.isdisjoint(properties):
+        return None
+    if type(properties.get("$set", NO_PERSON_UPDATE)) is not dict:
+        return None
+    if type(properties.get("$set_once", NO_PERSON_UPDATE)) is not dict:
+        return None
+    return properties
+
+
 class BatchNormalizer:
     """normalize_event for the events of one request: per-request values are worked out once, and the common
     well-formed event takes a fast path with the same result."""
@@ -178,39 +192,33 @@ class BatchNormalizer:
 
     def common_event(self, raw: Any, team_id: int) -> dict | None:
         """normalize_event's result for a well-formed event (string event, distinct_id and timestamp, canonical
-        uuid, properties absent or without keys that need work); None for any other event. Does not change `raw`; the
-        result may share its properties."""
+        uuid, properties absent or without keys that need work); None for any other event. Does not change `raw`;
+        the result may share its properties."""
         if type(raw) is not dict or not GENERAL_EVENT_KEYS.isdisjoint(raw):
             return None
-        properties = raw.get("properties")
         event = raw.get("event")
         uuid_text = raw.get("uuid")
         timestamp = raw.get("timestamp")
-        if properties is None:
-            properties = {}
-        if type(properties) is not dict or type(event) is not str or type(uuid_text) is not str:
-            return None
-        if (timestamp is not None and type(timestamp) is not str) or not GENERAL_PROPERTY_KEYS.isdisjoint(properties):
+        properties = common_properties(raw.get("properties"))
+        if properties is None or type(event) is not str or type(uuid_text) is not str:
             return None
         distinct_id = raw.get("distinct_id") if "distinct_id" in raw else properties.get("distinct_id")
-        if type(distinct_id) is not str or not 0 < len(event) <= MAX_EVENT_NAME_LENGTH:
+        if type(distinct_id) is not str or (timestamp is not None and type(timestamp) is not str):
             return None
         distinct_id = distinct_id.strip()
         if not 0 < len(distinct_id) <= MAX_DISTINCT_ID_LENGTH or distinct_id.lower() in UNUSABLE_DISTINCT_IDS:
             return None
-        if not CANONICAL_UUID.fullmatch(uuid_text):
+        if not 0 < len(event) <= MAX_EVENT_NAME_LENGTH or not CANONICAL_UUID.fullmatch(uuid_text):
             return None
-        if type(properties.get("$set", NO_PERSON_UPDATE)) is not dict:
-            return None
-        if type(properties.get("$set_once", NO_PERSON_UPDATE)) is not dict:
-            return None
-        if not REMOVED_PROPERTY_KEYS.isdisjoint(properties):
-            properties = {key: value for key, value in properties.items() if key not in REMOVED_PROPERTY_KEYS}
+        if REMOVED_PROPERTY_KEYS.isdisjoint(properties):
+            stored_properties = properties
+        else:
+            stored_properties = {key: value for key, value in properties.items() if key not in REMOVED_PROPERTY_KEYS}
         return {
             "uuid": uuid_text,
             "event": event,
             "distinct_id": distinct_id,
-            "properties": properties,
+            "properties": stored_properties,
             "timestamp": self.timestamp_text(timestamp),
             "team_id": team_id,
             "elements_chain": "",
