@@ -91,3 +91,11 @@ def test_a_merge_drops_the_project_so_unmentioned_distinct_ids_follow_it(client,
     assert database_reads == ["s2"]
     survivor = Person.objects.get(team=world.team, distinct_id_rows__distinct_id="t")
     assert survivor.properties == {"x": 1} == person_properties(world.team, "s2")
+
+
+def test_past_its_bound_the_cache_starts_again_empty(client, world, monkeypatch):
+    monkeypatch.setattr("ingestion.person_cache.MAX_DISTINCT_IDS", 2)
+    send(client, world.team, ("a", "u1", {}), ("a", "u2", {}))
+    assert person_cache.size == 2
+    send(client, world.team, ("a", "u3", {}))
+    assert person_cache.size == 0 and person_cache.teams == {}

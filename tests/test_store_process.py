@@ -208,3 +208,16 @@ def test_a_served_process_stores_through_its_store_process_and_restarts_it():
             output = server.communicate(timeout=30)[0].decode()
             assert "Traceback" not in output, output[-3000:]
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def test_an_unreachable_engine_reaches_the_store_process_as_unavailable(link, monkeypatch):
+    """ClickHouse down in the owner: the store process sees ClickHouseUnavailable, so its batch's rows are kept."""
+    from queries.clickhouse import client
+    from queries.clickhouse.errors import ClickHouseUnavailable
+
+    def down(method, *args):
+        raise ClickHouseUnavailable("connection refused")
+
+    monkeypatch.setattr(client, "run_for_helper", down)
+    with pytest.raises(ClickHouseUnavailable, match="connection refused"):
+        link.call("clickhouse", "query", "SELECT 1", None, None, None)
