@@ -121,11 +121,14 @@ def clickhouse(clickhouse_schema):
     """Empty ClickHouse tables for one test (ClickHouse has no transactions to roll back)."""
     from ingestion.spool import get_spool
     from queries.clickhouse import client
+    from queries.execution.statements import forget_statements
     from queries.person_overrides import forget_person_overrides
 
     for table in CLICKHOUSE_TABLES:
         client.command(f"TRUNCATE TABLE {table}")
     forget_person_overrides()
+    # Like the result cache: a rolled-back test's project id comes back for the next test's project.
+    forget_statements()
     get_spool().file.clear()
     cache.clear()
     yield client

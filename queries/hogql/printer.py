@@ -148,6 +148,8 @@ class PrintContext:
     property_types: PropertyTypes = field(default_factory=dict)
     # (kind, name, type, start, end) of every property read as a type, for HogQL metadata notices.
     typed_reads: list[tuple[str, str, str, int | None, int | None]] = field(default_factory=list)
+    # Engine settings the runner adds to QUERY_SETTINGS for its statements (tuning only: never a change of answer).
+    settings: dict[str, Any] = field(default_factory=dict)
 
     def table_alias(self) -> str:
         """A fresh alias for a table in the printed SQL. Users cannot name anything `__...`, so no alias of

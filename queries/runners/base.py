@@ -3,6 +3,7 @@ so /query/, insights, dashboards, shared views and alerts all behave alike.
 """
 
 import hashlib
+from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -18,8 +19,10 @@ from queries.execution.coalescing import coalesced
 from queries.execution.concurrency import api_query_slot
 from queries.execution.queue import enqueue_query
 from queries.execution.staleness import cache_target_age, is_stale
+from queries.execution.statements import remembered_statement
 from queries.execution.status import incomplete_status
 from queries.hogql.cohorts import cohort_references, cohort_versions
+from queries.hogql.execute import PrintedSelect
 from queries.hogql.printer import PrintContext
 from queries.modifiers import default_modifiers
 from queries.person_overrides import has_person_overrides
@@ -46,6 +49,10 @@ class QueryRunner:
     kind: ClassVar[str]
     # Tags the ClickHouse statements of this run (the async query id), so a cancel can find them.
     query_tag: str | None = None
+    # Engine settings added to every statement of this kind (see PrintContext.settings).
+    engine_settings: ClassVar[dict[str, Any]] = {}
+    # The cache key of the computation under way (set by compute): what remembered statements are filed under.
+    run_key: str | None = None
 
     def __init__(self, query, team: Team):
         self.query = query
@@ -83,6 +90,7 @@ class QueryRunner:
         return project_property_types(self.team)
 
     def print_context(self, **kwargs) -> PrintContext:
+        kwargs.setdefault("settings", self.engine_settings)
         return PrintContext(
             team_id=self.team.id,
             timezone=self.team.timezone,
@@ -90,6 +98,13 @@ class QueryRunner:
             property_types=self.property_types,
             **kwargs,
         )
+
+    def remembered_statement(self, parts: tuple, make: Callable[[], PrintedSelect]) -> PrintedSelect:
+        """`make()`'s statement, or the one printed in the last minutes for the same run key, `parts` (what the
+        key leaves out: the resolved range, anything read from the data while building) and person_overrides."""
+        if self.run_key is None:
+            return make()
+        return remembered_statement((self.run_key, self.person_overrides, *parts), make)
 
     def query_dict(self) -> dict:
         return self.query.model_dump(exclude_none=True, by_alias=True)
@@ -177,6 +192,7 @@ class QueryRunner:
     def compute(self, key: str) -> dict:
         """Calculates now and stores the answer in the cache under `key` (the run's cache key, not built twice:
         building it reads the project's actions)."""
+        self.run_key = key
         with api_query_slot(self.team.id) if is_api_key_request() else nullcontext():
             response = self.calculate()
         now = datetime.now(UTC)

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from queries.hogql import ast
 from queries.hogql.errors import QueryError
+from queries.hogql.execute import BUCKETED_QUERY_SETTINGS
 from queries.runners.base import QueryRunner
 from queries.runners.common.date_range import QueryDateRange
 from queries.runners.common.limits import check_interval_count
@@ -15,6 +16,7 @@ class DateRangedQueryRunner(QueryRunner):
 
     # Tests pin "now"; otherwise the range is resolved against the current time.
     now: datetime | None = None
+    engine_settings = BUCKETED_QUERY_SETTINGS
 
     def build_date_range(self, earliest: datetime | None = None, **options) -> QueryDateRange:
         """The range, refused (QueryError) when it holds more intervals than QUERY_MAX_INTERVALS. Built once per

@@ -45,6 +45,16 @@ def add_interval(moment: datetime, interval: str, count: int = 1) -> datetime:
     return moment + INTERVAL_STEPS[interval] * count
 
 
+def bucket_starts(date_from: datetime, date_to: datetime, interval: str, week_start_day: int = 0) -> list[datetime]:
+    """Every bucket start from date_from's bucket up to date_to."""
+    current = start_of_interval(date_from, interval, week_start_day)
+    values = []
+    while current <= date_to:
+        values.append(current)
+        current = add_interval(current, interval)
+    return values
+
+
 def resolved_range(date_range) -> dict[str, str]:
     """`{date_from, date_to}` in ISO format of any range with date_from() and date_to() (a response's
     `resolved_date_range`)."""
@@ -160,13 +170,7 @@ class QueryDateRange:
 
     def buckets(self) -> list[datetime]:
         """`all_values()`: every bucket start from the aligned date_from up to date_to."""
-        current = start_of_interval(self.date_from(), self.interval, self.week_start_day)
-        end = self.date_to()
-        values = []
-        while current <= end:
-            values.append(current)
-            current = add_interval(current, self.interval)
-        return values
+        return bucket_starts(self.date_from(), self.date_to(), self.interval, self.week_start_day)
 
     def previous_period(self, compare_to: str | None = None) -> "FixedDateRange":
         """The range compared against (spec §3.2, `get_compare_period_dates` or `compare_to`)."""

@@ -1,5 +1,6 @@
 """What the event-based insight runners share: their property filters and the earliest event of `date_from: "all"`."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from queries.hogql import ast
@@ -27,7 +28,9 @@ def earliest_event(where: ast.Expr, context) -> datetime | None:
         select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
         where=where,
     )
-    rows = execute_select(query, context).results
+    # A min() of the timestamp under the team guard: the one statement of a date-ranged runner that the implicit
+    # minmax_count projection can answer from part metadata, so it keeps the engine's default.
+    rows = execute_select(query, replace(context, settings={})).results
     if rows and rows[0][0] and not rows[0][0].startswith("1970-01-01"):
         return datetime.fromisoformat(rows[0][0]).replace(tzinfo=UTC)
     return None

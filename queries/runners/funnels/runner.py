@@ -82,7 +82,8 @@ class FunnelsQueryRunner(InsightQueryRunner):
             select_from=ast.JoinExpr(table=ast.Field(["events"]), alias="e"),
             where=where,
         )
-        rows = self.execute(earliest_query).results
+        # Like earliest_event: the implicit projection can answer this min() from part metadata.
+        rows = self.execute(earliest_query, settings={}).results
         earliest = None
         if rows and rows[0][0] and not rows[0][0].startswith("1970-01-01"):
             earliest = datetime.fromisoformat(rows[0][0]).replace(tzinfo=UTC)
@@ -96,8 +97,10 @@ class FunnelsQueryRunner(InsightQueryRunner):
         self._hogql: list[str] = []
         self._timings: list[dict] = []
 
-    def execute(self, select: ast.SelectQuery):
-        result = execute_select(select, self.print_context(), default_limit=MAX_LIMIT, query_tag=self.query_tag)
+    def execute(self, select: ast.SelectQuery, **context):
+        result = execute_select(
+            select, self.print_context(**context), default_limit=MAX_LIMIT, query_tag=self.query_tag
+        )
         self._hogql.append(result.hogql)
         self._timings += result.timings
         return result

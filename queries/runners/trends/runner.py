@@ -3,20 +3,20 @@
 import itertools
 import math
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from functools import partial
 
 from queries.hogql import ast
 from queries.hogql.errors import QueryError
-from queries.hogql.execute import execute_select
-from queries.hogql.printer import MAX_LIMIT
+from queries.hogql.execute import PrintedSelect, execute_printed, execute_select, print_statement
+from queries.hogql.printer import MAX_LIMIT, PrintContext
 from queries.runners.common.cohorts import cohort_breakdown_values
 from queries.runners.common.date_range import QueryDateRange, resolved_range
 from queries.runners.common.filters import earliest_event
-from queries.runners.common.labels import format_day, format_label_date
 from queries.runners.common.limits import check_insight_size
 from queries.runners.common.series import series_identity
 from queries.runners.insight import InsightQueryRunner
 from queries.runners.trends.actors import TrendsActors, group_index
+from queries.runners.trends.buckets import BucketLayout, bucket_layout
 from queries.runners.trends.formula import Formula, apply_formulas, formula_nodes
 from queries.runners.trends.histogram import HISTOGRAM_MAX_BINS, bounds_query, histogram_bin_count, histogram_bins
 from queries.runners.trends.query_builder import (
@@ -43,10 +43,6 @@ def _is_other(row: dict) -> bool:
 
 def _value_label(value) -> str:
     return "none" if value in (None, "") else str(value)
-
-
-def _parse_bucket(text: str, zone: ZoneInfo) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=zone)
 
 
 def smooth(data: list, intervals: int) -> list:
@@ -121,13 +117,13 @@ class TrendsQueryRunner(InsightQueryRunner):
                 periods.append(("previous", previous_range))
             for compare_label, date_range in periods:
                 builders = self.builders(series, date_range)
-                result = execute_select(
-                    one_statement(builders),
-                    self.print_context(),
-                    default_limit=MAX_LIMIT,
-                    max_limit=MAX_LIMIT * len(builders),
-                    query_tag=self.query_tag,
+                context = self.print_context()
+                bins = tuple(tuple(builder.histogram_bins or ()) for builder in builders)
+                statement = self.remembered_statement(
+                    (order, compare_label, date_range.date_from(), date_range.date_to(), bins),
+                    partial(print_series, builders, context),
                 )
+                result = execute_printed(statement, context.settings, MAX_LIMIT * len(builders), self.query_tag)
                 hogql.append(result.hogql)
                 timings += result.timings
                 rows = self.series_rows(builders[-1], result.results, date_range, order)
@@ -198,22 +194,21 @@ class TrendsQueryRunner(InsightQueryRunner):
                 self.series_object(builder.series, order, date_range, key, breakdown, aggregated_value=value)
                 for key, value in values.items()
             ]
-        zone = ZoneInfo(self.team.timezone)
-        buckets = date_range.buckets()
-        index = {bucket: position for position, bucket in enumerate(buckets)}
+        layout = bucket_layout(date_range)
+        size = len(layout.buckets)
         data_by_value: dict = {}
         for row in rows:
             key = breakdown_key(row[2]) if breakdown else None
-            data = data_by_value.setdefault(key, [0] * len(buckets))
-            position = index.get(_parse_bucket(row[1], zone))
+            data = data_by_value.setdefault(key, [0] * size)
+            position = layout.position(row[1])
             if position is not None:
                 data[position] += row[0]
         if not breakdown and not data_by_value:
-            data_by_value[None] = [0] * len(buckets)
+            data_by_value[None] = [0] * size
         if breakdown:
             data_by_value = self.limited(data_by_value)
         return [
-            self.series_object(builder.series, order, date_range, key, breakdown, data=data, buckets=buckets)
+            self.series_object(builder.series, order, date_range, key, breakdown, data=data, layout=layout)
             for key, data in data_by_value.items()
         ]
 
@@ -249,9 +244,8 @@ class TrendsQueryRunner(InsightQueryRunner):
             identities[id(series)] = series_identity(series, self.team)
         return identities[id(series)]
 
-    def series_object(self, series, order, date_range, breakdown_value, breakdown, data=None, buckets=None,
-                      aggregated_value=None) -> dict:  # fmt: skip
-        interval = date_range.interval
+    def series_object(self, series, order, date_range, breakdown_value, breakdown, data=None,
+                      layout: BucketLayout | None = None, aggregated_value=None) -> dict:  # fmt: skip
         identity = self.identity(series)
         series_label = identity["name"]
         label = series_label
@@ -264,7 +258,7 @@ class TrendsQueryRunner(InsightQueryRunner):
                 value_label = _value_label(breakdown_value)
             label = f"{series_label} - {value_label}" if len(self.query.series) > 1 else value_label
         action = {
-            "days": [bucket.isoformat() for bucket in buckets or []],
+            "days": list(layout.iso) if layout else [],
             "id": identity["id"],
             "type": identity["type"],
             "order": order,
@@ -287,15 +281,8 @@ class TrendsQueryRunner(InsightQueryRunner):
             if self.display == "ActionsLineGraphCumulative":
                 data = list(itertools.accumulate(data))
                 count = float(data[-1]) if data else 0.0
-            start, end = date_range.date_from(), date_range.date_to()
-            result.update(
-                {
-                    "data": data,
-                    "labels": [format_label_date(bucket, interval, start, end) for bucket in buckets],
-                    "days": [format_day(bucket, interval) for bucket in buckets],
-                    "count": count,
-                }
-            )
+            assert layout is not None  # a series over time has its buckets
+            result.update({"data": data, "labels": list(layout.labels), "days": list(layout.days), "count": count})
         result.update({"label": label, "filter": self.filter_dict(date_range), "action": action, "order": order})
         if breakdown:
             result["breakdown_value"] = breakdown_value
@@ -327,6 +314,11 @@ class TrendsQueryRunner(InsightQueryRunner):
             if extra is not None:
                 values.update(extra.model_dump(mode="json", exclude_none=True))
         return {key: value for key, value in values.items() if value is not None}
+
+
+def print_series(builders: list[TrendsQueryBuilder], context: PrintContext) -> PrintedSelect:
+    """The printed statement of one series and period (see one_statement)."""
+    return print_statement(one_statement(builders), context, MAX_LIMIT, MAX_LIMIT * len(builders))
 
 
 def one_statement(builders: list[TrendsQueryBuilder]) -> ast.SelectQuery | ast.SelectSetQuery:
