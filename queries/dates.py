@@ -3,7 +3,7 @@
 """
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypedDict, cast
 from zoneinfo import ZoneInfo
 
@@ -59,11 +59,21 @@ def parse_date_with_delta(
     match = RELATIVE.search(text)
     if match:
         delta = _delta(match.group("kind"), int(match.group("number") or 0), match.group("position"))
-    moment = moment - relativedelta(**delta)
+    moment = moment - _step(delta)
     if always_truncate:
         truncated: TimeOfDay = {"minute": 0, "second": 0, "microsecond": 0} if "hours" in delta else DAY_START
         moment = moment.replace(**truncated)
     return moment, delta, True
+
+
+# Steps of a fixed length: a timedelta moves an aware datetime in wall-clock time exactly as relativedelta does.
+FIXED_STEPS = {"weeks", "days", "hours", "minutes", "seconds"}
+
+
+def _step(delta: DateDelta) -> timedelta | relativedelta:
+    if delta.keys() <= FIXED_STEPS:
+        return timedelta(**cast(dict[str, int], delta))
+    return relativedelta(**delta)
 
 
 def _absolute(text: str) -> datetime | None:

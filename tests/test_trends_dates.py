@@ -4,9 +4,10 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
 from insights_server.models import Team
-from queries.dates import parse_date_with_delta
+from queries.dates import DAY_START, parse_date_with_delta
 from queries.runners.common.date_range import QueryDateRange
 from queries.runners.common.labels import format_label_date
 from queries.runners.trends.runner import TrendsQueryRunner, smooth
@@ -14,6 +15,7 @@ from queries.schema.base import DateRange
 from queries.schema.insights import TrendsQuery
 
 NOW = datetime(2024, 3, 15, 14, 35, 12, tzinfo=UTC)  # a Friday
+HOUR_START = {"minute": 0, "second": 0, "microsecond": 0}
 END_OF_DAY = {"hour": 23, "minute": 59, "second": 59, "microsecond": 999999}
 
 
@@ -143,3 +145,16 @@ def test_runner_hooks_give_interval_and_fixed_date_to():
     assert TrendsQueryRunner(moving, team).interval() == "hour"
     bold = TrendsQuery(series=series, interval="hour", trendsFilter={"display": "BoldNumber"})
     assert TrendsQueryRunner(bold, team).interval() == "day"
+
+
+@pytest.mark.parametrize("timezone", ["UTC", "Europe/London", "America/New_York", "Australia/Lord_Howe"])
+@pytest.mark.parametrize("text", ["-7d", "-24h", "-2w", "-1q", "-90M", "-30s", "-0d", "-3dStart", "-1mStart", "-1y"])
+@pytest.mark.parametrize("truncate", [False, True])
+def test_fixed_steps_move_like_relativedelta_across_dst(text, timezone, truncate):
+    """A fixed-length step is a timedelta (cheaper), which must land where relativedelta does, DST included."""
+    for now in (utc(2024, 3, 31, 1, 30), utc(2024, 11, 3, 6, 30), utc(2024, 10, 6, 15, 45), NOW):
+        moment, delta, relative = parse_date_with_delta(text, timezone, now, always_truncate=truncate)
+        expected = now.astimezone(ZoneInfo(timezone)) - relativedelta(**delta)
+        if truncate:
+            expected = expected.replace(**(HOUR_START if "hours" in delta else DAY_START))
+        assert relative and (moment, moment.utcoffset()) == (expected, expected.utcoffset())

@@ -32,6 +32,7 @@ from queries.timestamps import parse_time
 
 # Fields that change how a result is shown, not what it is: they never change the cache key.
 PRESENTATION_KEYS = {"tags", "name", "custom_name", "showHeader", "showTable", "full", "embedded", "response"}
+PRESENTATION_WORDS = tuple(f'"{key}":' for key in PRESENTATION_KEYS)
 REFRESH_FREQUENCY = timedelta(minutes=1)
 # What the JSON of a query naming an action contains (see action_ids_in).
 ACTION_WORDS = ('"ActionsNode"', '"actions"', '"actionId"')
@@ -111,29 +112,32 @@ class QueryRunner:
 
     def cache_key(self) -> str:
         query = self.query_dict()
+        text = orjson.dumps(query, default=str).decode()
         payload = {
             "runner": type(self).__name__,
             "team_id": self.team.id,
             "timezone": self.team.timezone,
             "week_start_day": self.team.week_start_day,
             "modifiers": self.modifiers,
-            "query": _without_presentation(query),
+            # Most queries carry no presentation field: then there is nothing to take out (the dump sorts keys).
+            "query": _without_presentation(query) if any(key in text for key in PRESENTATION_WORDS) else query,
             # Project settings the query reads: a change to them must not serve an old answer.
-            "team_settings": self.team_settings_in_key(query),
+            "team_settings": self.team_settings_in_key(query, text),
             "version": 2,
         }
-        text = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
-        digest = hashlib.md5(b"query_" + text).hexdigest()
+        dumped = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
+        digest = hashlib.md5(b"query_" + dumped).hexdigest()
         return f"cache_{self.team.id}_{digest}"
 
-    def team_settings_in_key(self, query: dict) -> dict:
+    def team_settings_in_key(self, query: dict, text: str) -> dict:
+        """`text`: the query's JSON, searched once before any walk of it (most queries name no action, no cohort
+        and no typed property)."""
         settings: dict[str, Any] = {}
         if getattr(self.query, "filterTestAccounts", False):
             settings["test_account_filters"] = self.team.test_account_filters
+            text += orjson.dumps(self.team.test_account_filters, default=str).decode()
         if self.kind == "PathsQuery":
             settings["path_cleaning_filters"] = getattr(self.team, "path_cleaning_filters", None)
-        # The query as JSON text, searched once before any walk of it: most queries name no action and no cohort.
-        text = orjson.dumps([query, settings.get("test_account_filters")], default=str).decode()
         property_types = property_types_in(self.property_types, text)
         if property_types:
             # A property's type changes its printed SQL (a Numeric read is a float, not text).

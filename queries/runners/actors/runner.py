@@ -4,6 +4,8 @@ persons listed for a data point are the ones its number counts."""
 
 from typing import ClassVar
 
+import orjson
+
 from queries.hogql import ast
 from queries.hogql.builders import and_all
 from queries.hogql.errors import QueryError
@@ -88,13 +90,14 @@ class ActorsQueryRunner(QueryRunner):
         select = runner.to_actors_query(node)
         return ActorSource(select, source_id_column(select), runner.actors_are_groups(node), node.source.kind)
 
-    def team_settings_in_key(self, query: dict) -> dict:
+    def team_settings_in_key(self, query: dict, text: str) -> dict:
         """Also the project settings the source insight reads (its test account filters, path cleaning, ...)."""
-        settings = super().team_settings_in_key(query)
+        settings = super().team_settings_in_key(query, text)
         node = self.query.source
         if node is not None and node.kind in INSIGHT_ACTORS_KINDS:
             runner = self.insight_runner(node.source)
-            settings["source"] = runner.team_settings_in_key(runner.query_dict())
+            source = runner.query_dict()
+            settings["source"] = runner.team_settings_in_key(source, orjson.dumps(source, default=str).decode())
         return settings
 
     # ---- columns ----------------------------------------------------------------------------------
