@@ -6,6 +6,7 @@ from freezegun import freeze_time
 
 import queries.runners.trends.runner as trends_runner
 from queries.execution.statements import MAX_STATEMENTS, STATEMENT_SECONDS, forget_statements, remembered_statement
+from queries.hogql.execute import PrintedSelect
 from tests.query_helpers import capture_events, run_query
 
 pytestmark = pytest.mark.usefixtures("clickhouse")
@@ -42,6 +43,8 @@ def test_a_repeated_trend_is_printed_once_and_answers_alike(owner_client, world,
     assert len(statements_built) == 1
     assert second["results"] == first["results"] and second["results"][0]["data"] == [0, 1, 0]
     assert second["hogql"] == first["hogql"] and "2024-01-03" in second["hogql"]
+    printing = [[timing["t"] for timing in body["timings"] if timing["k"] == "./print"] for body in (first, second)]
+    assert printing[0][0] > 0 and printing[1] == [0.0]
     capture_events(owner_client, world.team, [("$pageview", "b", {}, "2024-01-03T10:00:00Z")])
     assert trend(owner_client, world.team.id, source)["results"][0]["data"] == [0, 1, 1]
     # Another query is another statement.
@@ -107,20 +110,18 @@ def test_histogram_bins_read_from_new_data_reach_the_statement(owner_client, wor
 
 def test_the_memory_is_bounded_in_entries_and_age():
     forget_statements()
-    made: list[int] = []
 
     def make(value):
         def build():
-            made.append(value)
-            return value
+            return PrintedSelect(str(value), {}, "", 0.0)
 
         return build
 
     with freeze_time("2024-01-01T00:00:00Z") as clock:
         for number in range(MAX_STATEMENTS + 1):
             remembered_statement(number, make(number))
-        assert remembered_statement(MAX_STATEMENTS, make(-1)) == MAX_STATEMENTS  # the newest is kept
-        assert remembered_statement(0, make(-2)) == -2  # the oldest went
+        assert remembered_statement(MAX_STATEMENTS, make(-1)).sql == str(MAX_STATEMENTS)  # the newest is kept
+        assert remembered_statement(0, make(-2)).sql == "-2"  # the oldest went
         clock.tick(STATEMENT_SECONDS + 1)
-        assert remembered_statement(MAX_STATEMENTS, make(-3)) == -3  # too old
+        assert remembered_statement(MAX_STATEMENTS, make(-3)).sql == "-3"  # too old
     forget_statements()

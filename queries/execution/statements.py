@@ -13,6 +13,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import replace
 
 from queries.hogql.execute import PrintedSelect
 
@@ -33,7 +34,8 @@ def remembered_statement(key: Hashable, make: Callable[[], PrintedSelect]) -> Pr
             return found[1]
     printed = make()
     with _lock:
-        _statements[key] = (now, printed)
+        # What a later run gets was not printed by it: its `./print` timing is 0.
+        _statements[key] = (now, replace(printed, print_seconds=0.0))
         _statements.move_to_end(key)
         while len(_statements) > MAX_STATEMENTS:
             _statements.popitem(last=False)
