@@ -112,10 +112,7 @@ def test_the_memory_is_bounded_in_entries_and_age():
     forget_statements()
 
     def make(value):
-        def build():
-            return PrintedSelect(str(value), {}, "", 0.0)
-
-        return build
+        return lambda: PrintedSelect(str(value), {}, "", 0.0)
 
     with freeze_time("2024-01-01T00:00:00Z") as clock:
         for number in range(MAX_STATEMENTS + 1):
