@@ -5,6 +5,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from freezegun import freeze_time
 
 from queries.hogql import execute
@@ -136,6 +137,8 @@ def test_fifty_identical_concurrent_requests_run_clickhouse_once(world, data, ex
             answers.append(runner_for(world.team, "select count(), sum(1) from events").run("blocking"))
         except Exception as error:  # collected and asserted below
             errors.append(error)
+        finally:
+            connection.close()  # each thread's own database connection (else the test database outlives the run)
 
     threads = [threading.Thread(target=ask) for _ in range(50)]
     for thread in threads:
@@ -145,6 +148,27 @@ def test_fifty_identical_concurrent_requests_run_clickhouse_once(world, data, ex
     assert errors == []
     assert len(answers) == 50 and {str(a["results"]) for a in answers} == {"[[3, 3]]"}
     assert len(executions) == 1
+
+
+def test_a_request_that_missed_the_cache_just_before_a_leader_finished_does_not_compute_again(
+    world, data, executions, monkeypatch
+):
+    """The race behind coalescing's one gap: a request reads the cache (miss), an identical computation finishes and
+    leaves, then the request leads a computation of its own. It answers from the finished one's entry instead."""
+    from queries.runners import base
+
+    runner_for(world.team).run("blocking")
+    real, reads = base.get_cached_response, []
+
+    def missed_once(key):
+        reads.append(key)
+        return None if len(reads) == 1 else real(key)
+
+    monkeypatch.setattr(base, "get_cached_response", missed_once)
+    late = runner_for(world.team).run("blocking")
+    assert len(reads) == 2 and late["is_cached"] is True and late["results"] == [[3]]
+    assert len(executions) == 1
+    assert runner_for(world.team).run("force_blocking")["is_cached"] is False and len(executions) == 2
 
 
 def test_leader_failure_reaches_followers(world, data):

@@ -173,7 +173,16 @@ class QueryRunner:
             # A computation the client named (`client_query_id`) carries that name like an async one does, so
             # DELETE /query/:id can kill it while it runs (PostHog's cancel of a blocking query).
             self.query_tag = team_query_tag(self.team.id, query_id)
-        return coalesced(key, lambda: self.compute(key))
+        if mode == "force_blocking":
+            return coalesced(key, lambda: self.compute(key))
+        return coalesced(key, lambda: self.cached_or_compute(key, mode, status_id))
+
+    def cached_or_compute(self, key: str, mode: str, status_id: str) -> dict:
+        """The leader's computation, unless an identical one finished between this request's cache read and its
+        turn to lead (it then answers from that one's cache entry, as a follower would have)."""
+        cached = get_cached_response(key)
+        answer = self.from_cache(cached, mode, status_id) if cached is not None else None
+        return answer if answer is not None else self.compute(key)
 
     def from_cache(self, cached: dict, mode: str, status_id: str) -> dict | None:
         """The cached answer for this mode, or None when the mode wants a fresh computation now."""
